@@ -1,0 +1,145 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/skmkiosk/skm/survey"
+)
+
+// KioskDB is the kiosk's SQLite buffer: roster, catalogue, responses,
+// accounts and sync history.
+type KioskDB struct {
+	db  *sql.DB
+	now func() time.Time
+	w   *groupWriter
+	authStore
+}
+
+// Compile-time checks that KioskDB implements the domain's store interfaces.
+var (
+	_ survey.StaffStore    = (*KioskDB)(nil)
+	_ survey.ServiceStore  = (*KioskDB)(nil)
+	_ survey.ResponseStore = (*KioskDB)(nil)
+)
+
+// KioskOptions configure OpenKiosk.
+type KioskOptions struct {
+	Options
+	// Now is the clock (default time.Now); tests inject their own.
+	Now func() time.Time
+	// CommentLimit is the maximum comment length in characters.
+	CommentLimit int
+	// MaxBatch bounds how many queued responses share one commit (default 256).
+	MaxBatch int
+	// SignHead, when set, signs the chain head after each commit
+	// (the kiosk's Ed25519 key once it is connected to central).
+	SignHead func(seq int64, hash string) string
+}
+
+// OpenKiosk opens (creating and migrating) the kiosk database at path.
+func OpenKiosk(ctx context.Context, path string, o KioskOptions) (*KioskDB, error) {
+	db, err := openDB(ctx, path, "kiosk", o.Options)
+	if err != nil {
+		return nil, err
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	k := &KioskDB{db: db, now: o.Now, authStore: authStore{db: db, now: o.Now}}
+	if err := k.seedServices(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	k.w = newGroupWriter(k, o)
+	return k, nil
+}
+
+// Close stops the writer (after it finishes the commit in progress) and closes the database.
+func (k *KioskDB) Close() error {
+	k.w.close()
+	return k.db.Close()
+}
+
+// Now returns the store's clock reading.
+func (k *KioskDB) Now() time.Time { return k.now() }
+
+// Ping checks that the database answers and can be written.
+func (k *KioskDB) Ping(ctx context.Context) error {
+	_, err := k.db.ExecContext(ctx, "INSERT INTO settings (key, value) VALUES ('health', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+		formatTime(k.now()))
+	return translate(err)
+}
+
+// seedServices fills the catalogue with the Disdukcapil default once, on a new database.
+func (k *KioskDB) seedServices(ctx context.Context) error {
+	if _, ok, err := k.Setting(ctx, "services_seeded"); err != nil || ok {
+		return err
+	}
+	tx, err := k.db.BeginTx(ctx, nil)
+	if err != nil {
+		return translate(err)
+	}
+	defer tx.Rollback()
+	for i, s := range survey.DefaultServices() {
+		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO services (code, name_id, name_en, grp, active, position)
+			VALUES (?, ?, ?, ?, 1, ?)`, s.Code, s.NameID, s.NameEN, s.Group, i); err != nil {
+			return fmt.Errorf("seed services: %w", translate(err))
+		}
+	}
+	if _, err := tx.ExecContext(ctx, "INSERT INTO settings (key, value) VALUES ('services_seeded', '1')"); err != nil {
+		return fmt.Errorf("seed services: %w", translate(err))
+	}
+	return translate(tx.Commit())
+}
+
+// Setting returns a stored setting and whether it exists.
+func (k *KioskDB) Setting(ctx context.Context, key string) (string, bool, error) {
+	var v string
+	err := k.db.QueryRowContext(ctx, "SELECT value FROM settings WHERE key = ?", key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("read setting %s: %w", key, translate(err))
+	}
+	return v, true, nil
+}
+
+// SetSetting stores a setting, replacing any previous value.
+func (k *KioskDB) SetSetting(ctx context.Context, key, value string) error {
+	_, err := k.db.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
+	if err != nil {
+		return fmt.Errorf("write setting %s: %w", key, translate(err))
+	}
+	return nil
+}
+
+// DeleteSetting removes a setting.
+func (k *KioskDB) DeleteSetting(ctx context.Context, key string) error {
+	_, err := k.db.ExecContext(ctx, "DELETE FROM settings WHERE key = ?", key)
+	return translate(err)
+}
+
+// IntegrityCheck runs PRAGMA integrity_check and returns its verdict ("ok" when sound).
+func (k *KioskDB) IntegrityCheck(ctx context.Context) (string, error) {
+	var res string
+	err := k.db.QueryRowContext(ctx, "PRAGMA integrity_check").Scan(&res)
+	return res, translate(err)
+}
+
+// Backup writes a consistent copy of the database to path while it serves (VACUUM INTO).
+func (k *KioskDB) Backup(ctx context.Context, path string) error {
+	return backup(ctx, k.db, path)
+}
+
+func backup(ctx context.Context, db *sql.DB, path string) error {
+	if _, err := db.ExecContext(ctx, "VACUUM INTO ?", path); err != nil {
+		return fmt.Errorf("backup to %s: %w", path, translate(err))
+	}
+	return nil
+}

@@ -1,0 +1,236 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/skmkiosk/skm/survey"
+)
+
+// groupWriter commits responses in groups: one goroutine takes whatever
+// requests are queued (without waiting for more) and writes them in one
+// transaction, so one fsync acknowledges many citizens. FIELD-NOTES measured
+// this at about 5× the throughput of a commit per request, with lower p99.
+// Being the only writer of responses also makes sequence numbers and the hash
+// chain a simple running state.
+type groupWriter struct {
+	k        *KioskDB
+	q        chan *writeReq
+	maxBatch int
+	limit    int
+	sign     func(seq int64, hash string) string
+	stop     chan struct{}
+	stopped  chan struct{}
+	once     sync.Once
+}
+
+type writeReq struct {
+	ctx context.Context
+	r   *survey.Response
+	res chan writeResult
+}
+
+type writeResult struct {
+	created bool
+	err     error
+}
+
+var errClosed = survey.NewError(survey.EUNAVAILABLE, "the kiosk is shutting down; try again in a moment",
+	"kiosk sedang dimatikan; coba lagi sebentar")
+
+func newGroupWriter(k *KioskDB, o KioskOptions) *groupWriter {
+	if o.MaxBatch <= 0 {
+		o.MaxBatch = 256
+	}
+	w := &groupWriter{k: k, q: make(chan *writeReq, 4*o.MaxBatch), maxBatch: o.MaxBatch, limit: o.CommentLimit,
+		sign: o.SignHead, stop: make(chan struct{}), stopped: make(chan struct{})}
+	go w.run()
+	return w
+}
+
+// close lets the writer finish the group in progress and every request
+// already queued, then stops it.
+func (w *groupWriter) close() {
+	w.once.Do(func() { close(w.stop) })
+	<-w.stopped
+}
+
+func (w *groupWriter) run() {
+	defer close(w.stopped)
+	batch := make([]*writeReq, 0, w.maxBatch)
+	for {
+		select {
+		case req := <-w.q:
+			batch = append(batch, req)
+		case <-w.stop:
+			// Drain what was accepted before the stop, then refuse the rest.
+			for {
+				select {
+				case req := <-w.q:
+					w.commit([]*writeReq{req})
+				default:
+					return
+				}
+			}
+		}
+	drain:
+		for len(batch) < w.maxBatch {
+			select {
+			case req := <-w.q:
+				batch = append(batch, req)
+			default:
+				break drain
+			}
+		}
+		w.commit(batch)
+		clear(batch)
+		batch = batch[:0]
+	}
+}
+
+// submit queues r and waits for its durable commit.
+func (w *groupWriter) submit(ctx context.Context, r *survey.Response) (bool, error) {
+	req := &writeReq{ctx: ctx, r: r, res: make(chan writeResult, 1)}
+	select {
+	case <-w.stop:
+		return false, errClosed
+	default:
+	}
+	select {
+	case w.q <- req:
+	case <-w.stop:
+		return false, errClosed
+	case <-ctx.Done():
+		return false, ctx.Err()
+	}
+	// Once queued, wait for the verdict even if the client has gone: the
+	// writer may already have committed the response.
+	res := <-req.res
+	return res.created, res.err
+}
+
+type chainState struct {
+	seq  int64
+	hash string
+}
+
+func (w *groupWriter) commit(batch []*writeReq) {
+	results := make([]writeResult, len(batch))
+	err := w.commitTx(batch, results)
+	for i, req := range batch {
+		if err != nil && results[i].err == nil {
+			results[i] = writeResult{err: err}
+		}
+		req.res <- results[i]
+	}
+}
+
+func (w *groupWriter) commitTx(batch []*writeReq, results []writeResult) error {
+	ctx := context.Background() // one client's cancellation must not abort the others' commit
+	tx, err := w.k.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", translate(err))
+	}
+	defer tx.Rollback()
+	var head chainState
+	if err := tx.QueryRowContext(ctx, "SELECT seq, hash FROM chain_head WHERE id = 1").Scan(&head.seq, &head.hash); err != nil {
+		return fmt.Errorf("read chain head: %w", translate(err))
+	}
+	start := head
+	for i, req := range batch {
+		if req.ctx.Err() != nil {
+			results[i] = writeResult{err: req.ctx.Err()}
+			continue
+		}
+		created, err := w.writeOne(ctx, tx, &head, req.r)
+		if err != nil && !isRequestError(err) {
+			return err // storage failure: the whole group fails, nothing is half-written
+		}
+		results[i] = writeResult{created: created, err: err}
+	}
+	if head == start {
+		return translate(tx.Commit())
+	}
+	sig := ""
+	if w.sign != nil {
+		sig = w.sign(head.seq, head.hash)
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE chain_head SET seq = ?, hash = ?, signature = ? WHERE id = 1", head.seq, head.hash, sig); err != nil {
+		return fmt.Errorf("update chain head: %w", translate(err))
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit responses: %w", translate(err))
+	}
+	return nil
+}
+
+// isRequestError tells a refusal of one request from a storage failure.
+func isRequestError(err error) bool {
+	switch survey.ErrorCode(err) {
+	case survey.EINVALID, survey.ENOTFOUND, survey.ECONFLICT:
+		return true
+	}
+	return false
+}
+
+func (w *groupWriter) writeOne(ctx context.Context, tx *sql.Tx, head *chainState, r *survey.Response) (bool, error) {
+	content := r.ContentHash()
+	if r.IdempotencyKey != "" {
+		stored, err := scanResponse(tx.QueryRowContext(ctx, "SELECT "+responseColumns+" FROM responses WHERE idempotency_key = ?", r.IdempotencyKey))
+		switch {
+		case err == nil && stored.contentHash == content:
+			*r = stored.Response
+			return false, nil
+		case err == nil:
+			return false, &survey.Error{Code: survey.ECONFLICT, Field: "idempotency_key",
+				Message:   "this form was already submitted with different answers; open the survey again to give a new rating",
+				MessageID: "formulir ini sudah dikirim dengan jawaban lain; buka survei lagi untuk memberi penilaian baru"}
+		case !errors.Is(err, sql.ErrNoRows):
+			return false, fmt.Errorf("look up idempotency key: %w", translate(err))
+		}
+	}
+	var active bool
+	err := tx.QueryRowContext(ctx, "SELECT active FROM staff WHERE nip = ?", r.NIP).Scan(&active)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && !active) {
+		return false, &survey.Error{Code: survey.ENOTFOUND, Field: "nip",
+			Message:   "unknown or inactive staff member " + r.NIP,
+			MessageID: "petugas " + r.NIP + " tidak dikenal atau tidak aktif"}
+	}
+	if err != nil {
+		return false, fmt.Errorf("look up staff: %w", translate(err))
+	}
+	err = tx.QueryRowContext(ctx, "SELECT active FROM services WHERE code = ?", r.Service).Scan(&active)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && !active) {
+		return false, &survey.Error{Code: survey.EINVALID, Field: "service",
+			Message:   fmt.Sprintf("unknown service %q; GET /api/v1/services lists the codes", r.Service),
+			MessageID: fmt.Sprintf("layanan %q tidak dikenal", r.Service)}
+	}
+	if err != nil {
+		return false, fmt.Errorf("look up service: %w", translate(err))
+	}
+	r.Seq = head.seq + 1
+	r.PrevHash = head.hash
+	r.Hash = r.ChainHash(head.hash)
+	var idem any
+	if r.IdempotencyKey != "" {
+		idem = r.IdempotencyKey
+	}
+	rt := r.Ratings
+	_, err = tx.ExecContext(ctx, `INSERT INTO responses (seq, id, nip, service,
+		persyaratan, prosedur, waktu, biaya, produk, kompetensi, perilaku, pengaduan, sarana,
+		comment, age_band, sex, education, occupation, channel, verified, visit_id, flags,
+		idempotency_key, content_hash, created_at, prev_hash, hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.Seq, r.ID, r.NIP, r.Service, rt[0], rt[1], rt[2], rt[3], rt[4], rt[5], rt[6], rt[7], rt[8],
+		r.Comment, r.Profile.AgeBand, r.Profile.Sex, r.Profile.Education, r.Profile.Occupation,
+		r.Channel, r.Verified, r.VisitID, strings.Join(r.Flags, ","), idem, content, formatTime(r.CreatedAt), r.PrevHash, r.Hash)
+	if err != nil {
+		return false, fmt.Errorf("insert response: %w", translate(err))
+	}
+	head.seq, head.hash = r.Seq, r.Hash
+	return true, nil
+}
