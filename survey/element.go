@@ -1,5 +1,10 @@
 package survey
 
+import (
+	"encoding/json"
+	"fmt"
+)
+
 // Element is one of the nine SKM elements (unsur) of PermenPAN-RB 14/2017,
 // identified by a stable code. Elements are never keyed by position outside
 // this package: apps disagree on whether U8/U9 is sarana or pengaduan.
@@ -146,4 +151,20 @@ var wordingEN = Wording{
 		[4]string{"There is none", "Exists but does not work", "Works, not at its best", "Well managed"}},
 	Sarana: {"How good are the facilities and the building?",
 		[4]string{"Poor", "Fair", "Good", "Very good"}},
+}
+
+// ParseWording reads a wording from its JSON form ({"persyaratan": {"question": ..., "labels": [...]}}).
+func ParseWording(s string) (Wording, error) {
+	var raw map[string]Question
+	if err := json.Unmarshal([]byte(s), &raw); err != nil {
+		return nil, fmt.Errorf("parse wording: %w", err)
+	}
+	w := Wording{}
+	for code, q := range raw {
+		if !Element(code).Valid() {
+			return nil, fmt.Errorf("parse wording: %q is not an element code", code)
+		}
+		w[Element(code)] = q
+	}
+	return w, nil
 }

@@ -35,12 +35,12 @@ func (r Ratings) Validate() error {
 		switch {
 		case v == 0:
 			return Invalid("ratings."+string(e),
-				fmt.Sprintf("the answer for %q is missing; all nine elements must be answered", e),
-				fmt.Sprintf("jawaban untuk %q belum diisi; kesembilan unsur wajib dijawab", e.Name("id")))
+				fmt.Sprintf("the answer for %s is missing; all nine elements must be answered", e),
+				fmt.Sprintf("jawaban untuk unsur %s belum diisi; kesembilan unsur wajib dijawab", e.Name("id")))
 		case v < 1 || v > 4:
 			return Invalid("ratings."+string(e),
-				fmt.Sprintf("the answer for %q must be 1, 2, 3 or 4", e),
-				fmt.Sprintf("jawaban untuk %q harus 1, 2, 3 atau 4", e.Name("id")))
+				fmt.Sprintf("the answer for %s must be 1, 2, 3 or 4", e),
+				fmt.Sprintf("jawaban untuk unsur %s harus 1, 2, 3 atau 4", e.Name("id")))
 		}
 	}
 	return nil

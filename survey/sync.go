@@ -1,0 +1,18 @@
+package survey
+
+import "time"
+
+// SyncRun is one upload attempt from a kiosk to central, as the kiosk records it.
+type SyncRun struct {
+	ID         int64     `json:"id"`
+	StartedAt  time.Time `json:"started_at"`
+	FinishedAt time.Time `json:"finished_at,omitzero"`
+	Result     string    `json:"result"` // "ok", "partial", "failed", "running"
+	Message    string    `json:"message,omitempty"`
+	Buffered   int64     `json:"buffered"`   // responses the kiosk held when the run started
+	Sent       int64     `json:"sent"`       // responses sent in this run
+	Stored     int64     `json:"stored"`     // newly stored by central
+	Duplicates int64     `json:"duplicates"` // central already had them
+	Refused    int64     `json:"refused"`    // central refused them (conflicts)
+	Pending    int64     `json:"pending"`    // still waiting after the run
+}

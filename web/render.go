@@ -1,0 +1,189 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/skmkiosk/skm/survey"
+)
+
+// Jakarta is the zone every time is shown in (WIB); stored times are UTC.
+var Jakarta = mustZone("Asia/Jakarta")
+
+func mustZone(name string) *time.Location {
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return time.FixedZone("WIB", 7*3600) // Asia/Jakarta has had no DST since 1964
+	}
+	return loc
+}
+
+// Renderer executes page templates parsed once at start-up: a broken
+// template stops the server from starting, not a citizen's request.
+type Renderer struct {
+	pages  map[string]*template.Template
+	Tr     *Translator
+	Static *Static
+	// CSRF, when set, gives each page the token its forms must carry.
+	CSRF func(*fiber.Ctx) string
+}
+
+// NewRenderer parses each page of templates/common and templates/<dir>
+// together with the partials of templates/shared and templates/<dir>/partials.
+func NewRenderer(fsys fs.FS, dir string, tr *Translator, static *Static) (*Renderer, error) {
+	r := &Renderer{pages: map[string]*template.Template{}, Tr: tr, Static: static}
+	funcs := template.FuncMap{
+		"asset": static.URL,
+		"dict":  dict,
+		"seq": func(n int) []int {
+			s := make([]int, n)
+			for i := range s {
+				s[i] = i + 1
+			}
+			return s
+		},
+		"add": func(a, b int) int { return a + b },
+	}
+	var partials, pages []string
+	for _, pattern := range []string{"templates/shared/*.html", path.Join("templates", dir, "partials", "*.html")} {
+		m, err := fs.Glob(fsys, pattern)
+		if err != nil {
+			return nil, err
+		}
+		partials = append(partials, m...)
+	}
+	for _, pattern := range []string{"templates/common/*.html", path.Join("templates", dir, "*.html")} {
+		m, err := fs.Glob(fsys, pattern)
+		if err != nil {
+			return nil, err
+		}
+		pages = append(pages, m...)
+	}
+	for _, p := range pages {
+		name := strings.TrimSuffix(path.Base(p), ".html")
+		t, err := template.New(name).Funcs(funcs).ParseFS(fsys, append(append([]string{}, partials...), p)...)
+		if err != nil {
+			return nil, fmt.Errorf("parse template %s: %w", p, err)
+		}
+		r.pages[name] = t
+	}
+	if len(r.pages) == 0 {
+		return nil, fmt.Errorf("no templates under templates/%s", dir)
+	}
+	return r, nil
+}
+
+func dict(kv ...any) (map[string]any, error) {
+	if len(kv)%2 != 0 {
+		return nil, fmt.Errorf("dict needs key-value pairs")
+	}
+	m := make(map[string]any, len(kv)/2)
+	for i := 0; i < len(kv); i += 2 {
+		k, ok := kv[i].(string)
+		if !ok {
+			return nil, fmt.Errorf("dict key %v is not a string", kv[i])
+		}
+		m[k] = kv[i+1]
+	}
+	return m, nil
+}
+
+// Page is what every template receives.
+type Page struct {
+	Lang      string
+	Title     string
+	Path      string // the current path, for the language switch
+	Query     string // the current query without lang, for the language switch
+	CSRF      string
+	User      *survey.User
+	Office    string
+	Error     *survey.Error
+	Flash     string
+	BodyClass string
+	Kiosk     bool // the locked tablet flow: no links out
+	Data      any
+	tr        *Translator
+}
+
+// T translates key into the page's language.
+func (p *Page) T(key string, args ...any) string { return p.tr.T(p.Lang, key, args...) }
+
+// ErrorText returns the page error in the page's language.
+func (p *Page) ErrorText() string {
+	if p.Error == nil {
+		return ""
+	}
+	return p.Error.Localized(p.Lang)
+}
+
+// Num formats x with two decimals, with a decimal comma in Indonesian.
+func (p *Page) Num(x float64) string {
+	s := strconv.FormatFloat(x, 'f', 2, 64)
+	if p.Lang == "id" {
+		s = strings.Replace(s, ".", ",", 1)
+	}
+	return s
+}
+
+// Time formats t in Asia/Jakarta.
+func (p *Page) Time(t time.Time) string {
+	if t.IsZero() {
+		return "–"
+	}
+	return t.In(Jakarta).Format("02-01-2006 15:04") + " WIB"
+}
+
+// LangURL returns the current URL switched to lang.
+func (p *Page) LangURL(lang string) string {
+	q := "lang=" + lang
+	if p.Query != "" {
+		q = p.Query + "&" + q
+	}
+	return p.Path + "?" + q
+}
+
+// NewPage starts a page for the request: language, path, CSRF token and user.
+func (r *Renderer) NewPage(c *fiber.Ctx, title string, data any) *Page {
+	p := &Page{Lang: LangOf(c), Path: c.Path(), Data: data, tr: r.Tr}
+	p.Title = p.T(title)
+	args := c.Context().QueryArgs()
+	var q []string
+	args.VisitAll(func(k, v []byte) {
+		if string(k) != "lang" {
+			q = append(q, string(k)+"="+template.URLQueryEscaper(string(v)))
+		}
+	})
+	p.Query = strings.Join(q, "&")
+	if s, ok := c.Locals(localSession).(*sessionInfo); ok && s != nil {
+		p.User = &s.user
+	}
+	if r.CSRF != nil {
+		p.CSRF = r.CSRF(c)
+	}
+	return p
+}
+
+// Render executes the named page into a buffer, then sends it with status.
+func (r *Renderer) Render(c *fiber.Ctx, status int, name string, p *Page) error {
+	t, ok := r.pages[name]
+	if !ok {
+		return fmt.Errorf("render: no page template %q", name)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "base", p); err != nil {
+		return fmt.Errorf("render %s: %w", name, err)
+	}
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	return c.Status(status).Send(buf.Bytes())
+}
+
+// Has reports whether a page template exists.
+func (r *Renderer) Has(name string) bool { _, ok := r.pages[name]; return ok }
