@@ -33,7 +33,7 @@ type User struct {
 	Username     string    `json:"username"`
 	Role         Role      `json:"role"`
 	NIP          string    `json:"nip,omitempty"`    // for the counter role: whose counter
-	Office       string    `json:"office,omitempty"` // central: the office a kepala sees
+	OfficeID     int64     `json:"office_id,omitempty"` // central: the office a kepala sees
 	Active       bool      `json:"active"`
 	PasswordHash string    `json:"-"`
 	FailedLogins int       `json:"-"`

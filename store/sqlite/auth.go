@@ -19,12 +19,12 @@ type authStore struct {
 
 var _ survey.AuthStore = (*authStore)(nil)
 
-const userColumns = "id, username, role, nip, active, password_hash, failed_logins, locked_until, created_at"
+const userColumns = "id, username, role, nip, office_id, active, password_hash, failed_logins, locked_until, created_at"
 
 func scanUser(sc interface{ Scan(...any) error }) (survey.User, error) {
 	var u survey.User
 	var role, locked, created string
-	err := sc.Scan(&u.ID, &u.Username, &role, &u.NIP, &u.Active, &u.PasswordHash, &u.FailedLogins, &locked, &created)
+	err := sc.Scan(&u.ID, &u.Username, &role, &u.NIP, &u.OfficeID, &u.Active, &u.PasswordHash, &u.FailedLogins, &locked, &created)
 	u.Role = survey.Role(role)
 	if locked != "" {
 		u.LockedUntil = parseTime(locked)
@@ -44,8 +44,8 @@ func (a *authStore) CreateUser(ctx context.Context, u *survey.User) error {
 		return err
 	}
 	u.CreatedAt = a.now().UTC()
-	res, err := a.db.ExecContext(ctx, `INSERT INTO users (username, password_hash, role, nip, active, created_at)
-		VALUES (?, ?, ?, ?, ?, ?)`, u.Username, u.PasswordHash, string(u.Role), u.NIP, u.Active, formatTime(u.CreatedAt))
+	res, err := a.db.ExecContext(ctx, `INSERT INTO users (username, password_hash, role, nip, office_id, active, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, u.Username, u.PasswordHash, string(u.Role), u.NIP, u.OfficeID, u.Active, formatTime(u.CreatedAt))
 	if err != nil {
 		if survey.ErrorCode(translate(err)) == survey.ECONFLICT {
 			return &survey.Error{Code: survey.ECONFLICT, Field: "username",
@@ -94,8 +94,8 @@ func (a *authStore) FindUsers(ctx context.Context) ([]survey.User, error) {
 }
 
 func (a *authStore) UpdateUser(ctx context.Context, u *survey.User) error {
-	res, err := a.db.ExecContext(ctx, "UPDATE users SET password_hash = ?, role = ?, nip = ?, active = ? WHERE id = ?",
-		u.PasswordHash, string(u.Role), u.NIP, u.Active, u.ID)
+	res, err := a.db.ExecContext(ctx, "UPDATE users SET password_hash = ?, role = ?, nip = ?, office_id = ?, active = ? WHERE id = ?",
+		u.PasswordHash, string(u.Role), u.NIP, u.OfficeID, u.Active, u.ID)
 	if err != nil {
 		return fmt.Errorf("update user: %w", translate(err))
 	}

@@ -84,6 +84,7 @@ CREATE TABLE users (
 	password_hash TEXT NOT NULL,
 	role          TEXT NOT NULL,
 	nip           TEXT NOT NULL DEFAULT '',
+	office_id     INTEGER NOT NULL DEFAULT 0,
 	active        INTEGER NOT NULL DEFAULT 1,
 	failed_logins INTEGER NOT NULL DEFAULT 0,
 	locked_until  TEXT NOT NULL DEFAULT '',
