@@ -32,7 +32,7 @@ type User struct {
 	ID           int64     `json:"id"`
 	Username     string    `json:"username"`
 	Role         Role      `json:"role"`
-	NIP          string    `json:"nip,omitempty"`    // for the counter role: whose counter
+	NIP          string    `json:"nip,omitempty"`       // for the counter role: whose counter
 	OfficeID     int64     `json:"office_id,omitempty"` // central: the office a kepala sees
 	Active       bool      `json:"active"`
 	PasswordHash string    `json:"-"`
