@@ -16,3 +16,16 @@ type SyncRun struct {
 	Refused    int64     `json:"refused"`    // central refused them (conflicts)
 	Pending    int64     `json:"pending"`    // still waiting after the run
 }
+
+// SyncStatus is what the kiosk's pages and /healthz show of its upload to central.
+type SyncStatus struct {
+	Connected   bool      `json:"connected"`
+	CentralURL  string    `json:"central_url,omitempty"`
+	Schedule    string    `json:"schedule,omitempty"`
+	Running     bool      `json:"running"`
+	LastAttempt time.Time `json:"last_attempt,omitzero"`
+	LastSuccess time.Time `json:"last_success,omitzero"`
+	LastResult  string    `json:"last_result,omitempty"`
+	LastError   string    `json:"last_error,omitempty"`
+	Pending     int64     `json:"pending"`
+}

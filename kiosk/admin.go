@@ -1,0 +1,112 @@
+package kiosk
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/skmkiosk/skm/survey"
+	"github.com/skmkiosk/skm/web"
+)
+
+type elementView struct {
+	Name string
+	NRR  float64
+}
+
+type staffCount struct {
+	Name, Counter string
+	Today, Month  int64
+}
+
+type summaryData struct {
+	Today      survey.Tally
+	Month      survey.Tally
+	MonthLabel string
+	Index      survey.Index
+	Kinerja    string
+	Elements   []elementView
+	Staff      []staffCount
+	Pending    int64
+	Sync       survey.SyncStatus
+	Receipt    string
+}
+
+// dayStart returns midnight (Asia/Jakarta) of t's day.
+func dayStart(t time.Time) time.Time {
+	j := t.In(web.Jakarta)
+	return time.Date(j.Year(), j.Month(), j.Day(), 0, 0, 0, 0, web.Jakarta)
+}
+
+func (s *Server) handleSummary(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	lang := web.LangOf(c)
+	now := s.now()
+	today := dayStart(now)
+	month := time.Date(today.Year(), today.Month(), 1, 0, 0, 0, 0, web.Jakarta)
+	end := today.AddDate(0, 0, 1)
+	daySum, err := s.store.Summarize(ctx, today, end)
+	if err != nil {
+		return err
+	}
+	monthSum, err := s.store.Summarize(ctx, month, end)
+	if err != nil {
+		return err
+	}
+	d := summaryData{Today: daySum.Office, Month: monthSum.Office, MonthLabel: month.Format("01/2006"),
+		Index: monthSum.Office.Index(), Sync: s.syncStatus()}
+	d.Kinerja = d.Index.Mutu.Kinerja(lang)
+	for i, e := range survey.Elements {
+		d.Elements = append(d.Elements, elementView{e.Name(lang), d.Index.NRR[i]})
+	}
+	staff, err := s.store.FindStaff(ctx, survey.StaffFilter{})
+	if err != nil {
+		return err
+	}
+	for _, st := range staff {
+		if st.Active || monthSum.ByStaff[st.NIP] > 0 {
+			d.Staff = append(d.Staff, staffCount{st.Name, st.Counter, daySum.ByStaff[st.NIP], monthSum.ByStaff[st.NIP]})
+		}
+	}
+	if d.Pending, err = s.store.CountPending(ctx); err != nil {
+		return err
+	}
+	if runs, err := s.store.SyncRuns(ctx, 1); err == nil && len(runs) > 0 && !runs[0].FinishedAt.IsZero() {
+		r := runs[0]
+		d.Receipt = fmt.Sprintf("%s: %s · buffered %d · sent %d · stored %d · duplicates %d · refused %d · pending %d",
+			r.FinishedAt.In(web.Jakarta).Format("02-01-2006 15:04 WIB"), r.Result, r.Buffered, r.Sent, r.Stored, r.Duplicates, r.Refused, r.Pending)
+	}
+	return s.render.Render(c, fiber.StatusOK, "admin", s.page(c, "summary_title", d))
+}
+
+type syncPage struct {
+	Status  survey.SyncStatus
+	Pending int64
+	Runs    []survey.SyncRun
+}
+
+func (s *Server) handleSyncPage(c *fiber.Ctx) error {
+	d := syncPage{Status: s.syncStatus()}
+	var err error
+	if d.Pending, err = s.store.CountPending(c.UserContext()); err != nil {
+		return err
+	}
+	if d.Runs, err = s.store.SyncRuns(c.UserContext(), 30); err != nil {
+		return err
+	}
+	p := s.page(c, "sync_title", d)
+	p.BodyClass = "wide"
+	return s.render.Render(c, fiber.StatusOK, "sync", p)
+}
+
+func (s *Server) handleSyncNow(c *fiber.Ctx) error {
+	if s.syncer == nil {
+		return survey.NewError(survey.EINVALID, "this kiosk is not connected to central", "kios ini tidak terhubung ke pusat")
+	}
+	s.syncer.Trigger()
+	if err := s.auth.Audit(c, "sync_now", ""); err != nil {
+		return err
+	}
+	return c.Redirect("/admin/sync", fiber.StatusSeeOther)
+}

@@ -1,0 +1,206 @@
+package kiosk
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/skmkiosk/skm/survey"
+)
+
+// maxResponseBody bounds POST /api/v1/responses: a full response with a
+// 1,000-character comment is under 5 KB.
+const maxResponseBody = 16 << 10
+
+// responseRequest is the body of POST /api/v1/responses.
+type responseRequest struct {
+	NIP            string         `json:"nip"`
+	Service        string         `json:"service"`
+	Ratings        survey.Ratings `json:"ratings"`
+	Comment        string         `json:"comment"`
+	Profile        survey.Profile `json:"profile"`
+	IdempotencyKey string         `json:"idempotency_key"`
+}
+
+// responseReply is the body of a 201 (or 200 for a replay).
+type responseReply struct {
+	ID        string         `json:"id"`
+	Seq       int64          `json:"seq"`
+	NIP       string         `json:"nip"`
+	Service   string         `json:"service"`
+	Ratings   survey.Ratings `json:"ratings"`
+	Verified  bool           `json:"verified"`
+	CreatedAt time.Time      `json:"created_at"`
+	Replayed  bool           `json:"replayed"`
+}
+
+// decodeStrict decodes one JSON object from body into v: valid UTF-8, no
+// unknown fields, nothing after the object; errors name the field.
+func decodeStrict(body []byte, v any) error {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return survey.Invalid("body", "the request body is empty; send a JSON object", "isi permintaan kosong; kirim objek JSON")
+	}
+	if !utf8.Valid(body) {
+		return survey.Invalid(invalidUTF8Field(body), "the request is not valid UTF-8 text", "permintaan bukan teks UTF-8 yang sah")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return jsonError(err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return survey.Invalid("body", "unexpected data after the JSON object", "ada data lain setelah objek JSON")
+	}
+	return nil
+}
+
+// invalidUTF8Field names the top-level field whose value holds invalid UTF-8, if it can tell.
+func invalidUTF8Field(body []byte) string {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(bytes.ToValidUTF8(body, []byte("?")), &m) == nil {
+		for k := range m {
+			if i := bytes.Index(body, []byte(`"`+k+`"`)); i >= 0 {
+				rest := body[i+len(k)+2:]
+				if end := bytes.IndexAny(rest, ",}"); end > 0 && !utf8.Valid(rest[:end]) {
+					return k
+				}
+			}
+		}
+	}
+	return "body"
+}
+
+func jsonError(err error) error {
+	if e := survey.AsError(err); e != nil {
+		return e
+	}
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		return survey.Invalid("body", fmt.Sprintf("malformed JSON at byte %d: %v", syn.Offset, syn),
+			fmt.Sprintf("JSON tidak sah pada byte %d", syn.Offset))
+	case errors.As(err, &typ):
+		field := typ.Field
+		if field == "" {
+			field = "body"
+		}
+		return survey.Invalid(field, fmt.Sprintf("%s must be a JSON %s", field, jsonKind(typ.Type.Kind().String())),
+			fmt.Sprintf("%s harus berupa %s JSON", field, jsonKind(typ.Type.Kind().String())))
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return survey.Invalid(name, fmt.Sprintf("unknown field %q", name), fmt.Sprintf("kolom %q tidak dikenal", name))
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return survey.Invalid("body", "malformed JSON: the body ends too early", "JSON tidak sah: isi terpotong")
+	}
+	return survey.Invalid("body", "malformed JSON: "+err.Error(), "JSON tidak sah")
+}
+
+func jsonKind(k string) string {
+	switch k {
+	case "struct", "map":
+		return "object"
+	case "int", "int8", "int64", "float64":
+		return "number"
+	}
+	return k
+}
+
+func (s *Server) handleAPICreateResponse(c *fiber.Ctx) error {
+	if len(c.Body()) > maxResponseBody {
+		return survey.NewError(survey.ETOOLARGE, fmt.Sprintf("the body is over %d bytes", maxResponseBody),
+			fmt.Sprintf("isi permintaan lebih dari %d byte", maxResponseBody))
+	}
+	if ct := c.Get(fiber.HeaderContentType); !strings.HasPrefix(ct, fiber.MIMEApplicationJSON) {
+		return survey.Invalid("Content-Type", "Content-Type must be application/json", "Content-Type harus application/json")
+	}
+	var req responseRequest
+	if err := decodeStrict(c.Body(), &req); err != nil {
+		return err
+	}
+	r := survey.Response{NIP: req.NIP, Service: req.Service, Ratings: req.Ratings, Comment: req.Comment,
+		Profile: req.Profile, IdempotencyKey: req.IdempotencyKey, Channel: survey.ChannelAPI}
+	created, err := s.store.CreateResponse(c.UserContext(), &r)
+	if err != nil {
+		return err
+	}
+	status := fiber.StatusCreated
+	if !created {
+		status = fiber.StatusOK
+	}
+	c.Set(fiber.HeaderLocation, "/api/v1/responses/"+r.ID)
+	return c.Status(status).JSON(responseReply{ID: r.ID, Seq: r.Seq, NIP: r.NIP, Service: r.Service, Ratings: r.Ratings,
+		Verified: r.Verified, CreatedAt: r.CreatedAt, Replayed: !created})
+}
+
+// apiStaff is one entry of GET /api/v1/staff.
+type apiStaff struct {
+	NIP       string `json:"nip"`
+	Name      string `json:"name"`
+	Position  string `json:"position"`
+	Unit      string `json:"unit"`
+	Counter   string `json:"counter"`
+	Code      string `json:"code"`
+	SurveyURL string `json:"survey_url"`
+	QRURL     string `json:"qr_url"`
+}
+
+func (s *Server) handleAPIStaff(c *fiber.Ctx) error {
+	staff, err := s.store.FindStaff(c.UserContext(), survey.StaffFilter{ActiveOnly: true})
+	if err != nil {
+		return err
+	}
+	out := make([]apiStaff, len(staff))
+	for i, st := range staff {
+		out[i] = apiStaff{NIP: st.NIP, Name: st.Name, Position: st.Position, Unit: st.Unit, Counter: st.Counter, Code: st.Code,
+			SurveyURL: s.SurveyURL(st.Code), QRURL: s.publicURL + "/qr/" + st.Code + ".png"}
+	}
+	return c.JSON(out)
+}
+
+func (s *Server) handleAPIServices(c *fiber.Ctx) error {
+	services, err := s.store.FindServices(c.UserContext(), true)
+	if err != nil {
+		return err
+	}
+	if services == nil {
+		services = []survey.Service{}
+	}
+	return c.JSON(services)
+}
+
+// health is the body of GET /healthz.
+type health struct {
+	Status   string     `json:"status"`
+	Database string     `json:"database"`
+	Pending  int64      `json:"pending"`
+	Sync     survey.SyncStatus `json:"sync"`
+}
+
+func (s *Server) handleHealth(c *fiber.Ctx) error {
+	h := health{Status: "ok", Database: "ok"}
+	status := fiber.StatusOK
+	if err := s.store.Ping(c.UserContext()); err != nil {
+		h.Status, h.Database, status = "unavailable", err.Error(), fiber.StatusServiceUnavailable
+	}
+	if n, err := s.store.CountPending(c.UserContext()); err == nil {
+		h.Pending = n
+	}
+	h.Sync = s.syncStatus()
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.Status(status).JSON(h)
+}
+
+func (s *Server) syncStatus() survey.SyncStatus {
+	if s.syncer == nil {
+		return survey.SyncStatus{}
+	}
+	return s.syncer.Status()
+}

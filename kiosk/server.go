@@ -1,0 +1,244 @@
+package kiosk
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/compress"
+
+	"github.com/skmkiosk/skm/assets"
+	"github.com/skmkiosk/skm/survey"
+	"github.com/skmkiosk/skm/web"
+)
+
+// Store is what the kiosk application needs from its database
+// (store/sqlite.KioskDB implements it).
+type Store interface {
+	survey.StaffStore
+	survey.ServiceStore
+	survey.ResponseStore
+	survey.AuthStore
+	web.SettingsStore
+	Ping(ctx context.Context) error
+	SyncRuns(ctx context.Context, limit int) ([]survey.SyncRun, error)
+}
+
+// Syncer is the upload to central as the pages see it (sync/upload implements it).
+type Syncer interface {
+	Status() survey.SyncStatus
+	// Trigger starts a sync in the background unless one is running.
+	Trigger()
+}
+
+// Server is the kiosk's HTTP application.
+type Server struct {
+	cfg       Config
+	store     Store
+	log       *slog.Logger
+	app       *fiber.App
+	render    *web.Renderer
+	auth      *web.Auth
+	qr        *qrCache
+	secret    []byte
+	publicURL string
+	now       func() time.Time
+	syncer    Syncer
+}
+
+// Options are the kiosk server's collaborators besides its store.
+type Options struct {
+	Logger *slog.Logger
+	Now    func() time.Time
+	// BcryptCost lowers password hashing cost in tests.
+	BcryptCost int
+	// Syncer, when the kiosk is connected to central.
+	Syncer Syncer
+}
+
+// NewServer parses templates and builds the routes. publicURL must already be resolved.
+func NewServer(ctx context.Context, cfg Config, store Store, publicURL string, o Options) (*Server, error) {
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	tr, err := web.LoadTranslations(assets.FS)
+	if err != nil {
+		return nil, err
+	}
+	static, err := web.NewStatic(assets.Static(), "/static")
+	if err != nil {
+		return nil, err
+	}
+	render, err := web.NewRenderer(assets.FS, "kiosk", tr, static)
+	if err != nil {
+		return nil, err
+	}
+	secret, err := loadSecret(ctx, store)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, store: store, log: o.Logger.With("component", "http"), render: render,
+		qr: newQRCache(512), secret: secret, publicURL: strings.TrimRight(publicURL, "/"), now: o.Now, syncer: o.Syncer}
+	s.auth = &web.Auth{Store: store, Now: o.Now, Secure: cfg.SecureCookies, BcryptCost: o.BcryptCost}
+	render.CSRF = s.auth.CSRFToken
+	s.app = fiber.New(fiber.Config{
+		AppName:               "kiosk",
+		DisableStartupMessage: true,
+		Immutable:             true, // handlers keep strings from requests; see FIELD-NOTES on Fiber's buffer reuse
+		BodyLimit:             8 << 20,
+		ReadTimeout:           30 * time.Second,
+		WriteTimeout:          30 * time.Second,
+		IdleTimeout:           2 * time.Minute,
+		ErrorHandler:          web.ErrorHandler(s.log, s.errorPage),
+	})
+	s.registerRoutes()
+	return s, nil
+}
+
+// loadSecret returns the kiosk's HMAC key for form keys, creating it once.
+func loadSecret(ctx context.Context, store Store) ([]byte, error) {
+	v, ok, err := store.Setting(ctx, "hmac_secret")
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		v = web.RandomToken(32)
+		if err := store.SetSetting(ctx, "hmac_secret", v); err != nil {
+			return nil, fmt.Errorf("store secret: %w", err)
+		}
+	}
+	return []byte(v), nil
+}
+
+func (s *Server) registerRoutes() {
+	app := s.app
+	app.Use(web.SecurityHeaders, web.Lang)
+	app.Use(compress.New(compress.Config{Level: compress.LevelBestSpeed, Next: func(c *fiber.Ctx) bool {
+		return strings.HasPrefix(c.Path(), "/static/") || strings.HasPrefix(c.Path(), "/qr/") || strings.HasPrefix(c.Path(), "/photo/")
+	}}))
+	app.Get("/static/*", s.render.Static.Handler)
+	app.Get("/healthz", s.handleHealth)
+
+	// Citizens.
+	app.Get("/", s.auth.Load, s.handleHome)
+	app.Get("/s/:code", s.handleSurvey)
+	app.Post("/s/:code", s.handleSurveySubmit)
+	app.Get("/s/:code/terima-kasih", s.handleThanks)
+	app.Get("/kiosk", s.handleTablet)
+	app.Get("/kiosk/s/:code", s.handleSurvey)
+	app.Post("/kiosk/s/:code", s.handleSurveySubmit)
+	app.Get("/kiosk/terima-kasih", s.handleThanks)
+	app.Get("/privasi", s.handlePrivacy)
+	app.Get("/qr/:file", s.handleQR)
+	app.Get("/photo/:file", s.handlePhoto)
+	app.Get("/card/:code", s.handleCard)
+	app.Get("/counter/:code", s.handleCounter)
+
+	// JSON API.
+	api := app.Group("/api/v1")
+	api.Post("/responses", s.handleAPICreateResponse)
+	api.Get("/staff", s.handleAPIStaff)
+	api.Get("/services", s.handleAPIServices)
+
+	// Accounts.
+	acc := &web.AccountPages{Auth: s.auth, Render: s.render, Settings: s.store, Home: "/admin", Page: s.page}
+	app.Get("/setup", acc.SetupForm)
+	app.Post("/setup", s.auth.CheckCSRF, acc.Setup)
+	app.Get("/login", s.auth.Load, acc.LoginForm)
+	app.Post("/login", s.auth.Load, s.auth.CheckCSRF, acc.Login)
+	app.Post("/logout", s.auth.Load, s.auth.Require(), s.auth.CheckCSRF, acc.Logout)
+
+	// Office admin and head.
+	admin := app.Group("/admin", s.auth.Load, s.auth.Require(), s.auth.CheckCSRF)
+	readers := s.auth.Require(survey.RoleAdmin, survey.RoleKepala, survey.RoleViewer)
+	admins := s.auth.Require(survey.RoleAdmin)
+	admin.Get("/", readers, s.handleSummary)
+	admin.Get("/staff", readers, s.handleStaffList)
+	admin.Get("/staff/export.csv", readers, s.handleStaffExport)
+	admin.Get("/staff/new", admins, s.handleStaffNew)
+	admin.Post("/staff/new", admins, s.handleStaffCreate)
+	admin.Get("/staff/import", admins, s.handleStaffImportForm)
+	admin.Post("/staff/import", admins, s.handleStaffImport)
+	admin.Get("/staff/:nip", admins, s.handleStaffEdit)
+	admin.Post("/staff/:nip", admins, s.handleStaffUpdate)
+	admin.Post("/staff/:nip/active", admins, s.handleStaffActive)
+	admin.Get("/services", readers, s.handleServices)
+	admin.Post("/services", admins, s.handleServiceSave)
+	admin.Get("/sync", readers, s.handleSyncPage)
+	admin.Post("/sync", admins, s.handleSyncNow)
+}
+
+// Serve answers requests on ln until Shutdown.
+func (s *Server) Serve(ln net.Listener) error { return s.app.Listener(ln) }
+
+// Shutdown stops accepting connections and waits up to timeout for requests in flight.
+func (s *Server) Shutdown(timeout time.Duration) error { return s.app.ShutdownWithTimeout(timeout) }
+
+// PrepareSetup returns the one-time admin set-up URL when no account exists, else "".
+func (s *Server) PrepareSetup(ctx context.Context) (string, error) {
+	token, err := s.auth.PrepareSetup(ctx, s.store)
+	if err != nil || token == "" {
+		return "", err
+	}
+	return s.publicURL + "/setup?token=" + token, nil
+}
+
+// SurveyURL is the absolute URL a staff member's QR code encodes.
+func (s *Server) SurveyURL(code string) string { return s.publicURL + "/s/" + code }
+
+// newFormKey returns a per-rendered-form key: random, and signed for the
+// staff member so that a key cannot be made up or moved to another form.
+// It is the response's idempotency key.
+func (s *Server) newFormKey(code string) string {
+	nonce := web.RandomToken(12)
+	return nonce + "." + s.sign(nonce+"|"+code)
+}
+
+func (s *Server) checkFormKey(key, code string) bool {
+	nonce, sig, ok := strings.Cut(key, ".")
+	return ok && hmac.Equal([]byte(sig), []byte(s.sign(nonce+"|"+code)))
+}
+
+func (s *Server) sign(msg string) string {
+	m := hmac.New(sha256.New, s.secret)
+	m.Write([]byte(msg))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:16])
+}
+
+// etag returns a strong ETag for content.
+func etag(b []byte) string {
+	sum := sha256.Sum256(b)
+	return `"` + hex.EncodeToString(sum[:8]) + `"`
+}
+
+// page starts a page with the office name and the tablet flag set.
+func (s *Server) page(c *fiber.Ctx, title string, data any) *web.Page {
+	p := s.render.NewPage(c, title, data)
+	p.Office = s.cfg.OfficeName
+	p.Kiosk = strings.HasPrefix(c.Path(), "/kiosk")
+	if p.Kiosk {
+		p.BodyClass = "kiosk"
+	}
+	return p
+}
+
+func (s *Server) errorPage(c *fiber.Ctx, status int, e *survey.Error) error {
+	p := s.page(c, "error_title", nil)
+	p.Error = e
+	if err := s.render.Render(c, status, "error", p); err != nil {
+		s.log.Error("render error page", "err", err)
+		return c.Status(status).SendString(e.Localized(p.Lang))
+	}
+	return nil
+}
