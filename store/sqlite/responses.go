@@ -141,6 +141,30 @@ func (k *KioskDB) MarkSynced(ctx context.Context, ids []string, at time.Time) er
 	return translate(tx.Commit())
 }
 
+// MarkRefused records that central refused these responses for reason: they
+// are not sent again, and retention keeps them.
+func (k *KioskDB) MarkRefused(ctx context.Context, ids []string, reason string, at time.Time) error {
+	tx, err := k.db.BeginTx(ctx, nil)
+	if err != nil {
+		return translate(err)
+	}
+	defer tx.Rollback()
+	for _, id := range ids {
+		if _, err := tx.ExecContext(ctx, "UPDATE responses SET synced_at = ?, refused_reason = ? WHERE id = ? AND synced_at IS NULL",
+			formatTime(at), reason, id); err != nil {
+			return fmt.Errorf("mark refused: %w", translate(err))
+		}
+	}
+	return translate(tx.Commit())
+}
+
+// CountRefused returns how many responses central refused.
+func (k *KioskDB) CountRefused(ctx context.Context) (int64, error) {
+	var n int64
+	err := k.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM responses WHERE refused_reason != ''").Scan(&n)
+	return n, translate(err)
+}
+
 // CountPending returns how many responses wait for upload.
 func (k *KioskDB) CountPending(ctx context.Context) (int64, error) {
 	var n int64
@@ -158,7 +182,7 @@ func (k *KioskDB) CountResponses(ctx context.Context) (int64, error) {
 // DeleteSyncedBefore deletes responses synced before t and returns how many.
 // Unsynced responses are never deleted, whatever their age.
 func (k *KioskDB) DeleteSyncedBefore(ctx context.Context, t time.Time) (int64, error) {
-	res, err := k.db.ExecContext(ctx, "DELETE FROM responses WHERE synced_at IS NOT NULL AND synced_at < ?", formatTime(t))
+	res, err := k.db.ExecContext(ctx, "DELETE FROM responses WHERE synced_at IS NOT NULL AND synced_at < ? AND refused_reason = ''", formatTime(t))
 	if err != nil {
 		return 0, fmt.Errorf("delete synced responses: %w", translate(err))
 	}

@@ -236,3 +236,21 @@ func NewCode(n int) string {
 	}
 	return string(b)
 }
+
+// PhotoETags returns the ETag of every stored photo by NIP.
+func (k *KioskDB) PhotoETags(ctx context.Context) (map[string]string, error) {
+	rows, err := k.db.QueryContext(ctx, "SELECT nip, etag FROM staff_photos")
+	if err != nil {
+		return nil, fmt.Errorf("read photo tags: %w", translate(err))
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var nip, tag string
+		if err := rows.Scan(&nip, &tag); err != nil {
+			return nil, err
+		}
+		out[nip] = tag
+	}
+	return out, rows.Err()
+}

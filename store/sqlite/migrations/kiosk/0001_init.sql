@@ -63,7 +63,10 @@ CREATE TABLE responses (
 	created_at      TEXT NOT NULL,
 	prev_hash       TEXT NOT NULL,
 	hash            TEXT NOT NULL,
-	synced_at       TEXT
+	synced_at       TEXT,
+	-- Why central refused the response (a conflict); such rows are not sent
+	-- again and are kept as evidence rather than deleted by retention.
+	refused_reason  TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX responses_pending ON responses (seq) WHERE synced_at IS NULL;
 CREATE INDEX responses_created ON responses (created_at);

@@ -1,0 +1,230 @@
+// Package ingest is central's side of sync: it authenticates kiosks by their
+// Ed25519 request signatures, reads batches and offline batch files, and
+// stores each response exactly once through the central store.
+package ingest
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/skmkiosk/skm/survey"
+	"github.com/skmkiosk/skm/sync/wire"
+)
+
+// Handler serves the sync endpoints of central.
+type Handler struct {
+	Store survey.CentralStore
+	Now   func() time.Time
+	// SkewLimit is the kiosk clock difference that is recorded as a finding.
+	SkewLimit time.Duration
+	Logger    *slog.Logger
+}
+
+const localKiosk = "sync_kiosk"
+
+func (h *Handler) now() time.Time {
+	if h.Now != nil {
+		return h.Now()
+	}
+	return time.Now()
+}
+
+func (h *Handler) log() *slog.Logger {
+	if h.Logger != nil {
+		return h.Logger
+	}
+	return slog.Default()
+}
+
+func unauthorized(en, id string) error { return survey.NewError(survey.EUNAUTHORIZED, en, id) }
+
+// Authenticate is middleware: the request must carry a kiosk id, a timestamp
+// within wire.MaxClockSkew and an Ed25519 signature over method, path,
+// timestamp and body made with that kiosk's key. A revoked kiosk gets 403.
+func (h *Handler) Authenticate(c *fiber.Ctx) error {
+	id, ts, sig := c.Get(wire.HeaderKiosk), c.Get(wire.HeaderTimestamp), c.Get(wire.HeaderSignature)
+	if id == "" || ts == "" || sig == "" {
+		return unauthorized("missing credentials: the "+wire.HeaderKiosk+", "+wire.HeaderTimestamp+" and "+wire.HeaderSignature+" headers are required",
+			"kredensial tidak ada: header "+wire.HeaderKiosk+", "+wire.HeaderTimestamp+" dan "+wire.HeaderSignature+" wajib")
+	}
+	k, err := h.Store.KioskByID(c.UserContext(), id)
+	if survey.ErrorCode(err) == survey.ENOTFOUND {
+		return unauthorized("unknown kiosk "+id+": check central.kiosk_id", "kios "+id+" tidak dikenal: periksa central.kiosk_id")
+	} else if err != nil {
+		return err
+	}
+	if err := wire.VerifyRequest(k.PublicKey, c.Method(), string(c.Request().RequestURI()), ts, sig, c.Request().Body(), h.now()); err != nil {
+		h.log().Warn("sync request refused", "kiosk_id", id, "reason", err)
+		return unauthorized(err.Error(), "permintaan ditolak: "+err.Error())
+	}
+	if k.Revoked {
+		return survey.NewError(survey.EFORBIDDEN, "kiosk "+id+" was revoked at central; ask the central administrator for a new kiosk id and secret",
+			"kios "+id+" sudah dicabut di pusat; minta id dan secret kios baru kepada admin pusat")
+	}
+	c.Locals(localKiosk, k)
+	return c.Next()
+}
+
+// KioskOf returns the authenticated kiosk.
+func KioskOf(c *fiber.Ctx) survey.Kiosk {
+	k, _ := c.Locals(localKiosk).(survey.Kiosk)
+	return k
+}
+
+// body returns the request body, gunzipped when sent with Content-Encoding:
+// gzip, refusing more than wire.MaxBodyBytes after decompression.
+func body(c *fiber.Ctx) ([]byte, error) {
+	raw := c.Request().Body()
+	switch enc := strings.ToLower(c.Get(fiber.HeaderContentEncoding)); enc {
+	case "", "identity":
+		return raw, nil
+	case "gzip":
+		zr, err := gzip.NewReader(bytes.NewReader(raw))
+		if err != nil {
+			return nil, survey.Invalid("body", "the body is not valid gzip", "isi bukan gzip yang sah")
+		}
+		out, err := io.ReadAll(io.LimitReader(zr, wire.MaxBodyBytes+1))
+		if err != nil {
+			return nil, survey.Invalid("body", "the gzip body is damaged: "+err.Error(), "isi gzip rusak")
+		}
+		if len(out) > wire.MaxBodyBytes {
+			return nil, survey.NewError(survey.ETOOLARGE, fmt.Sprintf("the batch is over %d MB once decompressed; lower sync.batch_size", wire.MaxBodyBytes>>20),
+				fmt.Sprintf("batch lebih dari %d MB setelah dibuka; kecilkan sync.batch_size", wire.MaxBodyBytes>>20))
+		}
+		return out, nil
+	default:
+		return nil, survey.Invalid("Content-Encoding", "Content-Encoding "+enc+" is not supported; send gzip or nothing",
+			"Content-Encoding "+enc+" tidak didukung; kirim gzip atau tanpa kompresi")
+	}
+}
+
+// PostBatch handles POST /api/v1/sync/batches.
+func (h *Handler) PostBatch(c *fiber.Ctx) error {
+	data, err := body(c)
+	if err != nil {
+		return err
+	}
+	reply, err := h.Ingest(c.UserContext(), KioskOf(c), data)
+	if err != nil {
+		return err
+	}
+	return c.JSON(reply)
+}
+
+// Ingest reads one batch sent by kiosk k (already authenticated) and stores it.
+func (h *Handler) Ingest(ctx context.Context, k survey.Kiosk, data []byte) (wire.BatchReply, error) {
+	var b wire.Batch
+	if err := decodeBatch(data, &b); err != nil {
+		return wire.BatchReply{}, err
+	}
+	if b.KioskID != k.ID {
+		return wire.BatchReply{}, survey.NewError(survey.EFORBIDDEN,
+			fmt.Sprintf("the batch is for kiosk %q but was signed by kiosk %q", b.KioskID, k.ID),
+			fmt.Sprintf("batch untuk kios %q tetapi ditandatangani kios %q", b.KioskID, k.ID))
+	}
+	if b.Office != "" && b.Office != k.OfficeName {
+		return wire.BatchReply{}, survey.NewError(survey.EFORBIDDEN,
+			fmt.Sprintf("kiosk %s belongs to office %q, not %q", k.ID, k.OfficeName, b.Office),
+			fmt.Sprintf("kios %s milik kantor %q, bukan %q", k.ID, k.OfficeName, b.Office))
+	}
+	for i, r := range b.Responses {
+		if r.KioskID != "" && r.KioskID != k.ID {
+			return wire.BatchReply{}, survey.NewError(survey.EFORBIDDEN,
+				fmt.Sprintf("responses[%d] belongs to kiosk %q, not to %q which sent it", i, r.KioskID, k.ID),
+				fmt.Sprintf("responses[%d] milik kios %q, bukan %q yang mengirimnya", i, r.KioskID, k.ID))
+		}
+	}
+	now := h.now()
+	plan, err := h.Store.Ingest(ctx, survey.IngestRequest{KioskID: k.ID, Meta: b.BatchMeta, Responses: b.Responses,
+		ReceivedAt: now, SkewLimit: h.SkewLimit,
+		VerifyHead: func(k survey.Kiosk, hd survey.SignedHead) bool { return wire.VerifyHead(k.PublicKey, hd) }})
+	if err != nil {
+		return wire.BatchReply{}, err
+	}
+	for _, f := range plan.Findings {
+		h.log().Warn("integrity finding", "kiosk_id", k.ID, "kind", f.Kind, "from_seq", f.FromSeq, "to_seq", f.ToSeq, "detail", f.Detail)
+	}
+	return wire.BatchReply{BatchID: b.BatchID, ReceivedAt: now, Results: plan.Results, IngestCounts: plan.Counts}, nil
+}
+
+// decodeBatch decodes strictly and names what is wrong.
+func decodeBatch(data []byte, b *wire.Batch) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(b); err != nil {
+		var se *json.SyntaxError
+		var te *json.UnmarshalTypeError
+		switch {
+		case survey.AsError(err) != nil:
+			return err
+		case errors.As(err, &se):
+			return survey.Invalid("body", fmt.Sprintf("malformed JSON at byte %d: %v", se.Offset, se), "JSON tidak sah")
+		case errors.As(err, &te):
+			return survey.Invalid(te.Field, fmt.Sprintf("%s has the wrong type (%s)", te.Field, te.Value), te.Field+" salah jenis")
+		}
+		return survey.Invalid("body", "malformed batch: "+err.Error(), "batch tidak sah: "+err.Error())
+	}
+	if b.KioskID == "" {
+		return survey.Invalid("kiosk_id", "kiosk_id is required", "kiosk_id wajib diisi")
+	}
+	if len(b.Responses) > wire.MaxBatchResponses {
+		return survey.Invalid("responses", fmt.Sprintf("a batch holds at most %d responses, this one %d", wire.MaxBatchResponses, len(b.Responses)),
+			fmt.Sprintf("satu batch paling banyak %d tanggapan", wire.MaxBatchResponses))
+	}
+	return nil
+}
+
+// GetConfig handles GET /api/v1/sync/config: the office's roster, catalogue and wording.
+func (h *Handler) GetConfig(c *fiber.Ctx) error {
+	ctx, k := c.UserContext(), KioskOf(c)
+	staff, err := h.Store.FindOfficeStaff(ctx, k.OfficeID, survey.StaffFilter{})
+	if err != nil {
+		return err
+	}
+	cfg := wire.Config{Office: k.OfficeName, Staff: make([]wire.ConfigStaff, len(staff)), ServerTime: h.now().UTC()}
+	for i, s := range staff {
+		cfg.Staff[i].Staff = s
+		if s.HasPhoto {
+			p, err := h.Store.OfficeStaffPhoto(ctx, k.OfficeID, s.NIP)
+			if err != nil && survey.ErrorCode(err) != survey.ENOTFOUND {
+				return err
+			}
+			cfg.Staff[i].PhotoETag = p.ETag
+		}
+	}
+	if cfg.Services, err = h.Store.FindOfficeServices(ctx, k.OfficeID, false); err != nil {
+		return err
+	}
+	if cfg.Wording, err = h.Store.OfficeWording(ctx, k.OfficeID); err != nil {
+		return err
+	}
+	return c.JSON(cfg)
+}
+
+// GetPhoto handles GET /api/v1/sync/photos/:nip.
+func (h *Handler) GetPhoto(c *fiber.Ctx) error {
+	p, err := h.Store.OfficeStaffPhoto(c.UserContext(), KioskOf(c).OfficeID, c.Params("nip"))
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, "image/jpeg")
+	c.Set(fiber.HeaderETag, p.ETag)
+	return c.Send(p.JPEG)
+}
+
+// Register adds the sync routes to app.
+func (h *Handler) Register(app fiber.Router) {
+	app.Post(wire.PathBatches, h.Authenticate, h.PostBatch)
+	app.Get(wire.PathConfig, h.Authenticate, h.GetConfig)
+	app.Get(wire.PathPhotos+":nip", h.Authenticate, h.GetPhoto)
+}

@@ -1,0 +1,62 @@
+package upload
+
+import (
+	"context"
+	"crypto/ed25519"
+	"io"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/skmkiosk/skm/survey"
+	"github.com/skmkiosk/skm/sync/wire"
+)
+
+// ExportStore is what Export reads.
+type ExportStore interface {
+	ResponsesSince(ctx context.Context, since time.Time, afterSeq int64, limit int) ([]survey.Response, error)
+	ChainHead(ctx context.Context) (seq int64, hash, signature string, err error)
+	CountPending(ctx context.Context) (int64, error)
+}
+
+// Export writes every response created since `since` (synced or not) to w as
+// a signed offline batch file, batchSize per batch, in constant memory.
+// Central's import stores each response once, however often it is carried.
+func Export(ctx context.Context, store ExportStore, w io.Writer, kioskID string, key ed25519.PrivateKey,
+	since time.Time, batchSize int, now time.Time) (int64, error) {
+	fw, err := wire.NewFileWriter(w, kioskID, key, now)
+	if err != nil {
+		return 0, err
+	}
+	seq, hash, sig, err := store.ChainHead(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if sig == "" {
+		sig = wire.SignHead(key, seq, hash)
+	}
+	pending, err := store.CountPending(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var after, n int64
+	for {
+		rs, err := store.ResponsesSince(ctx, since, after, batchSize)
+		if err != nil {
+			return n, err
+		}
+		if len(rs) == 0 {
+			return n, fw.Flush()
+		}
+		for i := range rs {
+			rs[i].KioskID, rs[i].IdempotencyKey = kioskID, ""
+		}
+		after = rs[len(rs)-1].Seq
+		b := wire.Batch{KioskID: kioskID, BatchMeta: survey.BatchMeta{BatchID: uuid.NewString(), SentAt: now.UTC(), Buffered: pending,
+			Head: survey.SignedHead{Seq: seq, Hash: hash, Signature: sig}}, Responses: rs}
+		if err := fw.Write(b); err != nil {
+			return n, err
+		}
+		n += int64(len(rs))
+	}
+}

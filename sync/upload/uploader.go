@@ -1,0 +1,314 @@
+package upload
+
+import (
+	"context"
+	"crypto/ed25519"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/skmkiosk/skm/survey"
+	"github.com/skmkiosk/skm/sync/wire"
+)
+
+// Store is what the uploader needs from the kiosk's buffer (store/sqlite.KioskDB).
+type Store interface {
+	PendingResponses(ctx context.Context, afterSeq int64, limit int) ([]survey.Response, error)
+	MarkSynced(ctx context.Context, ids []string, at time.Time) error
+	MarkRefused(ctx context.Context, ids []string, reason string, at time.Time) error
+	CountPending(ctx context.Context) (int64, error)
+	ChainHead(ctx context.Context) (seq int64, hash, signature string, err error)
+	StartSyncRun(ctx context.Context, buffered int64) (int64, error)
+	FinishSyncRun(ctx context.Context, r survey.SyncRun) error
+	DeleteSyncedBefore(ctx context.Context, t time.Time) (int64, error)
+	ReplaceRoster(ctx context.Context, staff []survey.Staff) (survey.ImportResult, error)
+	ReplaceServices(ctx context.Context, services []survey.Service) error
+	PhotoETags(ctx context.Context) (map[string]string, error)
+	SetStaffPhoto(ctx context.Context, nip string, p survey.Photo) error
+	Setting(ctx context.Context, key string) (string, bool, error)
+	SetSetting(ctx context.Context, key, value string) error
+}
+
+// Config configures an Uploader.
+type Config struct {
+	BaseURL   string
+	KioskID   string
+	Key       ed25519.PrivateKey
+	BatchSize int
+	// Retention deletes synced responses older than this after each run (0: keep).
+	Retention  time.Duration
+	HTTPClient *http.Client
+	Now        func() time.Time
+	Logger     *slog.Logger
+	// Progress, when set, is told after each batch how many responses of the
+	// run's backlog were sent.
+	Progress func(sent, total int64)
+}
+
+// Result counts one sync run.
+type Result struct {
+	Buffered int64 // pending when the run started
+	survey.IngestCounts
+	Pending int64 // still pending after the run
+	Roster  survey.ImportResult
+}
+
+// Uploader uploads a kiosk's buffer to central. SyncOnce is one attempt;
+// Run retries with backoff. It is safe for concurrent use; runs do not overlap.
+type Uploader struct {
+	cfg    Config
+	store  Store
+	c      *client
+	log    *slog.Logger
+	runMu  sync.Mutex // one run at a time
+	mu     sync.Mutex // guards status
+	status survey.SyncStatus
+}
+
+// New returns an uploader for store.
+func New(store Store, cfg Config) *Uploader {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{}
+	}
+	if cfg.BatchSize <= 0 {
+		cfg.BatchSize = 500
+	}
+	u := &Uploader{cfg: cfg, store: store, log: cfg.Logger.With("component", "sync", "kiosk_id", cfg.KioskID),
+		c: &client{http: cfg.HTTPClient, baseURL: cfg.BaseURL, kioskID: cfg.KioskID, key: cfg.Key, now: cfg.Now}}
+	u.status = survey.SyncStatus{Connected: true, CentralURL: cfg.BaseURL}
+	return u
+}
+
+// Status returns the latest sync status.
+func (u *Uploader) Status() survey.SyncStatus {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return u.status
+}
+
+func (u *Uploader) setStatus(f func(*survey.SyncStatus)) {
+	u.mu.Lock()
+	f(&u.status)
+	u.mu.Unlock()
+}
+
+// SyncOnce pulls the roster, uploads every pending response and applies
+// retention, recording the run. It returns at the first failure; whatever
+// central confirmed before it stays marked, the rest stays pending.
+func (u *Uploader) SyncOnce(ctx context.Context) (Result, error) {
+	u.runMu.Lock()
+	defer u.runMu.Unlock()
+	start := u.cfg.Now()
+	u.setStatus(func(s *survey.SyncStatus) { s.Running, s.LastAttempt = true, start })
+	res, err := u.syncOnce(ctx)
+	u.setStatus(func(s *survey.SyncStatus) {
+		s.Running, s.Pending = false, res.Pending
+		if err != nil {
+			s.LastResult, s.LastError = "failed", err.Error()
+			return
+		}
+		s.LastSuccess, s.LastError, s.LastResult = u.cfg.Now(), "", "ok"
+		if res.Refused > 0 {
+			s.LastResult = "partial"
+		}
+	})
+	return res, err
+}
+
+func (u *Uploader) syncOnce(ctx context.Context) (Result, error) {
+	var res Result
+	var err error
+	if res.Buffered, err = u.store.CountPending(ctx); err != nil {
+		return res, err
+	}
+	runID, err := u.store.StartSyncRun(ctx, res.Buffered)
+	if err != nil {
+		return res, err
+	}
+	res.Roster, err = u.pullConfig(ctx)
+	if err == nil {
+		err = u.uploadPending(ctx, &res)
+	}
+	if err == nil && u.cfg.Retention > 0 {
+		if n, derr := u.store.DeleteSyncedBefore(ctx, u.cfg.Now().Add(-u.cfg.Retention)); derr != nil {
+			err = derr
+		} else if n > 0 {
+			u.log.Info("retention: deleted synced responses", "deleted", n, "older_than", u.cfg.Retention)
+		}
+	}
+	res.Pending, _ = u.store.CountPending(context.WithoutCancel(ctx))
+	run := survey.SyncRun{ID: runID, Result: "ok", Sent: res.Sent, Stored: res.Stored, Duplicates: res.Duplicates,
+		Refused: res.Refused, Pending: res.Pending}
+	switch {
+	case err != nil:
+		run.Result, run.Message = "failed", err.Error()
+	case res.Refused > 0 || res.Pending > 0:
+		run.Result = "partial"
+	}
+	if ferr := u.store.FinishSyncRun(context.WithoutCancel(ctx), run); ferr != nil && err == nil {
+		err = ferr
+	}
+	if err != nil {
+		u.log.Warn("sync failed", "err", err, "sent", res.Sent, "pending", res.Pending)
+	} else {
+		u.log.Info("sync done", "buffered", res.Buffered, "sent", res.Sent, "stored", res.Stored,
+			"duplicates", res.Duplicates, "refused", res.Refused, "pending", res.Pending)
+	}
+	return res, err
+}
+
+// uploadPending sends pending responses oldest first, one batch in memory at a time.
+func (u *Uploader) uploadPending(ctx context.Context, res *Result) error {
+	var after int64
+	for {
+		rs, err := u.store.PendingResponses(ctx, after, u.cfg.BatchSize)
+		if err != nil || len(rs) == 0 {
+			return err
+		}
+		after = rs[len(rs)-1].Seq
+		if err := u.sendBatch(ctx, rs, res); err != nil {
+			return err
+		}
+		if u.cfg.Progress != nil {
+			u.cfg.Progress(res.Sent, max(res.Buffered, res.Sent))
+		}
+	}
+}
+
+func (u *Uploader) sendBatch(ctx context.Context, rs []survey.Response, res *Result) error {
+	seq, hash, sig, err := u.store.ChainHead(ctx)
+	if err != nil {
+		return err
+	}
+	if sig == "" && u.cfg.Key != nil {
+		sig = wire.SignHead(u.cfg.Key, seq, hash)
+	}
+	pending, err := u.store.CountPending(ctx)
+	if err != nil {
+		return err
+	}
+	b := wire.Batch{KioskID: u.cfg.KioskID, BatchMeta: survey.BatchMeta{BatchID: uuid.NewString(), SentAt: u.cfg.Now().UTC(),
+		Buffered: pending, Head: survey.SignedHead{Seq: seq, Hash: hash, Signature: sig}}, Responses: make([]survey.Response, len(rs))}
+	for i, r := range rs {
+		r.KioskID, r.IdempotencyKey = u.cfg.KioskID, "" // the key is a local detail of the kiosk's forms
+		b.Responses[i] = r
+	}
+	body, err := json.Marshal(b)
+	if err != nil {
+		return fmt.Errorf("encode batch: %w", err)
+	}
+	data, err := u.c.do(ctx, http.MethodPost, wire.PathBatches, body, true)
+	if err != nil {
+		return err
+	}
+	var reply wire.BatchReply
+	if err := json.Unmarshal(data, &reply); err != nil {
+		return &Error{Msg: fmt.Sprintf("central's answer to a batch is not readable (%v); will retry", err)}
+	}
+	return u.applyReply(ctx, rs, reply, res)
+}
+
+// applyReply marks exactly the responses central confirmed.
+func (u *Uploader) applyReply(ctx context.Context, rs []survey.Response, reply wire.BatchReply, res *Result) error {
+	sent := map[string]bool{}
+	for _, r := range rs {
+		sent[r.ID] = true
+	}
+	var synced []string
+	refused := map[string][]string{} // reason → ids
+	for _, it := range reply.Results {
+		if !sent[it.ID] {
+			continue // not ours: ignore rather than mark something central never saw
+		}
+		switch it.Status {
+		case survey.StatusStored, survey.StatusDuplicate:
+			synced = append(synced, it.ID)
+		case survey.StatusRefused:
+			refused[it.Reason] = append(refused[it.Reason], it.ID)
+		}
+	}
+	now := u.cfg.Now()
+	if err := u.store.MarkSynced(ctx, synced, now); err != nil {
+		return err
+	}
+	for reason, ids := range refused {
+		u.log.Warn("central refused responses", "count", len(ids), "reason", reason)
+		if err := u.store.MarkRefused(ctx, ids, reason, now); err != nil {
+			return err
+		}
+	}
+	res.Sent += int64(len(rs))
+	res.Stored += reply.Stored
+	res.Duplicates += reply.Duplicates
+	res.Refused += reply.Refused
+	if missing := len(rs) - len(synced) - countIDs(refused); missing > 0 {
+		u.log.Warn("central's answer left responses unconfirmed; they stay pending", "count", missing)
+	}
+	return nil
+}
+
+func countIDs(m map[string][]string) int {
+	n := 0
+	for _, ids := range m {
+		n += len(ids)
+	}
+	return n
+}
+
+// Backoff bounds the retry delays of Run.
+type Backoff struct {
+	Base, Max time.Duration
+}
+
+// DefaultBackoff starts at 2 s and doubles up to 5 minutes.
+var DefaultBackoff = Backoff{Base: 2 * time.Second, Max: 5 * time.Minute}
+
+// delay returns the wait before retry attempt n (0-based): capped
+// exponential, with ±50 % jitter so kiosks that failed together spread out.
+func (b Backoff) delay(n int) time.Duration {
+	d := b.Base << min(n, 30)
+	if d <= 0 || d > b.Max {
+		d = b.Max
+	}
+	return time.Duration(float64(d) * (0.5 + rand.Float64()))
+}
+
+// Run calls SyncOnce until it succeeds, a permanent error occurs, or ctx
+// ends (its deadline bounds the night's window). It never gives up silently:
+// the last error is returned and logged.
+func (u *Uploader) Run(ctx context.Context, b Backoff) (Result, error) {
+	for attempt := 0; ; attempt++ {
+		res, err := u.SyncOnce(ctx)
+		if err == nil || IsPermanent(err) {
+			if err != nil {
+				u.log.Error("sync stopped: a person must act", "err", err)
+			}
+			return res, err
+		}
+		wait := b.delay(attempt)
+		u.log.Info("sync will retry", "attempt", attempt+1, "in", wait.Round(time.Millisecond), "err", err)
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+				return res, fmt.Errorf("gave up after %d attempts: %w", attempt+1, err)
+			}
+			return res, err
+		case <-t.C:
+		}
+	}
+}

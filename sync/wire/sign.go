@@ -1,0 +1,95 @@
+package wire
+
+import (
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/skmkiosk/skm/survey"
+)
+
+// Request headers of a signed request.
+const (
+	HeaderKiosk     = "X-SKM-Kiosk"
+	HeaderTimestamp = "X-SKM-Timestamp" // Unix seconds
+	HeaderSignature = "X-SKM-Signature" // base64 (standard, padded) Ed25519 signature
+)
+
+// secretPrefix marks a kiosk secret: "skm1-" + base64url(Ed25519 seed).
+const secretPrefix = "skm1-"
+
+// NewKioskKey makes a kiosk's key pair. The secret is printed once for the
+// kiosk's configuration; central stores only the public key.
+func NewKioskKey() (secret string, pub ed25519.PublicKey, err error) {
+	pub, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return "", nil, fmt.Errorf("generate kiosk key: %w", err)
+	}
+	return secretPrefix + base64.RawURLEncoding.EncodeToString(priv.Seed()), pub, nil
+}
+
+// ParseSecret turns a kiosk secret back into its private key.
+func ParseSecret(secret string) (ed25519.PrivateKey, error) {
+	rest, ok := strings.CutPrefix(strings.TrimSpace(secret), secretPrefix)
+	if !ok {
+		return nil, fmt.Errorf("the kiosk secret must start with %q (as printed by `central kiosk add`)", secretPrefix)
+	}
+	seed, err := base64.RawURLEncoding.DecodeString(rest)
+	if err != nil || len(seed) != ed25519.SeedSize {
+		return nil, fmt.Errorf("the kiosk secret is damaged: copy it again from `central kiosk add`")
+	}
+	return ed25519.NewKeyFromSeed(seed), nil
+}
+
+// StringToSign is what a request signature covers: a version tag, the method,
+// the path with its query, the timestamp and the SHA-256 of the body exactly
+// as sent (after compression).
+func StringToSign(method, pathAndQuery string, ts int64, body []byte) []byte {
+	sum := sha256.Sum256(body)
+	return []byte("SKM1\n" + strings.ToUpper(method) + "\n" + pathAndQuery + "\n" + strconv.FormatInt(ts, 10) + "\n" + hex.EncodeToString(sum[:]))
+}
+
+// SignRequest returns the header values for a request.
+func SignRequest(key ed25519.PrivateKey, method, pathAndQuery string, body []byte, now time.Time) (ts, sig string) {
+	t := now.Unix()
+	return strconv.FormatInt(t, 10), base64.StdEncoding.EncodeToString(ed25519.Sign(key, StringToSign(method, pathAndQuery, t, body)))
+}
+
+// VerifyRequest checks a request's timestamp and signature and says what is wrong.
+func VerifyRequest(pub ed25519.PublicKey, method, pathAndQuery, ts, sig string, body []byte, now time.Time) error {
+	t, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil {
+		return fmt.Errorf("the %s header must be Unix seconds", HeaderTimestamp)
+	}
+	if d := now.Sub(time.Unix(t, 0)); d > MaxClockSkew || d < -MaxClockSkew {
+		return fmt.Errorf("the request time is %s away from central's clock (limit %s): check the kiosk's date, time and time zone",
+			d.Round(time.Second), MaxClockSkew)
+	}
+	raw, err := base64.StdEncoding.DecodeString(sig)
+	if err != nil || len(pub) != ed25519.PublicKeySize || !ed25519.Verify(pub, StringToSign(method, pathAndQuery, t, body), raw) {
+		return fmt.Errorf("the signature does not verify: check central.kiosk_id and central.secret in the kiosk's configuration")
+	}
+	return nil
+}
+
+// headMessage is what a chain-head signature covers.
+func headMessage(seq int64, hash string) []byte {
+	return []byte("SKM-HEAD1\n" + strconv.FormatInt(seq, 10) + "\n" + hash)
+}
+
+// SignHead signs a kiosk's chain head.
+func SignHead(key ed25519.PrivateKey, seq int64, hash string) string {
+	return base64.StdEncoding.EncodeToString(ed25519.Sign(key, headMessage(seq, hash)))
+}
+
+// VerifyHead checks a chain head's signature.
+func VerifyHead(pub ed25519.PublicKey, h survey.SignedHead) bool {
+	raw, err := base64.StdEncoding.DecodeString(h.Signature)
+	return err == nil && len(pub) == ed25519.PublicKeySize && ed25519.Verify(pub, headMessage(h.Seq, h.Hash), raw)
+}

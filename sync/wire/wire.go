@@ -1,0 +1,72 @@
+// Package wire is the kiosk–central sync protocol: the JSON shapes, the
+// Ed25519 request and chain-head signatures, and the offline batch file.
+// docs/sync-protocol.md specifies it for other implementations.
+package wire
+
+import (
+	"time"
+
+	"github.com/skmkiosk/skm/survey"
+)
+
+// Endpoints at central.
+const (
+	PathBatches = "/api/v1/sync/batches" // POST a Batch, answered with a BatchReply
+	PathConfig  = "/api/v1/sync/config"  // GET the office's Config
+	PathPhotos  = "/api/v1/sync/photos/" // GET PathPhotos + NIP: a staff photo (JPEG)
+)
+
+// Limits.
+const (
+	// MaxBatchResponses bounds the responses of one batch.
+	MaxBatchResponses = 5000
+	// MaxBodyBytes bounds a request body as sent (possibly gzip-compressed) and
+	// after decompression.
+	MaxBodyBytes = 32 << 20
+	// MaxClockSkew is how far a request's timestamp may be from central's clock.
+	MaxClockSkew = 5 * time.Minute
+)
+
+// Batch is the body of POST /api/v1/sync/batches.
+type Batch struct {
+	KioskID string `json:"kiosk_id"`
+	// Office, when given, must be the kiosk's office.
+	Office string `json:"office,omitempty"`
+	survey.BatchMeta
+	Responses []survey.Response `json:"responses"`
+}
+
+// BatchReply is central's answer: one result per uploaded response, so the
+// kiosk marks exactly the stored and duplicate ones as synced.
+type BatchReply struct {
+	BatchID    string              `json:"batch_id"`
+	ReceivedAt time.Time           `json:"received_at"`
+	Results    []survey.ItemResult `json:"results"`
+	survey.IngestCounts
+}
+
+// Config is the body of GET /api/v1/sync/config: central is the source of
+// truth for the office's roster, catalogue and wording once a kiosk connects.
+type Config struct {
+	Office     string                    `json:"office"`
+	Staff      []ConfigStaff             `json:"staff"`
+	Services   []survey.Service          `json:"services"`
+	Wording    map[string]survey.Wording `json:"wording"`
+	ServerTime time.Time                 `json:"server_time"`
+}
+
+// ConfigStaff is a roster entry with its photo's ETag ("" without a photo).
+type ConfigStaff struct {
+	survey.Staff
+	PhotoETag string `json:"photo_etag,omitempty"`
+}
+
+// ErrorReply is the body of every refusal (4xx, 5xx), as on every JSON API of the product.
+type ErrorReply struct {
+	Error struct {
+		Code      string `json:"code"`
+		Field     string `json:"field,omitempty"`
+		Message   string `json:"message"`
+		MessageID string `json:"message_id"`
+	} `json:"error"`
+}
