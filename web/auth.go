@@ -52,6 +52,7 @@ type Auth struct {
 
 	mu       sync.Mutex
 	failures map[string][]time.Time // by client address, within LockFor
+	setupMu  sync.Mutex             // serialises CompleteSetup
 	dummy    []byte
 	once     sync.Once
 }

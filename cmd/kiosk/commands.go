@@ -21,6 +21,9 @@ Without a command, kiosk serves the survey (on :8080 by default).
 Commands:
   staff import FILE      import a roster CSV (nip,name,position,unit,counter[,type])
   staff export [FILE]    write the roster as CSV (to standard output without FILE)
+  sync                   upload pending responses to central now (exit code 0 only when all are confirmed)
+  export --since DATE FILE
+                         write a signed batch file for ` + "`central import`" + ` (an office without a link)
   version                print the version
 
 Every command works while the kiosk is serving, on the same database.
@@ -52,6 +55,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	switch rest[0] {
 	case "staff":
 		return staffCommand(ctx, cfg, rest[1:], stdout)
+	case "sync":
+		return syncCommand(ctx, cfg, stdout, stderr)
+	case "export":
+		return exportCommand(ctx, cfg, rest[1:], stdout)
 	case "version":
 		fmt.Fprintln(stdout, "kiosk", version)
 		return nil
@@ -84,7 +91,7 @@ func staffCommand(ctx context.Context, cfg kiosk.Config, args []string, stdout i
 	if len(args) == 0 {
 		return cli.Usagef("staff needs a subcommand: import FILE or export [FILE]")
 	}
-	db, err := openDB(ctx, cfg)
+	db, err := openDB(ctx, cfg, nil)
 	if err != nil {
 		return err
 	}

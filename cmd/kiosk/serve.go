@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +14,9 @@ import (
 	"github.com/skmkiosk/skm/cmd/internal/cli"
 	"github.com/skmkiosk/skm/kiosk"
 	"github.com/skmkiosk/skm/store/sqlite"
+	"github.com/skmkiosk/skm/sync/upload"
+	"github.com/skmkiosk/skm/sync/wire"
+	"github.com/skmkiosk/skm/web"
 )
 
 // Main is the running kiosk: its database, HTTP server and (when connected)
@@ -27,14 +31,21 @@ type Main struct {
 
 	DB        *sqlite.KioskDB
 	Server    *kiosk.Server
+	Uploader  *upload.Uploader
+	Scheduler *upload.Scheduler
 	Listener  net.Listener
 	PublicURL string
 	SetupURL  string
 	served    chan error
 }
 
-func openDB(ctx context.Context, cfg kiosk.Config) (*sqlite.KioskDB, error) {
-	db, err := sqlite.OpenKiosk(ctx, cfg.Database, sqlite.KioskOptions{CommentLimit: cfg.CommentLimit})
+// openDB opens the kiosk's database; with a key, every commit signs the chain head.
+func openDB(ctx context.Context, cfg kiosk.Config, key ed25519.PrivateKey) (*sqlite.KioskDB, error) {
+	o := sqlite.KioskOptions{CommentLimit: cfg.CommentLimit}
+	if key != nil {
+		o.SignHead = func(seq int64, hash string) string { return wire.SignHead(key, seq, hash) }
+	}
+	db, err := sqlite.OpenKiosk(ctx, cfg.Database, o)
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", cfg.Database, err)
 	}
@@ -46,9 +57,23 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.Logger == nil {
 		m.Logger = cli.NewLogger(m.Stdout, m.Config.Log.Format, m.Config.Log.Level)
 	}
-	var err error
-	if m.DB, err = openDB(ctx, m.Config); err != nil {
+	key, err := kioskKey(m.Config)
+	if err != nil {
 		return err
+	}
+	if m.DB, err = openDB(ctx, m.Config, key); err != nil {
+		return err
+	}
+	var syncer kiosk.Syncer
+	if key != nil {
+		if m.Uploader, err = newUploader(m.Config, m.DB, key, m.Logger); err != nil {
+			return err
+		}
+		m.Scheduler, err = upload.NewScheduler(m.Uploader, m.Config.Sync.Schedule, web.Jakarta, m.Config.Sync.Jitter.D(), m.Config.Sync.Window.D(), m.Logger)
+		if err != nil {
+			return cli.Usagef("%v", err)
+		}
+		syncer = m.Scheduler
 	}
 	if m.Listener, err = net.Listen("tcp", m.Config.Listen); err != nil {
 		return cli.Usagef("listen: cannot listen on %s: %v (is another program using the port? set listen in the configuration)", m.Config.Listen, err)
@@ -57,7 +82,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.PublicURL == "" {
 		m.PublicURL = derivePublicURL(m.Config.Listen, m.Listener.Addr())
 	}
-	m.Server, err = kiosk.NewServer(ctx, m.Config, m.DB, m.PublicURL, kiosk.Options{Logger: m.Logger, BcryptCost: m.BcryptCost})
+	m.Server, err = kiosk.NewServer(ctx, m.Config, m.DB, m.PublicURL, kiosk.Options{Logger: m.Logger, BcryptCost: m.BcryptCost, Syncer: syncer})
 	if err != nil {
 		return err
 	}
@@ -66,6 +91,10 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.served = make(chan error, 1)
 	go func() { m.served <- m.Server.Serve(m.Listener) }()
+	if m.Scheduler != nil {
+		m.Scheduler.Start()
+		m.Logger.Info("sync scheduled", "central", m.Config.Central.URL, "schedule", m.Config.Sync.Schedule, "zone", "Asia/Jakarta")
+	}
 	m.Logger.Info("kiosk serving", "url", m.PublicURL, "database", m.Config.Database)
 	return nil
 }
@@ -73,6 +102,9 @@ func (m *Main) Run(ctx context.Context) error {
 // Close stops the server (letting requests in flight finish) and closes the database.
 func (m *Main) Close() error {
 	var errs []error
+	if m.Scheduler != nil {
+		m.Scheduler.Stop() // a batch in flight is abandoned; its responses stay pending
+	}
 	if m.Server != nil {
 		errs = append(errs, m.Server.Shutdown(10*time.Second))
 		if err := <-m.served; err != nil && !errors.Is(err, net.ErrClosed) {

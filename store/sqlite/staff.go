@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -91,7 +90,7 @@ func (k *KioskDB) insertStaff(ctx context.Context, tx *sql.Tx, s *survey.Staff) 
 			"petugas dengan NIP "+s.NIP+" sudah ada")
 	}
 	for attempt := 0; ; attempt++ {
-		s.Code = NewCode(8)
+		s.Code = survey.NewCode(8)
 		_, err := tx.ExecContext(ctx, `INSERT INTO staff (nip, code, name, position, unit, counter, type, active, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, s.NIP, s.Code, s.Name, s.Position, s.Unit, s.Counter, string(s.Type), s.Active, formatTime(k.now()))
 		if err == nil {
@@ -220,21 +219,6 @@ func mustAffect(res sql.Result, en, id string) error {
 		return survey.NewError(survey.ENOTFOUND, en, id)
 	}
 	return nil
-}
-
-// codeAlphabet leaves out characters that are easy to misread (0/o, 1/l/i).
-const codeAlphabet = "23456789abcdefghjkmnpqrstuvwxyz"
-
-// NewCode returns a random code of n characters from codeAlphabet.
-func NewCode(n int) string {
-	b := make([]byte, n)
-	if _, err := rand.Read(b); err != nil {
-		panic(err) // crypto/rand never fails on supported platforms
-	}
-	for i := range b {
-		b[i] = codeAlphabet[int(b[i])%len(codeAlphabet)]
-	}
-	return string(b)
 }
 
 // PhotoETags returns the ETag of every stored photo by NIP.

@@ -312,3 +312,10 @@ func (u *Uploader) Run(ctx context.Context, b Backoff) (Result, error) {
 		}
 	}
 }
+
+// SetProgress sets the progress callback (before a run starts).
+func (u *Uploader) SetProgress(f func(sent, total int64)) {
+	u.runMu.Lock()
+	u.cfg.Progress = f
+	u.runMu.Unlock()
+}

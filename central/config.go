@@ -1,0 +1,143 @@
+// Package central is the central appraisal service's Fiber application: sync
+// ingest from kiosks, offices, kiosks and rosters, integrity and
+// reconciliation views, appraisal reports and exports.
+package central
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/skmkiosk/skm/survey"
+)
+
+// Config is central's configuration, read from TOML over DefaultConfig.
+type Config struct {
+	// Listen is the address the HTTP(S) server listens on.
+	Listen string `toml:"listen"`
+	// Database is a SQLite file, or a postgres:// URL for PostgreSQL.
+	Database string `toml:"database"`
+	// PublicURL is the address people and kiosks reach central at.
+	PublicURL string `toml:"public_url"`
+	// Name is shown at the top of every page.
+	Name string `toml:"name"`
+	// SecureCookies marks cookies Secure (automatic when tls is configured).
+	SecureCookies bool `toml:"secure_cookies"`
+
+	Log     LogConfig     `toml:"log"`
+	TLS     TLSConfig     `toml:"tls"`
+	Sync    SyncConfig    `toml:"sync"`
+	Reports ReportsConfig `toml:"reports"`
+}
+
+// LogConfig selects the log format and level.
+type LogConfig struct {
+	Format string `toml:"format"`
+	Level  string `toml:"level"`
+}
+
+// TLSConfig makes central serve HTTPS.
+type TLSConfig struct {
+	CertFile string `toml:"cert_file"`
+	KeyFile  string `toml:"key_file"`
+}
+
+// Enabled reports whether a certificate is configured.
+func (t TLSConfig) Enabled() bool { return t.CertFile != "" }
+
+// SyncConfig tunes ingest.
+type SyncConfig struct {
+	// ClockSkewLimit is the kiosk clock difference recorded as a finding.
+	ClockSkewLimit survey.Duration `toml:"clock_skew_limit"`
+}
+
+// ReportsConfig holds the fairness rules of appraisal reports.
+type ReportsConfig struct {
+	// MinResponses is the count below which a per-person figure is not final.
+	MinResponses int `toml:"min_responses"`
+	// MinCell hides any per-person cell with fewer responses (k-anonymity).
+	MinCell int `toml:"min_cell"`
+	// Attributable lists the elements a person is judged on.
+	Attributable []string `toml:"attributable"`
+	// RewardLowerBound: a reward candidate's interval lower bound is at least this (25–100).
+	RewardLowerBound float64 `toml:"reward_lower_bound"`
+	// CoachingUpperBound: a coaching candidate's interval upper bound is below this (25–100).
+	CoachingUpperBound float64 `toml:"coaching_upper_bound"`
+	// TemplateMode computes IKM with the legacy 0,111 weight (labelled as such).
+	TemplateMode bool `toml:"template_mode"`
+}
+
+// DefaultConfig returns the configuration used when no file is given.
+func DefaultConfig() Config {
+	return Config{
+		Listen:   ":8090",
+		Database: "data/central.db",
+		Name:     "Penilaian Layanan ASN",
+		Log:      LogConfig{Format: "text", Level: "info"},
+		Sync:     SyncConfig{ClockSkewLimit: survey.Duration(10 * time.Minute)},
+		Reports: ReportsConfig{MinResponses: 30, MinCell: 5, Attributable: []string{"kompetensi", "perilaku"},
+			RewardLowerBound: 88.31, CoachingUpperBound: 76.61},
+	}
+}
+
+// IsPostgres reports whether Database names a PostgreSQL server.
+func (c *Config) IsPostgres() bool {
+	return strings.HasPrefix(c.Database, "postgres://") || strings.HasPrefix(c.Database, "postgresql://")
+}
+
+// Validate checks every value and names the key of the first bad one.
+func (c *Config) Validate() error {
+	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
+		return fmt.Errorf("listen: %q is not host:port (for example \":8090\")", c.Listen)
+	}
+	if strings.TrimSpace(c.Database) == "" {
+		return fmt.Errorf("database: must be a file such as \"data/central.db\" or a postgres:// URL")
+	}
+	if c.PublicURL != "" {
+		u, err := url.Parse(c.PublicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("public_url: %q must be an absolute http:// or https:// address", c.PublicURL)
+		}
+		c.PublicURL = strings.TrimRight(c.PublicURL, "/")
+	}
+	if c.Log.Format != "text" && c.Log.Format != "json" {
+		return fmt.Errorf("log.format: %q must be \"text\" or \"json\"", c.Log.Format)
+	}
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		return fmt.Errorf("log.level: %q must be debug, info, warn or error", c.Log.Level)
+	}
+	if (c.TLS.CertFile == "") != (c.TLS.KeyFile == "") {
+		return fmt.Errorf("tls: cert_file and key_file must be given together")
+	}
+	if c.Sync.ClockSkewLimit.D() < 0 {
+		return fmt.Errorf("sync.clock_skew_limit: must not be negative")
+	}
+	return c.Reports.validate()
+}
+
+func (r *ReportsConfig) validate() error {
+	if r.MinResponses < 1 {
+		return fmt.Errorf("reports.min_responses: %d must be at least 1", r.MinResponses)
+	}
+	if r.MinCell < 1 {
+		return fmt.Errorf("reports.min_cell: %d must be at least 1", r.MinCell)
+	}
+	if len(r.Attributable) == 0 {
+		return fmt.Errorf("reports.attributable: name at least one element (default kompetensi and perilaku)")
+	}
+	for _, e := range r.Attributable {
+		if !survey.Element(e).Valid() {
+			return fmt.Errorf("reports.attributable: %q is not an element code", e)
+		}
+	}
+	for key, v := range map[string]float64{"reward_lower_bound": r.RewardLowerBound, "coaching_upper_bound": r.CoachingUpperBound} {
+		if v < 25 || v > 100 {
+			return fmt.Errorf("reports.%s: %v must be on the converted scale 25–100", key, v)
+		}
+	}
+	return nil
+}
