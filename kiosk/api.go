@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -61,20 +62,44 @@ func decodeStrict(body []byte, v any) error {
 	return nil
 }
 
-// invalidUTF8Field names the top-level field whose value holds invalid UTF-8, if it can tell.
+// invalidUTF8Field names the top-level field whose value holds the first
+// invalid UTF-8 byte, or "body" when it cannot tell (a bad byte in a key, or
+// outside any value). It walks the JSON tokens, which tolerate invalid UTF-8
+// inside strings, and compares offsets.
 func invalidUTF8Field(body []byte) string {
-	var m map[string]json.RawMessage
-	if json.Unmarshal(bytes.ToValidUTF8(body, []byte("?")), &m) == nil {
-		for k := range m {
-			if i := bytes.Index(body, []byte(`"`+k+`"`)); i >= 0 {
-				rest := body[i+len(k)+2:]
-				if end := bytes.IndexAny(rest, ",}"); end > 0 && !utf8.Valid(rest[:end]) {
-					return k
-				}
-			}
+	bad := int64(firstInvalidUTF8(body))
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return "body"
+	}
+	for dec.More() {
+		key, err := dec.Token()
+		name, ok := key.(string)
+		if err != nil || !ok || dec.InputOffset() > bad {
+			return "body"
+		}
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return "body"
+		}
+		if dec.InputOffset() > bad {
+			return name
 		}
 	}
 	return "body"
+}
+
+// firstInvalidUTF8 returns the offset of the first byte that is not part of
+// valid UTF-8, or len(b).
+func firstInvalidUTF8(b []byte) int {
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size == 1 {
+			return i
+		}
+		i += size
+	}
+	return len(b)
 }
 
 func jsonError(err error) error {
@@ -115,10 +140,11 @@ func jsonKind(k string) string {
 
 func (s *Server) handleAPICreateResponse(c *fiber.Ctx) error {
 	if len(c.Body()) > maxResponseBody {
-		return survey.NewError(survey.ETOOLARGE, fmt.Sprintf("the body is over %d bytes", maxResponseBody),
-			fmt.Sprintf("isi permintaan lebih dari %d byte", maxResponseBody))
+		return &survey.Error{Code: survey.ETOOLARGE, Field: "body", Message: fmt.Sprintf("the body is over %d bytes", maxResponseBody),
+			MessageID: fmt.Sprintf("isi permintaan lebih dari %d byte", maxResponseBody)}
 	}
-	if ct := c.Get(fiber.HeaderContentType); !strings.HasPrefix(ct, fiber.MIMEApplicationJSON) {
+	// Parse the media type: a prefix test would let "application/jsonp" through.
+	if mt, _, err := mime.ParseMediaType(c.Get(fiber.HeaderContentType)); err != nil || mt != fiber.MIMEApplicationJSON {
 		return survey.Invalid("Content-Type", "Content-Type must be application/json", "Content-Type harus application/json")
 	}
 	var req responseRequest
@@ -135,7 +161,6 @@ func (s *Server) handleAPICreateResponse(c *fiber.Ctx) error {
 	if !created {
 		status = fiber.StatusOK
 	}
-	c.Set(fiber.HeaderLocation, "/api/v1/responses/"+r.ID)
 	return c.Status(status).JSON(responseReply{ID: r.ID, Seq: r.Seq, NIP: r.NIP, Service: r.Service, Ratings: r.Ratings,
 		Verified: r.Verified, CreatedAt: r.CreatedAt, Replayed: !created})
 }
@@ -178,9 +203,9 @@ func (s *Server) handleAPIServices(c *fiber.Ctx) error {
 
 // health is the body of GET /healthz.
 type health struct {
-	Status   string     `json:"status"`
-	Database string     `json:"database"`
-	Pending  int64      `json:"pending"`
+	Status   string            `json:"status"`
+	Database string            `json:"database"`
+	Pending  int64             `json:"pending"`
 	Sync     survey.SyncStatus `json:"sync"`
 }
 

@@ -102,7 +102,12 @@ func (s *Server) handlePhoto(c *fiber.Ctx) error {
 	if !ok {
 		return fiber.ErrNotFound
 	}
-	p, err := s.store.StaffPhoto(c.UserContext(), code)
+	// Only an active staff member's photo is public, like their survey and card.
+	st, err := s.activeStaff(c, code)
+	if err != nil {
+		return err
+	}
+	p, err := s.store.StaffPhoto(c.UserContext(), st.Code)
 	if err != nil {
 		return err
 	}

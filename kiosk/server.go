@@ -234,7 +234,8 @@ func (s *Server) page(c *fiber.Ctx, title string, data any) *web.Page {
 }
 
 func (s *Server) errorPage(c *fiber.Ctx, status int, e *survey.Error) error {
-	p := s.page(c, "error_title", nil)
+	// On the tablet an error page must lead back to the start, by itself too.
+	p := s.page(c, "error_title", struct{ IdleSeconds int }{int(s.cfg.Kiosk.IdleReset.D().Seconds())})
 	p.Error = e
 	if err := s.render.Render(c, status, "error", p); err != nil {
 		s.log.Error("render error page", "err", err)

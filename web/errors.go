@@ -56,7 +56,8 @@ func AsAppError(err error) *survey.Error {
 		case fiber.StatusNotFound:
 			return survey.NewError(survey.ENOTFOUND, "page not found", "halaman tidak ditemukan")
 		case fiber.StatusRequestEntityTooLarge:
-			return survey.NewError(survey.ETOOLARGE, "the request body is too large", "isi permintaan terlalu besar")
+			return &survey.Error{Code: survey.ETOOLARGE, Field: "body", Message: "the request body is too large",
+				MessageID: "isi permintaan terlalu besar"}
 		case fiber.StatusMethodNotAllowed:
 			return survey.NewError(survey.EINVALID, "method not allowed", "metode tidak diizinkan")
 		case fiber.StatusBadRequest:

@@ -46,6 +46,10 @@ func (a *Auth) SetupTokenValid(ctx context.Context, settings SettingsStore, toke
 
 // CompleteSetup creates the first admin account and spends the token.
 func (a *Auth) CompleteSetup(ctx context.Context, settings SettingsStore, token, username, password string) (survey.User, error) {
+	// Check and spend the token under one lock: two browsers posting the same
+	// link at once must not both create an admin.
+	a.setupMu.Lock()
+	defer a.setupMu.Unlock()
 	if !a.SetupTokenValid(ctx, settings, token) {
 		return survey.User{}, survey.NewError(survey.EFORBIDDEN,
 			"this set-up link is no longer valid; restart the program to print a new one",
