@@ -470,3 +470,28 @@ func TestTabletFlow(t *testing.T) {
 	MustStatus(t, resp, en, http.StatusOK)
 	MustStayInKiosk(t, "/kiosk in English", en)
 }
+
+func TestCounterNamedOnce(t *testing.T) {
+	k := MustStartKiosk(t)
+	// The README and the import form's example write the counter as "Loket 1".
+	named := MustAddStaff(t, k, nipSiti, "Siti Aminah", "Loket 1")
+	bare := MustAddStaff(t, k, nipBudi, "Budi Santoso", "2")
+	hc := MustNewClient(t)
+	for _, p := range []string{"/s/" + named.Code, "/kiosk/s/" + named.Code, "/card/" + named.Code, "/counter/" + named.Code, "/kiosk"} {
+		resp, page := MustGet(t, hc, k.URL+p)
+		MustStatus(t, resp, page, http.StatusOK)
+		if !strings.Contains(page, "Loket 1") || strings.Contains(page, "Loket Loket") {
+			t.Errorf("%s: the counter is not shown as \"Loket 1\"", p)
+		}
+	}
+	resp, page := MustGet(t, hc, k.URL+"/card/"+bare.Code)
+	MustStatus(t, resp, page, http.StatusOK)
+	if !strings.Contains(page, "Loket 2") {
+		t.Error("a bare counter number is not labelled")
+	}
+	resp, page = MustGet(t, hc, k.URL+"/card/"+named.Code+"?lang=en")
+	MustStatus(t, resp, page, http.StatusOK)
+	if strings.Contains(page, "Counter Loket 1") {
+		t.Error("the English card shows \"Counter Loket 1\"")
+	}
+}

@@ -133,6 +133,20 @@ func (p *Page) Num(x float64) string {
 	return s
 }
 
+// Counter labels a counter (loket): "Loket 3" for "3". A counter that
+// already starts with the label's word in any language ("Loket 1",
+// "Counter 1", as rosters often write it) is shown as it is.
+func (p *Page) Counter(counter string) string {
+	for _, lang := range Languages {
+		word, _, _ := strings.Cut(p.tr.T(lang, "counter_label"), "%")
+		word = strings.TrimSpace(word)
+		if word != "" && len(counter) >= len(word) && strings.EqualFold(counter[:len(word)], word) {
+			return counter
+		}
+	}
+	return p.T("counter_label", counter)
+}
+
 // Time formats t in Asia/Jakarta.
 func (p *Page) Time(t time.Time) string {
 	if t.IsZero() {
