@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/skmkiosk/skm/survey"
 )
@@ -68,15 +69,12 @@ func (w *where) add(cond string, arg any) {
 	w.args = append(w.args, arg)
 }
 
+// String returns the WHERE clause, or "" without conditions.
 func (w *where) String() string {
 	if len(w.conds) == 0 {
 		return ""
 	}
-	s := " WHERE " + w.conds[0]
-	for _, c := range w.conds[1:] {
-		s += " AND " + c
-	}
-	return s
+	return " WHERE " + strings.Join(w.conds, " AND ")
 }
 
 // limit returns n, or -1 (no limit in SQLite) when n is not positive.

@@ -114,3 +114,25 @@ func testRollupsWorkedExample(t *testing.T, open Opener) {
 		t.Errorf("mutu = %s, want %s", got, want)
 	}
 }
+
+func testIngestLargeBatch(t *testing.T, open Opener) {
+	f := newIngestFixture(t, open)
+	const n = 1500
+	// One response a day: as many rollup rows as responses, more than one
+	// multi-row statement holds.
+	rs := (&Chain{Step: 24 * time.Hour}).Next(n)
+	p := f.ingest(rs, T0.AddDate(0, 0, n))
+	if p.Counts.Stored != n || f.count() != n {
+		t.Fatalf("stored %d (counted %d), want %d", p.Counts.Stored, f.count(), n)
+	}
+	var want survey.Tally
+	for _, r := range rs {
+		want.Add(r.Ratings)
+	}
+	if got := mustTally(t, f.s, f.office.ID, wibDay(26), wibDay(26).AddDate(0, 0, n)); got != want {
+		t.Errorf("tally of %d days = %+v, want %+v", n, got, want)
+	}
+	if got := mustTally(t, f.s, f.office.ID, wibDay(26), wibDay(26).AddDate(0, 0, 10)); got.N != 10 {
+		t.Errorf("tally of the first 10 days counts %d, want 10", got.N)
+	}
+}

@@ -51,6 +51,7 @@ func RunCentralStore(t *testing.T, open func(t *testing.T, now func() time.Time)
 		{"ConcurrentIngest", testConcurrentIngest},
 		{"Rollups", testRollups},
 		{"RollupsWorkedExample", testRollupsWorkedExample},
+		{"IngestLargeBatch", testIngestLargeBatch},
 		{"Findings", testFindings},
 		{"Tokens", testTokens},
 		{"Users", testUsers},

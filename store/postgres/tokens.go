@@ -1,0 +1,45 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/skmkiosk/skm/survey"
+)
+
+// CreateAPIToken stores a token by its hash; t.ID and t.CreatedAt are set.
+func (d *DB) CreateAPIToken(ctx context.Context, t *survey.APIToken) error {
+	if t.Hash == "" {
+		return survey.Invalid("token", "a token needs its hash", "token harus punya hash")
+	}
+	if _, err := survey.ParseRole(string(t.Role)); err != nil {
+		return err
+	}
+	t.CreatedAt = utc(d.now())
+	err := d.pool.QueryRow(ctx, `INSERT INTO api_tokens (token_hash, role, office_id, label, created_at, revoked)
+		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, t.Hash, string(t.Role), t.OfficeID, t.Label, t.CreatedAt, t.Revoked).Scan(&t.ID)
+	if err != nil {
+		return fmt.Errorf("create API token: %w", translate(err))
+	}
+	return nil
+}
+
+// APITokenByHash returns the token with that hash, revoked or not; an
+// unknown hash is EUNAUTHORIZED, like an unknown session.
+func (d *DB) APITokenByHash(ctx context.Context, hash string) (survey.APIToken, error) {
+	var t survey.APIToken
+	var role string
+	err := d.pool.QueryRow(ctx, `SELECT id, token_hash, role, office_id, label, created_at, revoked
+		FROM api_tokens WHERE token_hash = $1`, hash).Scan(&t.ID, &t.Hash, &role, &t.OfficeID, &t.Label, &t.CreatedAt, &t.Revoked)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return t, survey.NewError(survey.EUNAUTHORIZED, "unknown API token", "token API tidak dikenal")
+	}
+	if err != nil {
+		return t, fmt.Errorf("read API token: %w", translate(err))
+	}
+	t.Role, t.CreatedAt = survey.Role(role), t.CreatedAt.UTC()
+	return t, nil
+}
