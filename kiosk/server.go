@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -51,6 +52,9 @@ type Server struct {
 	secret    []byte
 	publicURL string
 	now       func() time.Time
+	mu        sync.Mutex   // guards ln and shutdown
+	ln        net.Listener // the listener Serve was given
+	shutdown  bool
 	syncer    Syncer
 }
 
@@ -179,11 +183,35 @@ func (s *Server) registerRoutes() {
 	admin.Post("/sync", admins, s.handleSyncNow)
 }
 
-// Serve answers requests on ln until Shutdown.
-func (s *Server) Serve(ln net.Listener) error { return s.app.Listener(ln) }
+// Serve answers requests on ln until Shutdown. Called after Shutdown, it
+// closes ln and returns at once.
+func (s *Server) Serve(ln net.Listener) error {
+	s.mu.Lock()
+	if s.shutdown {
+		s.mu.Unlock()
+		ln.Close()
+		return nil
+	}
+	s.ln = ln
+	s.mu.Unlock()
+	return s.app.Listener(ln)
+}
 
-// Shutdown stops accepting connections and waits up to timeout for requests in flight.
-func (s *Server) Shutdown(timeout time.Duration) error { return s.app.ShutdownWithTimeout(timeout) }
+// Shutdown stops accepting connections and waits up to timeout for requests
+// in flight. It also closes the listener itself: Fiber only closes listeners
+// its server has already taken, so a Shutdown that overtakes the goroutine
+// starting Serve (a stop signal right after start) would leave Serve running.
+func (s *Server) Shutdown(timeout time.Duration) error {
+	s.mu.Lock()
+	s.shutdown = true
+	ln := s.ln
+	s.mu.Unlock()
+	err := s.app.ShutdownWithTimeout(timeout)
+	if ln != nil {
+		ln.Close() // usually closed already; then this only reports that
+	}
+	return err
+}
 
 // PrepareSetup returns the one-time admin set-up URL when no account exists, else "".
 func (s *Server) PrepareSetup(ctx context.Context) (string, error) {
