@@ -39,7 +39,7 @@ func ExitCode(err error) int {
 var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
 
 // LoadTOML decodes the file at path over dst (which holds the defaults).
-// ${NAME} is replaced by the environment variable NAME (for secrets); an
+// ${NAME} outside comment lines is replaced by the environment variable NAME (for secrets); an
 // unset variable, an unknown key or a value of the wrong type is a
 // *UsageError that names it.
 func LoadTOML(path string, dst any) error {
@@ -48,14 +48,23 @@ func LoadTOML(path string, dst any) error {
 		return Usagef("read configuration: %v", err)
 	}
 	var missing []string
-	text := envRef.ReplaceAllStringFunc(string(b), func(ref string) string {
+	expand := func(ref string) string {
 		name := envRef.FindStringSubmatch(ref)[1]
 		v, ok := os.LookupEnv(name)
 		if !ok {
 			missing = append(missing, name)
 		}
 		return v
-	})
+	}
+	lines := strings.SplitAfter(string(b), "\n")
+	for i, line := range lines {
+		// A comment line may mention ${NAME} (config.example.toml does) without
+		// the variable having to be set.
+		if !strings.HasPrefix(strings.TrimSpace(line), "#") {
+			lines[i] = envRef.ReplaceAllStringFunc(line, expand)
+		}
+	}
+	text := strings.Join(lines, "")
 	if len(missing) > 0 {
 		return Usagef("%s: environment variable %s is not set", path, strings.Join(missing, ", "))
 	}
