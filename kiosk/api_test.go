@@ -397,3 +397,19 @@ func TestAPIStaffServicesHealth(t *testing.T) {
 		t.Errorf("healthz Cache-Control %q", cc)
 	}
 }
+
+func TestAPINormalisesPrintedForms(t *testing.T) {
+	k := MustStartKiosk(t)
+	MustAddStaff(t, k, nipSiti, "Siti Aminah", "1")
+	m := responseBody("19660801 198803 1 001", "ktpel_baru", "")
+	m["comment"] = "  Cepat\r\nsekali\u0007  "
+	m["profile"] = map[string]string{"sex": "p", "age_band": " 30-39 "}
+	c := MustCreateResponse(t, k.URL, mustJSON(m), http.StatusCreated)
+	r, err := k.DB.ResponseByID(context.Background(), c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.NIP != nipSiti || r.Service != "KTPEL_BARU" || r.Comment != "Cepat\nsekali" || r.Profile.Sex != "P" || r.Profile.AgeBand != "30-39" {
+		t.Errorf("stored %+v", r)
+	}
+}
