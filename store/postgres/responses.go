@@ -47,8 +47,12 @@ func (d *DB) ResponseByID(ctx context.Context, id string) (survey.StoredResponse
 
 // CountResponses counts stored responses of a kiosk ("" for all).
 func (d *DB) CountResponses(ctx context.Context, kioskID string) (int64, error) {
+	var w where
+	if kioskID != "" {
+		w.add("kiosk_id = ?", kioskID)
+	}
 	var n int64
-	if err := d.pool.QueryRow(ctx, "SELECT COUNT(*) FROM responses WHERE $1 = '' OR kiosk_id = $1", kioskID).Scan(&n); err != nil {
+	if err := d.pool.QueryRow(ctx, "SELECT COUNT(*) FROM responses"+w.String(), w.args...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count responses: %w", translate(err))
 	}
 	return n, nil
