@@ -1,0 +1,320 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/skmkiosk/skm/central"
+	"github.com/skmkiosk/skm/cmd/internal/cli"
+	"github.com/skmkiosk/skm/survey"
+	"github.com/skmkiosk/skm/sync/ingest"
+	"github.com/skmkiosk/skm/web"
+)
+
+const usage = `Usage: central [-config FILE] [command]
+
+Without a command, central serves (on :8090 by default, SQLite in data/central.db;
+set database = "postgres://..." or CENTRAL_DATABASE for PostgreSQL).
+
+Commands:
+  office add NAME                          register a service office
+  office list                              list offices
+  kiosk add --office NAME [--json]         register a kiosk; prints its id and secret once
+  kiosk list                               list kiosks
+  kiosk revoke ID                          refuse every further request from a kiosk
+  staff import --office NAME FILE          import an office's roster CSV
+  staff export --office NAME [FILE]        write an office's roster as CSV
+  import FILE                              ingest an offline batch file from ` + "`kiosk export`" + `
+  user add --role ROLE [--office NAME] USERNAME
+                                           create an account (admin, kepala, viewer); prints its password
+  version                                  print the version
+`
+
+var version = "dev"
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("central", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	configPath := fs.String("config", "", "TOML configuration file")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, usage)
+			return nil
+		}
+		return cli.Usagef("%v\n\n%s", err, usage)
+	}
+	cfg, err := loadConfig(*configPath)
+	if err != nil {
+		return err
+	}
+	rest := fs.Args()
+	if len(rest) == 0 {
+		return serve(ctx, cfg, stdout)
+	}
+	switch rest[0] {
+	case "version":
+		fmt.Fprintln(stdout, "central", version)
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	case "office", "kiosk", "staff", "import", "user":
+	default:
+		return cli.Usagef("unknown command %q\n\n%s", rest[0], usage)
+	}
+	store, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	c := &commands{cfg: cfg, store: store, out: stdout}
+	switch rest[0] {
+	case "office":
+		return c.office(ctx, rest[1:])
+	case "kiosk":
+		return c.kiosk(ctx, rest[1:])
+	case "staff":
+		return c.staff(ctx, rest[1:])
+	case "import":
+		return c.importFile(ctx, rest[1:])
+	default:
+		return c.user(ctx, rest[1:])
+	}
+}
+
+func loadConfig(path string) (central.Config, error) {
+	cfg := central.DefaultConfig()
+	if path != "" {
+		if err := cli.LoadTOML(path, &cfg); err != nil {
+			return cfg, err
+		}
+	}
+	applyEnv(&cfg)
+	if err := cfg.Validate(); err != nil {
+		where := "configuration"
+		if path != "" {
+			where = path
+		}
+		return cfg, cli.Usagef("%s: %v", where, err)
+	}
+	return cfg, nil
+}
+
+type commands struct {
+	cfg   central.Config
+	store survey.CentralStore
+	out   io.Writer
+}
+
+// userError turns refusals of bad input into usage errors (exit code 2).
+func userError(err error) error {
+	switch survey.ErrorCode(err) {
+	case survey.EINVALID, survey.ENOTFOUND, survey.ECONFLICT, survey.EFORBIDDEN:
+		return cli.Usagef("%v", err)
+	}
+	return err
+}
+
+func (c *commands) audit(ctx context.Context, action, detail string) error {
+	return c.store.AddAudit(ctx, survey.AuditEntry{Username: "cli", Action: action, Detail: detail, Remote: "console"})
+}
+
+func (c *commands) office(ctx context.Context, args []string) error {
+	switch {
+	case len(args) == 2 && args[0] == "add":
+		o := survey.Office{Name: args[1]}
+		if err := c.store.CreateOffice(ctx, &o); err != nil {
+			return userError(err)
+		}
+		fmt.Fprintf(c.out, "office %q added (id %d)\n", o.Name, o.ID)
+		return c.audit(ctx, "office_create", o.Name)
+	case len(args) == 1 && args[0] == "list":
+		offices, err := c.store.FindOffices(ctx)
+		if err != nil {
+			return err
+		}
+		for _, o := range offices {
+			fmt.Fprintf(c.out, "%d\t%s\n", o.ID, o.Name)
+		}
+		return nil
+	}
+	return cli.Usagef("usage: central office add NAME | central office list")
+}
+
+func (c *commands) kiosk(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		return cli.Usagef("usage: central kiosk add --office NAME [--json] | list | revoke ID")
+	}
+	switch args[0] {
+	case "add":
+		fs := flag.NewFlagSet("kiosk add", flag.ContinueOnError)
+		fs.SetOutput(io.Discard)
+		office := fs.String("office", "", "office name")
+		asJSON := fs.Bool("json", false, "print JSON")
+		if err := fs.Parse(args[1:]); err != nil || *office == "" || fs.NArg() != 0 {
+			return cli.Usagef("usage: central kiosk add --office NAME [--json]")
+		}
+		o, err := c.store.OfficeByName(ctx, *office)
+		if err != nil {
+			return userError(fmt.Errorf("office %q: %w (add it with `central office add`)", *office, err))
+		}
+		k, secret, err := central.NewKiosk(ctx, c.store, o)
+		if err != nil {
+			return err
+		}
+		if err := c.audit(ctx, "kiosk_create", k.ID+" for "+o.Name); err != nil {
+			return err
+		}
+		if *asJSON {
+			return json.NewEncoder(c.out).Encode(map[string]string{"kiosk_id": k.ID, "secret": secret})
+		}
+		fmt.Fprintf(c.out, "kiosk %s registered for %s.\nPut this in the kiosk's configuration; the secret is not shown again:\n\n[central]\nurl = %q\nkiosk_id = %q\nsecret = %q\n",
+			k.ID, o.Name, c.publicURL(), k.ID, secret)
+		return nil
+	case "list":
+		kiosks, err := c.store.FindKiosks(ctx, 0)
+		if err != nil {
+			return err
+		}
+		for _, k := range kiosks {
+			state := "active"
+			if k.Revoked {
+				state = "revoked"
+			}
+			fmt.Fprintf(c.out, "%s\t%s\t%s\tseq %d\n", k.ID, k.OfficeName, state, k.Head.Seq)
+		}
+		return nil
+	case "revoke":
+		if len(args) != 2 {
+			return cli.Usagef("usage: central kiosk revoke ID")
+		}
+		if err := c.store.RevokeKiosk(ctx, args[1], timeNow()); err != nil {
+			return userError(err)
+		}
+		fmt.Fprintf(c.out, "kiosk %s revoked: every further request from it is refused\n", args[1])
+		return c.audit(ctx, "kiosk_revoke", args[1])
+	}
+	return cli.Usagef("unknown kiosk subcommand %q", args[0])
+}
+
+func (c *commands) publicURL() string {
+	if c.cfg.PublicURL != "" {
+		return c.cfg.PublicURL
+	}
+	return "http://CENTRAL-ADDRESS" + c.cfg.Listen
+}
+
+func (c *commands) staff(ctx context.Context, args []string) error {
+	if len(args) == 0 || (args[0] != "import" && args[0] != "export") {
+		return cli.Usagef("usage: central staff import --office NAME FILE | central staff export --office NAME [FILE]")
+	}
+	fs := flag.NewFlagSet("staff", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	office := fs.String("office", "", "office name")
+	if err := fs.Parse(args[1:]); err != nil || *office == "" {
+		return cli.Usagef("usage: central staff %s --office NAME FILE", args[0])
+	}
+	o, err := c.store.OfficeByName(ctx, *office)
+	if err != nil {
+		return userError(fmt.Errorf("office %q: %w", *office, err))
+	}
+	if args[0] == "export" {
+		staff, err := c.store.FindOfficeStaff(ctx, o.ID, survey.StaffFilter{})
+		if err != nil {
+			return err
+		}
+		w := c.out
+		if fs.NArg() == 1 {
+			f, err := os.Create(fs.Arg(0))
+			if err != nil {
+				return cli.Usagef("%v", err)
+			}
+			defer f.Close()
+			w = f
+		}
+		return survey.WriteRoster(w, staff)
+	}
+	if fs.NArg() != 1 {
+		return cli.Usagef("usage: central staff import --office NAME FILE")
+	}
+	f, err := os.Open(fs.Arg(0))
+	if err != nil {
+		return cli.Usagef("%v", err)
+	}
+	defer f.Close()
+	staff, err := survey.ParseRoster(f, timeNow())
+	var re *survey.RosterError
+	if errors.As(err, &re) {
+		return cli.Usagef("%s: %v", fs.Arg(0), err)
+	} else if err != nil {
+		return err
+	}
+	res, err := c.store.ImportOfficeStaff(ctx, o.ID, staff)
+	if err != nil {
+		return userError(err)
+	}
+	fmt.Fprintf(c.out, "imported %s into %s: %d added, %d updated\n", fs.Arg(0), o.Name, res.Added, res.Updated)
+	return c.audit(ctx, "staff_import", fmt.Sprintf("%s: %s: added %d, updated %d", o.Name, fs.Arg(0), res.Added, res.Updated))
+}
+
+func (c *commands) importFile(ctx context.Context, args []string) error {
+	if len(args) != 1 {
+		return cli.Usagef("usage: central import FILE")
+	}
+	f, err := os.Open(args[0])
+	if err != nil {
+		return cli.Usagef("%v", err)
+	}
+	defer f.Close()
+	h := &ingest.Handler{Store: c.store, SkewLimit: 0}
+	res, err := h.ImportFile(ctx, f)
+	if err != nil {
+		return userError(fmt.Errorf("%s: %w", args[0], err))
+	}
+	fmt.Fprintf(c.out, "imported %s from kiosk %s: %d batches, %d responses: %d stored, %d already known, %d refused\n",
+		args[0], res.KioskID, res.Batches, res.Sent, res.Stored, res.Duplicates, res.Refused)
+	return c.audit(ctx, "import", fmt.Sprintf("%s: kiosk %s, %d stored, %d duplicates, %d refused", args[0], res.KioskID, res.Stored, res.Duplicates, res.Refused))
+}
+
+func (c *commands) user(ctx context.Context, args []string) error {
+	if len(args) == 0 || args[0] != "add" {
+		return cli.Usagef("usage: central user add --role ROLE [--office NAME] USERNAME")
+	}
+	fs := flag.NewFlagSet("user add", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	roleName := fs.String("role", "", "admin, kepala or viewer")
+	office := fs.String("office", "", "the office a kepala sees")
+	if err := fs.Parse(args[1:]); err != nil || fs.NArg() != 1 {
+		return cli.Usagef("usage: central user add --role ROLE [--office NAME] USERNAME")
+	}
+	role, err := survey.ParseRole(*roleName)
+	if err != nil || role == survey.RoleCounter {
+		return cli.Usagef("--role must be admin, kepala or viewer")
+	}
+	u := survey.User{Username: fs.Arg(0), Role: role, Active: true}
+	if role == survey.RoleKepala {
+		if *office == "" {
+			return cli.Usagef("a kepala account needs --office NAME")
+		}
+		o, err := c.store.OfficeByName(ctx, *office)
+		if err != nil {
+			return userError(fmt.Errorf("office %q: %w", *office, err))
+		}
+		u.OfficeID = o.ID
+	}
+	password := web.RandomToken(12)
+	auth := &web.Auth{Store: c.store}
+	if u.PasswordHash, err = auth.HashPassword(password); err != nil {
+		return err
+	}
+	if err := c.store.CreateUser(ctx, &u); err != nil {
+		return userError(err)
+	}
+	fmt.Fprintf(c.out, "user %s (%s) created; password (shown once): %s\n", u.Username, u.Role, password)
+	return c.audit(ctx, "user_create", u.Username+" "+string(u.Role))
+}
