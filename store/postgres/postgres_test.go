@@ -143,22 +143,7 @@ func TestPingReadOnly(t *testing.T) {
 // BenchmarkIngest500 measures Ingest of 500-response batches that continue
 // one kiosk's chain: planning, COPY, rollups and receipt in one transaction.
 func BenchmarkIngest500(b *testing.B) {
-	s := MustOpen(b, nil)
-	o := storetest.MustCreateOffice(b, s, "Kantor")
-	storetest.MustAddStaff(b, s, o.ID, storetest.NIP1, "Siti Rahma", "Dafduk", "1")
-	k := storetest.MustCreateKiosk(b, s, o.ID)
-	ch := &storetest.Chain{Step: time.Second}
-	const size = 500
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		b.StopTimer()
-		req := storetest.Request(k.ID, ch.Next(size), storetest.T0)
-		b.StartTimer()
-		if p := storetest.MustIngest(b, s, req); p.Counts.Stored != size {
-			b.Fatalf("stored %d of %d", p.Counts.Stored, size)
-		}
-	}
-	b.ReportMetric(float64(b.N*size)/b.Elapsed().Seconds(), "responses/s")
+	storetest.BenchIngest(b, MustOpen(b, nil), 500)
 }
 
 // BenchmarkRawCopy500 is the ceiling for BenchmarkIngest500: the same

@@ -73,22 +73,5 @@ func TestCentralBackup(t *testing.T) {
 // continue one kiosk's chain.
 func BenchmarkCentralIngest500(b *testing.B) {
 	db, _ := MustOpenCentral(b, nil)
-	benchmarkIngest(b, db, 500)
-}
-
-func benchmarkIngest(b *testing.B, s survey.CentralStore, size int) {
-	o := storetest.MustCreateOffice(b, s, "Kantor")
-	storetest.MustAddStaff(b, s, o.ID, storetest.NIP1, "Siti Rahma", "Dafduk", "1")
-	k := storetest.MustCreateKiosk(b, s, o.ID)
-	ch := &storetest.Chain{Step: time.Second}
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		b.StopTimer()
-		req := storetest.Request(k.ID, ch.Next(size), storetest.T0)
-		b.StartTimer()
-		if p := storetest.MustIngest(b, s, req); p.Counts.Stored != int64(size) {
-			b.Fatalf("stored %d of %d", p.Counts.Stored, size)
-		}
-	}
-	b.ReportMetric(float64(b.N*size)/b.Elapsed().Seconds(), "responses/s")
+	storetest.BenchIngest(b, db, 500)
 }
