@@ -145,7 +145,7 @@ func (s *Server) handleAPICreateResponse(c *fiber.Ctx) error {
 	}
 	// Parse the media type: a prefix test would let "application/jsonp" through.
 	if mt, _, err := mime.ParseMediaType(c.Get(fiber.HeaderContentType)); err != nil || mt != fiber.MIMEApplicationJSON {
-		return survey.Invalid("Content-Type", "Content-Type must be application/json", "Content-Type harus application/json")
+		return &survey.Error{Code: survey.EMEDIATYPE, Field: "Content-Type", Message: "Content-Type must be application/json", MessageID: "Content-Type harus application/json"}
 	}
 	var req responseRequest
 	if err := decodeStrict(c.Body(), &req); err != nil {

@@ -302,10 +302,10 @@ func TestAPIRefusesBadInput(t *testing.T) {
 		{"trailing garbage", "", append(append([]byte{}, valid...), "x"...), 400, "body"},
 		{"array body", "", []byte(`[]`), 400, "body"},
 		{"empty body", "", []byte(``), 400, "body"},
-		{"text/plain", "text/plain", valid, 400, "Content-Type"},
-		{"form encoded", "application/x-www-form-urlencoded", valid, 400, "Content-Type"},
-		{"no Content-Type", "-", valid, 400, "Content-Type"},
-		{"look-alike type", "application/jsonp", valid, 400, "Content-Type"},
+		{"text/plain", "text/plain", valid, 415, "Content-Type"},
+		{"form encoded", "application/x-www-form-urlencoded", valid, 415, "Content-Type"},
+		{"no Content-Type", "-", valid, 415, "Content-Type"},
+		{"look-alike type", "application/jsonp", valid, 415, "Content-Type"},
 		{"body over the limit", "", with(func(m map[string]any) { m["comment"] = strings.Repeat("a", 20<<10) }), 413, "body"},
 	}
 	for _, tc := range cases {

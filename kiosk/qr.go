@@ -9,6 +9,7 @@ import (
 	qrcode "github.com/skip2/go-qrcode"
 
 	"github.com/skmkiosk/skm/survey"
+	"github.com/skmkiosk/skm/web"
 )
 
 // QR sizes in pixels: the default, and the bounds of ?size=.
@@ -87,7 +88,7 @@ func (s *Server) sendQR(c *fiber.Ctx, content string, size int) error {
 	if err != nil {
 		return err
 	}
-	tag := etag(png)
+	tag := web.ETag(png)
 	c.Set(fiber.HeaderETag, tag)
 	c.Set(fiber.HeaderCacheControl, "public, max-age=3600")
 	if c.Get(fiber.HeaderIfNoneMatch) == tag {

@@ -235,7 +235,7 @@ func TestStaffImportExportUI(t *testing.T) {
 	resp, body := MustPostMultipart(t, admin, k.URL+"/admin/staff/import", url.Values{"csrf": {csrf}},
 		map[string]upload{"file": {"roster.csv", []byte(bad)}})
 	MustStatus(t, resp, body, http.StatusBadRequest)
-	for _, want := range []string{"Baris 3", "18", "Baris 4", "name", "Baris 5", "line 2", "Tidak ada yang diimpor: 3 baris salah"} {
+	for _, want := range []string{"Baris 3", "18", "Baris 4", "name", "Baris 5", "baris 2", "Tidak ada yang diimpor: 3 baris salah"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the refusal page does not show %q", want)
 		}

@@ -5,7 +5,6 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"net"
@@ -168,17 +167,14 @@ func (s *Server) registerRoutes() {
 	readers := s.auth.Require(survey.RoleAdmin, survey.RoleKepala, survey.RoleViewer)
 	admins := s.auth.Require(survey.RoleAdmin)
 	admin.Get("/", readers, s.handleSummary)
-	admin.Get("/staff", readers, s.handleStaffList)
-	admin.Get("/staff/export.csv", readers, s.handleStaffExport)
-	admin.Get("/staff/new", admins, s.handleStaffNew)
-	admin.Post("/staff/new", admins, s.handleStaffCreate)
-	admin.Get("/staff/import", admins, s.handleStaffImportForm)
-	admin.Post("/staff/import", admins, s.handleStaffImport)
-	admin.Get("/staff/:nip", admins, s.handleStaffEdit)
-	admin.Post("/staff/:nip", admins, s.handleStaffUpdate)
-	admin.Post("/staff/:nip/active", admins, s.handleStaffActive)
-	admin.Get("/services", readers, s.handleServices)
-	admin.Post("/services", admins, s.handleServiceSave)
+	roster := &web.RosterPages{Auth: s.auth, Render: s.render, Page: s.page, Now: s.now, Managed: s.rosterManaged,
+		Backend: func(*fiber.Ctx) (web.RosterBackend, string, error) { return s.store, "/admin/staff", nil },
+		Links:   s.staffLinks}
+	roster.Register(admin, "/staff", readers, admins)
+	catalogue := &web.CataloguePages{Auth: s.auth, Render: s.render, Page: s.page, Managed: s.rosterManaged,
+		Backend: func(*fiber.Ctx) (web.CatalogueBackend, string, error) { return s.store, "/admin/services", nil }}
+	admin.Get("/services", readers, catalogue.List)
+	admin.Post("/services", admins, catalogue.Save)
 	admin.Get("/sync", readers, s.handleSyncPage)
 	admin.Post("/sync", admins, s.handleSyncNow)
 }
@@ -244,12 +240,6 @@ func (s *Server) sign(msg string) string {
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:16])
 }
 
-// etag returns a strong ETag for content.
-func etag(b []byte) string {
-	sum := sha256.Sum256(b)
-	return `"` + hex.EncodeToString(sum[:8]) + `"`
-}
-
 // page starts a page with the office name and the tablet flag set.
 func (s *Server) page(c *fiber.Ctx, title string, data any) *web.Page {
 	p := s.render.NewPage(c, title, data)
@@ -270,4 +260,19 @@ func (s *Server) errorPage(c *fiber.Ctx, status int, e *survey.Error) error {
 		return c.Status(status).SendString(e.Localized(p.Lang))
 	}
 	return nil
+}
+
+// rosterManaged reports whether central manages this kiosk's roster and catalogue.
+func (s *Server) rosterManaged(c *fiber.Ctx) bool {
+	v, ok, err := s.store.Setting(c.UserContext(), "managed_by_central")
+	return err == nil && ok && v == "1"
+}
+
+// staffLinks are the roster list's links to a staff member's card, counter screen and QR.
+func (s *Server) staffLinks(lang string, st survey.Staff) []web.StaffLink {
+	return []web.StaffLink{
+		{Label: s.render.Tr.T(lang, "link_card"), URL: "/card/" + st.Code},
+		{Label: s.render.Tr.T(lang, "link_counter"), URL: "/counter/" + st.Code},
+		{Label: "QR", URL: "/qr/" + st.Code + ".png"},
+	}
 }

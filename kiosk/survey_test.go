@@ -12,6 +12,7 @@ import (
 
 	"github.com/skmkiosk/skm/kiosk"
 	"github.com/skmkiosk/skm/survey"
+	"github.com/skmkiosk/skm/web"
 )
 
 // standardWording is domain.md §1.3: the questions and answer labels the
@@ -404,7 +405,7 @@ func TestTabletFlow(t *testing.T) {
 	})
 	siti := MustAddStaff(t, k, nipSiti, "Siti Aminah", "1")
 	budi := MustAddStaff(t, k, nipBudi, "Budi Santoso", "2")
-	photo, err := kiosk.ShrinkPhoto(MustPNG(t, 300, 300))
+	photo, err := web.ShrinkPhoto(MustPNG(t, 300, 300))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,8 @@ const (
 	EUNAUTHORIZED = "unauthorized" // missing or wrong credentials: 401
 	EFORBIDDEN    = "forbidden"    // authenticated but not allowed: 403
 	ETOOLARGE     = "too_large"    // body over the limit: 413
+	EMEDIATYPE    = "media_type"   // unsupported Content-Type: 415
+	EMETHOD       = "method"       // method not allowed on the path: 405
 	ERATELIMIT    = "rate_limited" // too many attempts: 429
 	EUNAVAILABLE  = "unavailable"  // storage cannot accept writes now (disk full): 503
 	EINTERNAL     = "internal"     // a bug or an unexpected failure: 500

@@ -34,8 +34,8 @@ const MaxCentralComment = 10000
 
 // ValidateUploaded checks an uploaded response's form; a failure refuses it.
 func ValidateUploaded(r *Response) error {
-	if _, err := uuid.Parse(r.ID); err != nil {
-		return Invalid("id", "id must be a UUID", "id harus UUID")
+	if u, err := uuid.Parse(r.ID); err != nil || u.String() != r.ID {
+		return Invalid("id", "id must be a UUID in canonical lower-case form", "id harus UUID dalam bentuk kanonik huruf kecil")
 	}
 	if r.Seq < 1 {
 		return Invalid("seq", "seq must be 1 or more", "seq harus 1 atau lebih")

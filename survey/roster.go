@@ -18,8 +18,17 @@ var requiredRosterColumns = []string{"nip", "name", "position", "unit", "counter
 
 // RowError is one refused line of a roster file.
 type RowError struct {
-	Line   int    `json:"line"`
-	Reason string `json:"reason"`
+	Line     int    `json:"line"`
+	Reason   string `json:"reason"`    // English
+	ReasonID string `json:"reason_id"` // Bahasa Indonesia
+}
+
+// Localized returns the reason in lang ("id" or "en").
+func (e RowError) Localized(lang string) string {
+	if lang == "en" || e.ReasonID == "" {
+		return e.Reason
+	}
+	return e.ReasonID
 }
 
 func (e RowError) String() string { return fmt.Sprintf("line %d: %s", e.Line, e.Reason) }
@@ -56,14 +65,16 @@ func ParseRoster(r io.Reader, now time.Time) ([]Staff, error) {
 
 	header, err := cr.Read()
 	if errors.Is(err, io.EOF) {
-		return nil, &RosterError{Rows: []RowError{{1, "the file is empty; the first line must be the header nip,name,position,unit,counter"}}}
+		return nil, &RosterError{Rows: []RowError{{Line: 1, Reason: "the file is empty; the first line must be the header nip,name,position,unit,counter",
+			ReasonID: "berkas kosong; baris pertama harus judul nip,name,position,unit,counter"}}}
 	}
 	if err != nil {
-		return nil, &RosterError{Rows: []RowError{{1, "cannot read the header: " + csvReason(err)}}}
+		return nil, &RosterError{Rows: []RowError{{Line: 1, Reason: "cannot read the header: " + csvReason(err),
+			ReasonID: "judul tidak terbaca: " + csvReason(err)}}}
 	}
 	cols, herr := rosterHeader(header)
 	if herr != "" {
-		return nil, &RosterError{Rows: []RowError{{1, herr}}}
+		return nil, &RosterError{Rows: []RowError{{Line: 1, Reason: herr, ReasonID: "judul kolom salah: " + herr}}}
 	}
 
 	var (
@@ -82,26 +93,29 @@ func ParseRoster(r io.Reader, now time.Time) ([]Staff, error) {
 			if errors.As(err, &pe) {
 				line = pe.StartLine
 			}
-			bad = append(bad, RowError{line, csvReason(err)})
+			bad = append(bad, RowError{Line: line, Reason: csvReason(err), ReasonID: csvReason(err)})
 			continue
 		}
 		if isBlank(rec) {
 			continue
 		}
 		if len(staff)+len(bad) >= MaxRosterRows {
-			bad = append(bad, RowError{line, fmt.Sprintf("too many rows; at most %d per file", MaxRosterRows)})
+			bad = append(bad, RowError{Line: line, Reason: fmt.Sprintf("too many rows; at most %d per file", MaxRosterRows),
+				ReasonID: fmt.Sprintf("terlalu banyak baris; paling banyak %d per berkas", MaxRosterRows)})
 			break
 		}
-		s, reason := rosterRow(rec, cols, now)
-		if reason == "" {
+		s, rerr := rosterRow(rec, cols, now)
+		if rerr == nil {
 			if first, dup := seen[s.NIP]; dup {
-				reason = fmt.Sprintf("NIP %s appears again (first on line %d)", s.NIP, first)
+				rerr = &RowError{Reason: fmt.Sprintf("NIP %s appears again (first on line %d)", s.NIP, first),
+					ReasonID: fmt.Sprintf("NIP %s muncul lagi (pertama di baris %d)", s.NIP, first)}
 			} else {
 				seen[s.NIP] = line
 			}
 		}
-		if reason != "" {
-			bad = append(bad, RowError{line, reason})
+		if rerr != nil {
+			rerr.Line = line
+			bad = append(bad, *rerr)
 			continue
 		}
 		staff = append(staff, s)
@@ -144,28 +158,44 @@ func rosterHeader(header []string) (map[string]int, string) {
 	return cols, ""
 }
 
-func rosterRow(rec []string, cols map[string]int, now time.Time) (Staff, string) {
+func rosterRow(rec []string, cols map[string]int, now time.Time) (Staff, *RowError) {
 	get := func(c string) string {
 		i, ok := cols[c]
 		if !ok || i >= len(rec) {
 			return ""
 		}
-		return rec[i]
+		return unneutralize(rec[i])
 	}
 	if len(rec) > len(cols) {
-		return Staff{}, fmt.Sprintf("%d fields, but the header has %d", len(rec), len(cols))
+		return Staff{}, &RowError{Reason: fmt.Sprintf("%d fields, but the header has %d", len(rec), len(cols)),
+			ReasonID: fmt.Sprintf("%d kolom, padahal judul punya %d", len(rec), len(cols))}
 	}
 	typ, err := ParseEmployeeType(get("type"))
 	if err != nil {
-		return Staff{}, err.Error()
+		return Staff{}, rowError(err)
 	}
 	s := Staff{NIP: get("nip"), Name: get("name"), Position: get("position"), Unit: get("unit"),
 		Counter: get("counter"), Type: typ, Active: true}
 	s.Normalize()
 	if err := s.Validate(now); err != nil {
-		return Staff{}, err.Error()
+		return Staff{}, rowError(err)
 	}
-	return s, ""
+	return s, nil
+}
+
+func rowError(err error) *RowError {
+	if e := AsError(err); e != nil {
+		return &RowError{Reason: e.Error(), ReasonID: e.Field + ": " + e.MessageID}
+	}
+	return &RowError{Reason: err.Error(), ReasonID: err.Error()}
+}
+
+// unneutralize undoes NeutralizeCell, so an exported roster imports unchanged.
+func unneutralize(s string) string {
+	if len(s) > 1 && s[0] == '\'' && strings.ContainsRune("=+-@\t\r", rune(s[1])) {
+		return s[1:]
+	}
+	return s
 }
 
 func isBlank(rec []string) bool {

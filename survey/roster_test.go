@@ -86,3 +86,18 @@ func TestNeutralizeCell(t *testing.T) {
 		}
 	}
 }
+
+func TestRosterRoundTripKeepsRiskyCells(t *testing.T) {
+	staff := []Staff{{NIP: "196608011988031001", Name: "=Siti", Position: "+Operator", Unit: "@Dafduk", Counter: "-1", Type: PNS, Active: true}}
+	var buf bytes.Buffer
+	if err := WriteRoster(&buf, staff); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(buf.String(), ",=Siti") {
+		t.Fatalf("export not neutralised: %s", buf.String())
+	}
+	again, err := ParseRoster(&buf, rosterNow)
+	if err != nil || !reflect.DeepEqual(again, staff) {
+		t.Errorf("round trip = %+v, %v; want %+v", again, err, staff)
+	}
+}

@@ -18,6 +18,8 @@ var statusOf = map[string]int{
 	survey.ENOTFOUND:     fiber.StatusNotFound,
 	survey.ECONFLICT:     fiber.StatusConflict,
 	survey.ETOOLARGE:     fiber.StatusRequestEntityTooLarge,
+	survey.EMEDIATYPE:    fiber.StatusUnsupportedMediaType,
+	survey.EMETHOD:       fiber.StatusMethodNotAllowed,
 	survey.ERATELIMIT:    fiber.StatusTooManyRequests,
 	survey.EUNAVAILABLE:  fiber.StatusServiceUnavailable,
 	survey.EINTERNAL:     fiber.StatusInternalServerError,
@@ -59,7 +61,7 @@ func AsAppError(err error) *survey.Error {
 			return &survey.Error{Code: survey.ETOOLARGE, Field: "body", Message: "the request body is too large",
 				MessageID: "isi permintaan terlalu besar"}
 		case fiber.StatusMethodNotAllowed:
-			return survey.NewError(survey.EINVALID, "method not allowed", "metode tidak diizinkan")
+			return survey.NewError(survey.EMETHOD, "method not allowed on this address", "metode tidak diizinkan pada alamat ini")
 		case fiber.StatusBadRequest:
 			return survey.NewError(survey.EINVALID, "bad request: "+fe.Message, "permintaan tidak sah: "+fe.Message)
 		case fiber.StatusRequestTimeout:

@@ -105,7 +105,7 @@ func (m *Main) Close() error {
 	if m.Scheduler != nil {
 		m.Scheduler.Stop() // a batch in flight is abandoned; its responses stay pending
 	}
-	if m.Server != nil {
+	if m.Server != nil && m.served != nil {
 		errs = append(errs, m.Server.Shutdown(10*time.Second))
 		if err := <-m.served; err != nil && !errors.Is(err, net.ErrClosed) {
 			errs = append(errs, err)
