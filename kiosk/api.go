@@ -219,6 +219,7 @@ func (s *Server) handleHealth(c *fiber.Ctx) error {
 		h.Pending = n
 	}
 	h.Sync = s.syncStatus()
+	h.Sync.Pending = h.Pending // the live count, not the one the last run saw
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.Status(status).JSON(h)
 }
