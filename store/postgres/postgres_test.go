@@ -2,9 +2,6 @@ package postgres_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -12,65 +9,14 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/skmkiosk/skm/store/postgres"
+	"github.com/skmkiosk/skm/store/postgres/pgtest"
 	"github.com/skmkiosk/skm/store/storetest"
 	"github.com/skmkiosk/skm/survey"
 )
 
-// testDSN returns TEST_POSTGRES_DSN, skipping without it, except in CI
-// where a missing database must fail the run rather than hide the tests.
-func testDSN(tb testing.TB) string {
-	tb.Helper()
-	dsn := os.Getenv("TEST_POSTGRES_DSN")
-	if dsn == "" {
-		if os.Getenv("CI") == "true" {
-			tb.Fatal("TEST_POSTGRES_DSN is not set: CI must run the PostgreSQL tests")
-		}
-		tb.Skip("TEST_POSTGRES_DSN is not set (for example postgres://postgres@127.0.0.1:5432/test?sslmode=disable)")
-	}
-	return dsn
-}
-
-// MustCreateSchema creates a fresh schema t_<random>, dropped (with
-// everything in it) when the test ends.
-func MustCreateSchema(tb testing.TB) (dsn, schema string) {
-	tb.Helper()
-	dsn = testDSN(tb)
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		tb.Fatalf("connect to %s: %v", dsn, err)
-	}
-	b := make([]byte, 6)
-	rand.Read(b)
-	schema = "t_" + hex.EncodeToString(b)
-	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		conn.Close(ctx)
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() {
-		if _, err := conn.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			tb.Errorf("drop schema %s: %v", schema, err)
-		}
-		conn.Close(ctx)
-	})
-	return dsn, schema
-}
-
-// MustOpen opens a central store in a fresh schema.
-func MustOpen(tb testing.TB, now func() time.Time) *postgres.DB {
-	tb.Helper()
-	dsn, schema := MustCreateSchema(tb)
-	db, err := postgres.Open(context.Background(), dsn, postgres.Options{Schema: schema, Now: now})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	return db
-}
-
 func TestCentralStore(t *testing.T) {
 	storetest.RunCentralStore(t, func(t *testing.T, now func() time.Time) survey.CentralStore {
-		return MustOpen(t, now)
+		return pgtest.MustOpen(t, now)
 	})
 }
 
@@ -85,7 +31,7 @@ func withParams(dsn, params string) string {
 
 func TestOpenPlainDSNAndSchemaVersion(t *testing.T) {
 	ctx := context.Background()
-	dsn, schema := MustCreateSchema(t)
+	dsn, schema := pgtest.MustCreateSchema(t)
 	// A plain DSN works: here the schema comes from the DSN, not from Options.
 	db, err := postgres.Open(ctx, withParams(dsn, "search_path="+schema), postgres.Options{})
 	if err != nil {
@@ -124,7 +70,7 @@ func TestOpenPlainDSNAndSchemaVersion(t *testing.T) {
 
 func TestPingReadOnly(t *testing.T) {
 	ctx := context.Background()
-	dsn, schema := MustCreateSchema(t)
+	dsn, schema := pgtest.MustCreateSchema(t)
 	db, err := postgres.Open(ctx, dsn, postgres.Options{Schema: schema})
 	if err != nil {
 		t.Fatal(err)
@@ -143,7 +89,7 @@ func TestPingReadOnly(t *testing.T) {
 // BenchmarkIngest500 measures Ingest of 500-response batches that continue
 // one kiosk's chain: planning, COPY, rollups and receipt in one transaction.
 func BenchmarkIngest500(b *testing.B) {
-	storetest.BenchIngest(b, MustOpen(b, nil), 500)
+	storetest.BenchIngest(b, pgtest.MustOpen(b, nil), 500)
 }
 
 // BenchmarkRawCopy500 is the ceiling for BenchmarkIngest500: the same
@@ -151,7 +97,7 @@ func BenchmarkIngest500(b *testing.B) {
 // planning, staging, rollups or receipts.
 func BenchmarkRawCopy500(b *testing.B) {
 	ctx := context.Background()
-	dsn, schema := MustCreateSchema(b)
+	dsn, schema := pgtest.MustCreateSchema(b)
 	db, err := postgres.Open(ctx, dsn, postgres.Options{Schema: schema})
 	if err != nil {
 		b.Fatal(err)
