@@ -19,20 +19,35 @@ type Translator struct {
 	msgs map[string]map[string]string
 }
 
-// LoadTranslations reads i18n/<lang>.json for every language from fsys and
-// checks that each language has exactly the keys of the default one.
+// LoadTranslations reads every i18n/<topic>.<lang>.json of fsys (one topic
+// per feature, so features add strings without touching each other's files),
+// refuses a key defined twice, and checks that each language has exactly the
+// keys of the default one.
 func LoadTranslations(fsys fs.FS) (*Translator, error) {
 	tr := &Translator{msgs: map[string]map[string]string{}}
 	for _, lang := range Languages {
-		b, err := fs.ReadFile(fsys, "i18n/"+lang+".json")
-		if err != nil {
-			return nil, fmt.Errorf("read translations %s: %w", lang, err)
+		files, err := fs.Glob(fsys, "i18n/*."+lang+".json")
+		if err != nil || len(files) == 0 {
+			return nil, fmt.Errorf("no translations for %s (i18n/*.%s.json)", lang, lang)
 		}
-		m := map[string]string{}
-		if err := json.Unmarshal(b, &m); err != nil {
-			return nil, fmt.Errorf("parse translations %s: %w", lang, err)
+		all := map[string]string{}
+		for _, f := range files {
+			b, err := fs.ReadFile(fsys, f)
+			if err != nil {
+				return nil, fmt.Errorf("read translations %s: %w", f, err)
+			}
+			m := map[string]string{}
+			if err := json.Unmarshal(b, &m); err != nil {
+				return nil, fmt.Errorf("parse translations %s: %w", f, err)
+			}
+			for k, v := range m {
+				if _, dup := all[k]; dup {
+					return nil, fmt.Errorf("translation key %q is defined twice (again in %s)", k, f)
+				}
+				all[k] = v
+			}
 		}
-		tr.msgs[lang] = m
+		tr.msgs[lang] = all
 	}
 	base := tr.msgs[Languages[0]]
 	for _, lang := range Languages[1:] {

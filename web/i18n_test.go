@@ -13,16 +13,22 @@ import (
 	"github.com/skmkiosk/skm/web"
 )
 
-// MustMessages reads one language's translation file from the embedded assets.
+// MustMessages reads one language's translation files from the embedded assets.
 func MustMessages(tb testing.TB, lang string) map[string]string {
 	tb.Helper()
-	b, err := fs.ReadFile(assets.FS, "i18n/"+lang+".json")
-	if err != nil {
-		tb.Fatal(err)
+	files, err := fs.Glob(assets.FS, "i18n/*."+lang+".json")
+	if err != nil || len(files) == 0 {
+		tb.Fatalf("no i18n/*.%s.json: %v", lang, err)
 	}
 	m := map[string]string{}
-	if err := json.Unmarshal(b, &m); err != nil {
-		tb.Fatalf("%s.json: %v", lang, err)
+	for _, f := range files {
+		b, err := fs.ReadFile(assets.FS, f)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if err := json.Unmarshal(b, &m); err != nil {
+			tb.Fatalf("%s: %v", f, err)
+		}
 	}
 	return m
 }
@@ -32,12 +38,12 @@ var verbRE = regexp.MustCompile(`%[-+# 0-9.]*[a-zA-Z%]`)
 func TestTranslationsHaveTheSameKeys(t *testing.T) {
 	id, en := MustMessages(t, "id"), MustMessages(t, "en")
 	if len(id) < 50 {
-		t.Fatalf("id.json has only %d keys", len(id))
+		t.Fatalf("Indonesian has only %d keys", len(id))
 	}
 	for k, v := range id {
 		w, ok := en[k]
 		if !ok {
-			t.Errorf("en.json lacks %q", k)
+			t.Errorf("English lacks %q", k)
 			continue
 		}
 		if strings.TrimSpace(v) == "" || strings.TrimSpace(w) == "" {
@@ -50,21 +56,22 @@ func TestTranslationsHaveTheSameKeys(t *testing.T) {
 	}
 	for k := range en {
 		if _, ok := id[k]; !ok {
-			t.Errorf("id.json lacks %q", k)
+			t.Errorf("Indonesian lacks %q", k)
 		}
 	}
 }
 
 func TestLoadTranslationsRefusesMissingKeys(t *testing.T) {
 	fsys := fstest.MapFS{
-		"i18n/id.json": {Data: []byte(`{"a": "satu", "b": "dua"}`)},
-		"i18n/en.json": {Data: []byte(`{"a": "one", "c": "three"}`)},
+		"i18n/x.id.json": {Data: []byte(`{"a": "satu"}`)},
+		"i18n/y.id.json": {Data: []byte(`{"b": "dua"}`)},
+		"i18n/x.en.json": {Data: []byte(`{"a": "one", "c": "three"}`)},
 	}
 	_, err := web.LoadTranslations(fsys)
 	if err == nil || !strings.Contains(err.Error(), "b") {
 		t.Errorf("LoadTranslations with a missing key: %v, want an error naming b", err)
 	}
-	fsys["i18n/en.json"] = &fstest.MapFile{Data: []byte(`{"a": "one", "b": "two"}`)}
+	fsys["i18n/x.en.json"] = &fstest.MapFile{Data: []byte(`{"a": "one", "b": "two"}`)}
 	tr, err := web.LoadTranslations(fsys)
 	if err != nil {
 		t.Fatal(err)
@@ -74,6 +81,17 @@ func TestLoadTranslationsRefusesMissingKeys(t *testing.T) {
 	}
 	if got := tr.T("fr", "b"); got != "dua" {
 		t.Errorf("an unknown language falls back to %q, want Indonesian", got)
+	}
+}
+
+func TestLoadTranslationsRefusesDuplicateKeys(t *testing.T) {
+	fsys := fstest.MapFS{
+		"i18n/x.id.json": {Data: []byte(`{"a": "satu"}`)},
+		"i18n/y.id.json": {Data: []byte(`{"a": "dua"}`)},
+		"i18n/x.en.json": {Data: []byte(`{"a": "one"}`)},
+	}
+	if _, err := web.LoadTranslations(fsys); err == nil || !strings.Contains(err.Error(), "twice") {
+		t.Errorf("duplicate key: err = %v", err)
 	}
 }
 
