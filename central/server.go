@@ -112,6 +112,9 @@ func (s *Server) registerRoutes() {
 	catalogue := &web.CataloguePages{Auth: s.auth, Render: s.render, Page: s.page, Backend: s.officeCatalogue}
 	admin.Get("/offices/:office/services", readers, catalogue.List)
 	admin.Post("/offices/:office/services", editors, catalogue.Save)
+
+	s.registerReportRoutes(app, admin)
+	s.registerSecurityRoutes(app, admin)
 }
 
 // Serve answers requests on ln until Shutdown, over TLS when configured.

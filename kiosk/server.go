@@ -177,6 +177,8 @@ func (s *Server) registerRoutes() {
 	admin.Post("/services", admins, catalogue.Save)
 	admin.Get("/sync", readers, s.handleSyncPage)
 	admin.Post("/sync", admins, s.handleSyncNow)
+
+	s.registerSecurityRoutes(app, admin)
 }
 
 // Serve answers requests on ln until Shutdown. Called after Shutdown, it
