@@ -5,7 +5,7 @@
 
 -- A report period is written as its code: 2026-11 (month), 2026-Q4, 2026-S2,
 -- 2026 (year) or FROM~TO (custom days, YYYY-MM-DD~YYYY-MM-DD).
-CREATE TABLE followups (
+CREATE TABLE rtl_actions (
 	id         INTEGER PRIMARY KEY,
 	office_id  INTEGER NOT NULL REFERENCES offices (id),
 	period     TEXT NOT NULL,
@@ -19,7 +19,7 @@ CREATE TABLE followups (
 	created_at TEXT NOT NULL,
 	updated_at TEXT NOT NULL
 );
-CREATE INDEX followups_office_period ON followups (office_id, period, id);
+CREATE INDEX rtl_actions_office_period ON rtl_actions (office_id, period, id);
 
 -- Append-only: a statement is never edited; a later one may correct it.
 CREATE TABLE staff_statements (
