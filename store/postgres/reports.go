@@ -1,0 +1,162 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/skmkiosk/skm/survey"
+)
+
+// Compile-time check that DB answers report queries.
+var _ survey.ReportStore = (*DB)(nil)
+
+// reportWhere turns a report filter into conditions on daily_rollups
+// (byDay) or on responses, whose indexes lead with office_id or nip and
+// created_at. Both forms select the same Asia/Jakarta days.
+func reportWhere(f survey.ReportFilter, byDay bool) (where, error) {
+	var w where
+	if err := f.Check(); err != nil {
+		return w, err
+	}
+	w.add("office_id = ?", f.OfficeID)
+	if byDay {
+		w.add("day >= ?", jakartaDay(f.From))
+		w.add("day < ?", jakartaDay(f.To))
+	} else {
+		w.add("created_at >= ?", utc(f.From))
+		w.add("created_at < ?", utc(f.To))
+	}
+	for _, c := range []struct{ col, v string }{{"unit", f.Unit}, {"counter", f.Counter}, {"nip", f.NIP}, {"service", f.Service}} {
+		if c.v != "" {
+			w.add(c.col+" = ?", c.v)
+		}
+	}
+	if f.Verified != survey.TriAny {
+		w.add("verified = ?", f.Verified == survey.TriYes)
+	}
+	if f.Suspect != survey.TriAny {
+		w.add("suspect = ?", f.Suspect == survey.TriYes)
+	}
+	return w, nil
+}
+
+// tallyDest lists scan destinations for a survey.Tally selected with rollupSums.
+func tallyDest(t *survey.Tally) []any {
+	dest := []any{&t.N}
+	for i := range survey.Elements {
+		dest = append(dest, &t.Sum[i], &t.Dist[i][0], &t.Dist[i][1], &t.Dist[i][2], &t.Dist[i][3])
+	}
+	return dest
+}
+
+// SumRollups adds up the daily rollups the filter selects.
+func (d *DB) SumRollups(ctx context.Context, f survey.ReportFilter) (survey.Tally, error) {
+	w, err := reportWhere(f, true)
+	if err != nil {
+		return survey.Tally{}, err
+	}
+	t, err := scanTally(d.pool.QueryRow(ctx, "SELECT "+rollupSums+" FROM daily_rollups"+w.String(), w.args...))
+	if err != nil {
+		return t, fmt.Errorf("sum rollups of office %d: %w", f.OfficeID, translate(err))
+	}
+	return t, nil
+}
+
+// RollupCells groups the selected daily rollups by month, unit, counter,
+// NIP, service, verification and suspicion.
+func (d *DB) RollupCells(ctx context.Context, f survey.ReportFilter) ([]survey.Cell, error) {
+	w, err := reportWhere(f, true)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := d.pool.Query(ctx, "SELECT to_char(day, 'YYYY-MM'), unit, counter, nip, service, verified, suspect, "+rollupSums+
+		" FROM daily_rollups"+w.String()+" GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 2, 3, 4, 5, 6, 7", w.args...)
+	if err != nil {
+		return nil, fmt.Errorf("rollup cells of office %d: %w", f.OfficeID, translate(err))
+	}
+	return collect(rows, fmt.Sprintf("rollup cells of office %d", f.OfficeID), func(row pgx.Row) (survey.Cell, error) {
+		var x survey.Cell
+		err := row.Scan(append([]any{&x.Month, &x.Unit, &x.Counter, &x.NIP, &x.Service, &x.Verified, &x.Suspect}, tallyDest(&x.Tally)...)...)
+		return x, err
+	})
+}
+
+// scoreExpr is the SQL sum of a response's answers to the attributable
+// elements, whose codes come from survey.Elements only.
+func scoreExpr(attributable []survey.Element) (string, error) {
+	if len(attributable) == 0 {
+		return "", survey.Invalid("attributable", "name at least one attributable element", "sebutkan paling sedikit satu unsur")
+	}
+	cols := make([]string, len(attributable))
+	for i, e := range attributable {
+		if !e.Valid() {
+			return "", survey.Invalid("attributable", fmt.Sprintf("%q is not an element code", e), fmt.Sprintf("%q bukan kode unsur", e))
+		}
+		cols[i] = string(e) + "::bigint"
+	}
+	return "(" + strings.Join(cols, " + ") + ")", nil
+}
+
+// PersonCells sums individual scores per NIP, month, verification and
+// suspicion, in integers: exact on every backend.
+func (d *DB) PersonCells(ctx context.Context, f survey.ReportFilter, attributable []survey.Element) ([]survey.PersonCell, error) {
+	score, err := scoreExpr(attributable)
+	if err != nil {
+		return nil, err
+	}
+	w, err := reportWhere(f, false)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := d.pool.Query(ctx, "SELECT nip, to_char(day, 'YYYY-MM'), verified, suspect, COUNT(*), SUM("+score+")::bigint, SUM("+score+" * "+score+
+		")::bigint FROM responses"+w.String()+" GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4", w.args...)
+	if err != nil {
+		return nil, fmt.Errorf("person scores of office %d: %w", f.OfficeID, translate(err))
+	}
+	return collect(rows, fmt.Sprintf("person scores of office %d", f.OfficeID), func(row pgx.Row) (survey.PersonCell, error) {
+		var x survey.PersonCell
+		err := row.Scan(&x.NIP, &x.Month, &x.Verified, &x.Suspect, &x.N, &x.Sum, &x.SumSq)
+		return x, err
+	})
+}
+
+// FindComments lists the selected non-empty comments by month and text.
+func (d *DB) FindComments(ctx context.Context, f survey.ReportFilter) ([]survey.Comment, error) {
+	w, err := reportWhere(f, false)
+	if err != nil {
+		return nil, err
+	}
+	w.conds = append(w.conds, "comment <> ''")
+	// COLLATE "C" orders by code point, as SQLite does.
+	rows, err := d.pool.Query(ctx, "SELECT to_char(day, 'YYYY-MM'), comment FROM responses"+w.String()+` ORDER BY 1, comment COLLATE "C"`, w.args...)
+	if err != nil {
+		return nil, fmt.Errorf("comments of office %d: %w", f.OfficeID, translate(err))
+	}
+	return collect(rows, fmt.Sprintf("comments of office %d", f.OfficeID), func(row pgx.Row) (survey.Comment, error) {
+		var x survey.Comment
+		err := row.Scan(&x.Month, &x.Text)
+		return x, err
+	})
+}
+
+// ProfileCells counts the selected responses per respondent profile.
+func (d *DB) ProfileCells(ctx context.Context, f survey.ReportFilter) ([]survey.ProfileCell, error) {
+	w, err := reportWhere(f, false)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := d.pool.Query(ctx, "SELECT age_band, sex, education, occupation, COUNT(*) FROM responses"+w.String()+
+		" GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4", w.args...)
+	if err != nil {
+		return nil, fmt.Errorf("respondent profiles of office %d: %w", f.OfficeID, translate(err))
+	}
+	return collect(rows, fmt.Sprintf("respondent profiles of office %d", f.OfficeID), func(row pgx.Row) (survey.ProfileCell, error) {
+		var x survey.ProfileCell
+		p := &x.Profile
+		err := row.Scan(&p.AgeBand, &p.Sex, &p.Education, &p.Occupation, &x.N)
+		return x, err
+	})
+}

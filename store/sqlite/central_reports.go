@@ -1,0 +1,181 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/skmkiosk/skm/survey"
+)
+
+// Compile-time check that CentralDB answers report queries.
+var _ survey.ReportStore = (*CentralDB)(nil)
+
+// reportWhere turns a report filter into conditions on daily_rollups
+// (byDay) or on responses, whose indexes lead with office_id or nip and
+// created_at. Both forms select the same Asia/Jakarta days.
+func reportWhere(f survey.ReportFilter, byDay bool) (where, error) {
+	var w where
+	if err := f.Check(); err != nil {
+		return w, err
+	}
+	w.add("office_id = ?", f.OfficeID)
+	if byDay {
+		w.add("day >= ?", jakartaDate(f.From))
+		w.add("day < ?", jakartaDate(f.To))
+	} else {
+		w.add("created_at >= ?", formatTime(f.From))
+		w.add("created_at < ?", formatTime(f.To))
+	}
+	for _, c := range []struct{ col, v string }{{"unit", f.Unit}, {"counter", f.Counter}, {"nip", f.NIP}, {"service", f.Service}} {
+		if c.v != "" {
+			w.add(c.col+" = ?", c.v)
+		}
+	}
+	if f.Verified != survey.TriAny {
+		w.add("verified = ?", f.Verified == survey.TriYes)
+	}
+	if f.Suspect != survey.TriAny {
+		w.add("suspect = ?", f.Suspect == survey.TriYes)
+	}
+	return w, nil
+}
+
+// tallyDest lists scan destinations for a survey.Tally selected with
+// rollupSums or TallyColumns.
+func tallyDest(t *survey.Tally) []any {
+	dest := []any{&t.N}
+	for i := range survey.Elements {
+		dest = append(dest, &t.Sum[i], &t.Dist[i][0], &t.Dist[i][1], &t.Dist[i][2], &t.Dist[i][3])
+	}
+	return dest
+}
+
+// SumRollups adds up the daily rollups the filter selects.
+func (c *CentralDB) SumRollups(ctx context.Context, f survey.ReportFilter) (survey.Tally, error) {
+	w, err := reportWhere(f, true)
+	if err != nil {
+		return survey.Tally{}, err
+	}
+	t, err := ScanTally(c.db.QueryRowContext(ctx, "SELECT "+rollupSums+" FROM daily_rollups"+w.String(), w.args...))
+	if err != nil {
+		return t, fmt.Errorf("sum rollups of office %d: %w", f.OfficeID, translate(err))
+	}
+	return t, nil
+}
+
+// RollupCells groups the selected daily rollups by month, unit, counter,
+// NIP, service, verification and suspicion.
+func (c *CentralDB) RollupCells(ctx context.Context, f survey.ReportFilter) ([]survey.Cell, error) {
+	w, err := reportWhere(f, true)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := c.db.QueryContext(ctx, "SELECT substr(day, 1, 7), unit, counter, nip, service, verified, suspect, "+rollupSums+
+		" FROM daily_rollups"+w.String()+" GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 2, 3, 4, 5, 6, 7", w.args...)
+	if err != nil {
+		return nil, fmt.Errorf("rollup cells of office %d: %w", f.OfficeID, translate(err))
+	}
+	defer rows.Close()
+	var out []survey.Cell
+	for rows.Next() {
+		var x survey.Cell
+		dest := append([]any{&x.Month, &x.Unit, &x.Counter, &x.NIP, &x.Service, &x.Verified, &x.Suspect}, tallyDest(&x.Tally)...)
+		if err := rows.Scan(dest...); err != nil {
+			return nil, fmt.Errorf("rollup cells of office %d: %w", f.OfficeID, err)
+		}
+		out = append(out, x)
+	}
+	return out, rows.Err()
+}
+
+// scoreExpr is the SQL sum of a response's answers to the attributable
+// elements, whose codes come from survey.Elements only.
+func scoreExpr(attributable []survey.Element) (string, error) {
+	if len(attributable) == 0 {
+		return "", survey.Invalid("attributable", "name at least one attributable element", "sebutkan paling sedikit satu unsur")
+	}
+	cols := make([]string, len(attributable))
+	for i, e := range attributable {
+		if !e.Valid() {
+			return "", survey.Invalid("attributable", fmt.Sprintf("%q is not an element code", e), fmt.Sprintf("%q bukan kode unsur", e))
+		}
+		cols[i] = string(e)
+	}
+	return "(" + strings.Join(cols, " + ") + ")", nil
+}
+
+// PersonCells sums individual scores per NIP, month, verification and
+// suspicion, in integers: exact on every backend.
+func (c *CentralDB) PersonCells(ctx context.Context, f survey.ReportFilter, attributable []survey.Element) ([]survey.PersonCell, error) {
+	score, err := scoreExpr(attributable)
+	if err != nil {
+		return nil, err
+	}
+	w, err := reportWhere(f, false)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := c.db.QueryContext(ctx, "SELECT nip, substr(day, 1, 7), verified, suspect, COUNT(*), SUM("+score+"), SUM("+score+" * "+score+
+		") FROM responses"+w.String()+" GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4", w.args...)
+	if err != nil {
+		return nil, fmt.Errorf("person scores of office %d: %w", f.OfficeID, translate(err))
+	}
+	defer rows.Close()
+	var out []survey.PersonCell
+	for rows.Next() {
+		var x survey.PersonCell
+		if err := rows.Scan(&x.NIP, &x.Month, &x.Verified, &x.Suspect, &x.N, &x.Sum, &x.SumSq); err != nil {
+			return nil, fmt.Errorf("person scores of office %d: %w", f.OfficeID, err)
+		}
+		out = append(out, x)
+	}
+	return out, rows.Err()
+}
+
+// FindComments lists the selected non-empty comments by month and text.
+func (c *CentralDB) FindComments(ctx context.Context, f survey.ReportFilter) ([]survey.Comment, error) {
+	w, err := reportWhere(f, false)
+	if err != nil {
+		return nil, err
+	}
+	w.conds = append(w.conds, "comment <> ''")
+	rows, err := c.db.QueryContext(ctx, "SELECT substr(day, 1, 7), comment FROM responses"+w.String()+" ORDER BY 1, 2", w.args...)
+	if err != nil {
+		return nil, fmt.Errorf("comments of office %d: %w", f.OfficeID, translate(err))
+	}
+	defer rows.Close()
+	var out []survey.Comment
+	for rows.Next() {
+		var x survey.Comment
+		if err := rows.Scan(&x.Month, &x.Text); err != nil {
+			return nil, fmt.Errorf("comments of office %d: %w", f.OfficeID, err)
+		}
+		out = append(out, x)
+	}
+	return out, rows.Err()
+}
+
+// ProfileCells counts the selected responses per respondent profile.
+func (c *CentralDB) ProfileCells(ctx context.Context, f survey.ReportFilter) ([]survey.ProfileCell, error) {
+	w, err := reportWhere(f, false)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := c.db.QueryContext(ctx, "SELECT age_band, sex, education, occupation, COUNT(*) FROM responses"+w.String()+
+		" GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4", w.args...)
+	if err != nil {
+		return nil, fmt.Errorf("respondent profiles of office %d: %w", f.OfficeID, translate(err))
+	}
+	defer rows.Close()
+	var out []survey.ProfileCell
+	for rows.Next() {
+		var x survey.ProfileCell
+		p := &x.Profile
+		if err := rows.Scan(&p.AgeBand, &p.Sex, &p.Education, &p.Occupation, &x.N); err != nil {
+			return nil, fmt.Errorf("respondent profiles of office %d: %w", f.OfficeID, err)
+		}
+		out = append(out, x)
+	}
+	return out, rows.Err()
+}
