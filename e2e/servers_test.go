@@ -1,0 +1,193 @@
+package e2e
+
+import (
+	"context"
+	"crypto/ed25519"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/skmkiosk/skm/central"
+	"github.com/skmkiosk/skm/kiosk"
+	"github.com/skmkiosk/skm/store/sqlite"
+	"github.com/skmkiosk/skm/survey"
+	"github.com/skmkiosk/skm/sync/wire"
+)
+
+// Valid PNS NIPs (BKN's format: birth date, TMT CPNS, sex digit, sequence).
+const (
+	nipSiti = "196608011988031001"
+	nipBudi = "197501152000032002"
+	nipAgus = "198002282005011003"
+)
+
+// The admin account each test creates through the printed set-up link.
+const (
+	adminUser     = "admin"
+	adminPassword = "rahasia-kantor-123"
+)
+
+// discard is the servers' logger: a browser test's output is its own failures.
+var discard = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+// kioskServer is a kiosk on a loopback port over a SQLite file.
+type kioskServer struct {
+	URL    string // http://127.0.0.1:port, also the public URL QR codes encode
+	DB     *sqlite.KioskDB
+	Server *kiosk.Server
+	Config kiosk.Config
+}
+
+// kioskOptions adjust MustStartKiosk.
+type kioskOptions struct {
+	// Configure changes the configuration after it was validated. kiosk.NewServer
+	// does not validate again, so a test may go below a documented minimum
+	// (kiosk.idle_reset is at least 10 s for users) to keep the suite fast.
+	Configure func(*kiosk.Config)
+	// Key, when set, signs the chain head as a kiosk connected to central does.
+	Key ed25519.PrivateKey
+}
+
+// MustStartKiosk opens a fresh kiosk database under tb.TempDir(), serves it on
+// 127.0.0.1:0 with the real clock and registers its shutdown.
+func MustStartKiosk(tb testing.TB, o kioskOptions) *kioskServer {
+	tb.Helper()
+	cfg := kiosk.DefaultConfig()
+	cfg.Listen = "127.0.0.1:0"
+	cfg.Database = filepath.Join(tb.TempDir(), "kiosk.db")
+	cfg.OfficeName = "Disdukcapil Kota Serang"
+	if err := cfg.Validate(); err != nil {
+		tb.Fatal(err)
+	}
+	if o.Configure != nil {
+		o.Configure(&cfg)
+	}
+	ctx := context.Background()
+	so := sqlite.KioskOptions{CommentLimit: cfg.CommentLimit}
+	if o.Key != nil {
+		so.SignHead = func(seq int64, hash string) string { return wire.SignHead(o.Key, seq, hash) }
+	}
+	db, err := sqlite.OpenKiosk(ctx, cfg.Database, so)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		db.Close()
+		tb.Fatal(err)
+	}
+	base := "http://" + ln.Addr().String()
+	srv, err := kiosk.NewServer(ctx, cfg, db, base, kiosk.Options{Logger: discard, BcryptCost: 4})
+	if err != nil {
+		ln.Close()
+		db.Close()
+		tb.Fatal(err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	tb.Cleanup(func() {
+		if err := srv.Shutdown(5 * time.Second); err != nil {
+			tb.Errorf("kiosk shutdown: %v", err)
+		}
+		if err := <-served; err != nil && !errors.Is(err, net.ErrClosed) {
+			tb.Errorf("kiosk serve: %v", err)
+		}
+		if err := db.Close(); err != nil {
+			tb.Errorf("close kiosk database: %v", err)
+		}
+	})
+	return &kioskServer{URL: base, DB: db, Server: srv, Config: cfg}
+}
+
+// MustAddStaff adds an active staff member through the store.
+func (k *kioskServer) MustAddStaff(tb testing.TB, nip, name, counter string) survey.Staff {
+	tb.Helper()
+	s := survey.Staff{NIP: nip, Name: name, Position: "Pengadministrasi", Unit: "Pendaftaran Penduduk", Counter: counter, Active: true}
+	if err := k.DB.CreateStaff(context.Background(), &s); err != nil {
+		tb.Fatal(err)
+	}
+	return s
+}
+
+// MustSetupLink returns the one-time set-up link the kiosk prints on first start.
+func (k *kioskServer) MustSetupLink(tb testing.TB) string {
+	tb.Helper()
+	link, err := k.Server.PrepareSetup(context.Background())
+	if err != nil || link == "" {
+		tb.Fatalf("PrepareSetup = %q, %v", link, err)
+	}
+	return link
+}
+
+// MustResponses returns every stored response, oldest first.
+func (k *kioskServer) MustResponses(tb testing.TB) []survey.Response {
+	tb.Helper()
+	rs, err := k.DB.PendingResponses(context.Background(), 0, 1000)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return rs
+}
+
+// centralServer is the central appraisal service on a loopback port over a SQLite file.
+type centralServer struct {
+	URL    string
+	DB     *sqlite.CentralDB
+	Server *central.Server
+}
+
+// MustStartCentral opens a fresh central database under tb.TempDir(), serves
+// it on 127.0.0.1:0 and registers its shutdown.
+func MustStartCentral(tb testing.TB) *centralServer {
+	tb.Helper()
+	cfg := central.DefaultConfig()
+	cfg.Listen = "127.0.0.1:0"
+	cfg.Database = filepath.Join(tb.TempDir(), "central.db")
+	if err := cfg.Validate(); err != nil {
+		tb.Fatal(err)
+	}
+	ctx := context.Background()
+	db, err := sqlite.OpenCentral(ctx, cfg.Database, sqlite.CentralOptions{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	srv, err := central.NewServer(cfg, db, central.Options{Logger: discard, BcryptCost: 4})
+	if err != nil {
+		db.Close()
+		tb.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		db.Close()
+		tb.Fatal(err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	tb.Cleanup(func() {
+		if err := srv.Shutdown(5 * time.Second); err != nil {
+			tb.Errorf("central shutdown: %v", err)
+		}
+		ln.Close() // in case Serve had not yet taken the listener
+		if err := <-served; err != nil && !errors.Is(err, net.ErrClosed) {
+			tb.Errorf("central serve: %v", err)
+		}
+		if err := db.Close(); err != nil {
+			tb.Errorf("close central database: %v", err)
+		}
+	})
+	return &centralServer{URL: "http://" + ln.Addr().String(), DB: db, Server: srv}
+}
+
+// MustSetupLink returns the one-time set-up link central prints on first start.
+func (c *centralServer) MustSetupLink(tb testing.TB) string {
+	tb.Helper()
+	link, err := c.Server.PrepareSetup(context.Background(), c.URL)
+	if err != nil || link == "" {
+		tb.Fatalf("PrepareSetup = %q, %v", link, err)
+	}
+	return link
+}
