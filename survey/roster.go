@@ -87,8 +87,9 @@ func ParseRoster(r io.Reader, now time.Time) ([]Staff, error) {
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
+			// FieldPos panics after a read error: the line comes from the error.
+			line := 0
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
 				line = pe.StartLine
@@ -96,6 +97,7 @@ func ParseRoster(r io.Reader, now time.Time) ([]Staff, error) {
 			bad = append(bad, RowError{Line: line, Reason: csvReason(err), ReasonID: csvReason(err)})
 			continue
 		}
+		line, _ := cr.FieldPos(0)
 		if isBlank(rec) {
 			continue
 		}

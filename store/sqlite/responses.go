@@ -46,7 +46,16 @@ func scanResponse(sc interface{ Scan(...any) error }) (storedResponse, error) {
 // CreateResponse validates r, then queues it for the group writer and returns
 // after the commit that holds it. See survey.ResponseStore.
 func (k *KioskDB) CreateResponse(ctx context.Context, r *survey.Response) (bool, error) {
+	return k.CreateResponseWith(ctx, r, survey.Intake{})
+}
+
+// CreateResponseWith is CreateResponse with the submission's intake: its
+// visit (r.VisitID) is spent, its limits and flags applied and its contact
+// stored, all in the transaction that stores r. A response is verified
+// exactly when it names a visit.
+func (k *KioskDB) CreateResponseWith(ctx context.Context, r *survey.Response, in survey.Intake) (bool, error) {
 	r.Normalize()
+	r.Verified = r.VisitID != ""
 	if err := r.Validate(k.w.limit); err != nil {
 		return false, err
 	}
@@ -61,7 +70,7 @@ func (k *KioskDB) CreateResponse(ctx context.Context, r *survey.Response) (bool,
 		r.CreatedAt = k.now()
 	}
 	r.CreatedAt = r.CreatedAt.UTC().Truncate(time.Microsecond)
-	return k.w.submit(ctx, r)
+	return k.w.submit(ctx, r, in)
 }
 
 // ResponseByID returns one stored response.

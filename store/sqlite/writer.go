@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -31,6 +32,7 @@ type groupWriter struct {
 type writeReq struct {
 	ctx context.Context
 	r   *survey.Response
+	in  survey.Intake
 	res chan writeResult
 }
 
@@ -93,8 +95,8 @@ func (w *groupWriter) run() {
 }
 
 // submit queues r and waits for its durable commit.
-func (w *groupWriter) submit(ctx context.Context, r *survey.Response) (bool, error) {
-	req := &writeReq{ctx: ctx, r: r, res: make(chan writeResult, 1)}
+func (w *groupWriter) submit(ctx context.Context, r *survey.Response, in survey.Intake) (bool, error) {
+	req := &writeReq{ctx: ctx, r: r, in: in, res: make(chan writeResult, 1)}
 	select {
 	case <-w.stop:
 		return false, errClosed
@@ -146,7 +148,7 @@ func (w *groupWriter) commitTx(batch []*writeReq, results []writeResult) error {
 			results[i] = writeResult{err: req.ctx.Err()}
 			continue
 		}
-		created, err := w.writeOne(ctx, tx, &head, req.r)
+		created, err := w.writeOne(ctx, tx, &head, req.r, req.in)
 		if err != nil && !isRequestError(err) {
 			return err // storage failure: the whole group fails, nothing is half-written
 		}
@@ -168,16 +170,27 @@ func (w *groupWriter) commitTx(batch []*writeReq, results []writeResult) error {
 	return nil
 }
 
+// groupFailure marks an error after a request's first write: whatever its
+// code, the group's transaction must roll back rather than commit half a request.
+type groupFailure struct{ err error }
+
+func (g groupFailure) Error() string { return g.err.Error() }
+func (g groupFailure) Unwrap() error { return g.err }
+
 // isRequestError tells a refusal of one request from a storage failure.
 func isRequestError(err error) bool {
+	var gf groupFailure
+	if errors.As(err, &gf) {
+		return false
+	}
 	switch survey.ErrorCode(err) {
-	case survey.EINVALID, survey.ENOTFOUND, survey.ECONFLICT:
+	case survey.EINVALID, survey.ENOTFOUND, survey.ECONFLICT, survey.ERATELIMIT:
 		return true
 	}
 	return false
 }
 
-func (w *groupWriter) writeOne(ctx context.Context, tx *sql.Tx, head *chainState, r *survey.Response) (bool, error) {
+func (w *groupWriter) writeOne(ctx context.Context, tx *sql.Tx, head *chainState, r *survey.Response, in survey.Intake) (bool, error) {
 	content := r.ContentHash()
 	if r.IdempotencyKey != "" {
 		stored, err := scanResponse(tx.QueryRowContext(ctx, "SELECT "+responseColumns+" FROM responses WHERE idempotency_key = ?", r.IdempotencyKey))
@@ -203,14 +216,26 @@ func (w *groupWriter) writeOne(ctx context.Context, tx *sql.Tx, head *chainState
 	if err != nil {
 		return false, fmt.Errorf("look up staff: %w", translate(err))
 	}
-	err = tx.QueryRowContext(ctx, "SELECT active FROM services WHERE code = ?", r.Service).Scan(&active)
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && !active) {
-		return false, &survey.Error{Code: survey.EINVALID, Field: "service",
-			Message:   fmt.Sprintf("unknown service %q; GET /api/v1/services lists the codes", r.Service),
-			MessageID: fmt.Sprintf("layanan %q tidak dikenal", r.Service)}
+	if err := checkService(ctx, tx, r.Service); err != nil {
+		return false, err
 	}
+	if r.VisitID != "" {
+		if err := checkVisit(ctx, tx, r); err != nil {
+			return false, err
+		}
+	} else if in.Limited {
+		if err := checkLimits(ctx, tx, r, in); err != nil {
+			return false, err
+		}
+	}
+	flags, err := suspicionFlags(ctx, tx, r, in)
 	if err != nil {
-		return false, fmt.Errorf("look up service: %w", translate(err))
+		return false, err
+	}
+	for _, f := range flags {
+		if !slices.Contains(r.Flags, f) {
+			r.Flags = append(r.Flags, f)
+		}
 	}
 	r.Seq = head.seq + 1
 	r.PrevHash = head.hash
@@ -230,6 +255,9 @@ func (w *groupWriter) writeOne(ctx context.Context, tx *sql.Tx, head *chainState
 		r.Channel, r.Verified, r.VisitID, strings.Join(r.Flags, ","), idem, content, formatTime(r.CreatedAt), r.PrevHash, r.Hash)
 	if err != nil {
 		return false, fmt.Errorf("insert response: %w", translate(err))
+	}
+	if err := recordIntake(ctx, tx, r, in); err != nil {
+		return false, groupFailure{err} // the response is already written: fail the whole group
 	}
 	head.seq, head.hash = r.Seq, r.Hash
 	return true, nil

@@ -1,0 +1,171 @@
+package survey
+
+import (
+	"context"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Flags a kiosk sets on a response it stores. Like central's flags they are
+// reasons for suspicion, never reasons to drop a rating: the response is
+// stored and synced with them, and reports can be read with and without.
+const (
+	FlagBurst     = "burst"      // many ratings of one staff member within a short time
+	FlagOwnDevice = "own_device" // sent from the rated staff member's own counter device or address
+	FlagNoVisit   = "no_visit"   // the office issues visit codes, but this staff member had none recently
+	FlagNoDevice  = "no_device"  // a static-QR rating from a browser that returned no device cookie
+)
+
+// Limits bound ratings through the static QR code and the unauthenticated
+// API. A zero count turns its limit off.
+type Limits struct {
+	// PerDevice ratings of one staff member from one device (signed cookie) per DeviceWindow.
+	PerDevice    int
+	DeviceWindow time.Duration
+	// PerAddress ratings of one staff member from one client address per AddressWindow.
+	PerAddress    int
+	AddressWindow time.Duration
+	// More than BurstCount ratings of one staff member within BurstWindow are flagged FlagBurst.
+	BurstCount  int
+	BurstWindow time.Duration
+	// NoVisitWindow: an unverified rating of a staff member without a visit in
+	// this window, while the office issued visits in it, is flagged FlagNoVisit (0: off).
+	NoVisitWindow time.Duration
+}
+
+// Intake is what the kiosk knows about a submission besides the response:
+// who sent it (as keyed hashes, never in clear), which limits apply, and an
+// optional follow-up contact. The store applies it in the transaction that
+// stores the response, so concurrent requests cannot slip past a limit.
+type Intake struct {
+	// Device holds keyed hashes of the device cookie: current key first, then
+	// the previous key's, so a window spanning a key rotation still counts.
+	// Empty when the browser sent no valid cookie.
+	Device []string
+	// Address holds keyed hashes of the client address, likewise.
+	Address []string
+	// Limited applies Limits' refusals and the no_visit flag (static QR and
+	// unauthenticated API, never a verified visit or the desk tablet).
+	Limited bool
+	Limits  Limits
+	// Contact, when given, is stored apart from the response.
+	Contact *FollowUp
+}
+
+// Reasons a rating is refused by a limit, as counted per day.
+const (
+	RefusedDevice  = "device"
+	RefusedAddress = "address"
+)
+
+// ErrRateLimited is the kind refusal of a rating over a limit (429).
+func ErrRateLimited(reason string) *Error {
+	e := &Error{Code: ERATELIMIT, Field: "rating",
+		Message:   "thank you! A rating for this officer was already given from this device a short while ago; one rating per visit is enough",
+		MessageID: "terima kasih! Penilaian untuk petugas ini sudah diberikan dari perangkat ini belum lama tadi; satu penilaian per kunjungan sudah cukup"}
+	if reason == RefusedAddress {
+		e.Message = "thank you! Many ratings for this officer came from this network a short while ago; please try again later or ask the officer for a visit code"
+		e.MessageID = "terima kasih! Banyak penilaian untuk petugas ini datang dari jaringan ini belum lama tadi; silakan coba lagi nanti atau minta kode kunjungan kepada petugas"
+	}
+	return e
+}
+
+// RefusalCount is how many ratings a limit refused on a day (Asia/Jakarta).
+type RefusalCount struct {
+	Day    string `json:"day"`
+	Reason string `json:"reason"`
+	Count  int64  `json:"count"`
+}
+
+// FollowUp is a citizen's optional contact for a follow-up, given with
+// explicit consent. It is stored apart from the response, never synced,
+// and deleted once the follow-up is closed (or after the retention period).
+type FollowUp struct {
+	ID         int64     `json:"id"`
+	ResponseID string    `json:"response_id"`
+	Contact    string    `json:"contact"`
+	Consent    string    `json:"consent"` // the consent text the citizen agreed to, as shown
+	Lang       string    `json:"lang"`
+	CreatedAt  time.Time `json:"created_at"`
+	// Filled from the response when listed, for the person following up.
+	Service string `json:"service,omitempty"`
+	Comment string `json:"comment,omitempty"`
+}
+
+// MaxContactLength bounds the contact field.
+const MaxContactLength = 100
+
+var contactPattern = regexp.MustCompile(`^(\+?[0-9][0-9 .\-]{6,20}|[^\s@<>"]+@[^\s@<>"]+\.[^\s@<>"]+)$`)
+
+// ValidateFollowUp checks the optional contact of a survey: none at all, or
+// a phone number or e-mail address with the consent box ticked.
+func ValidateFollowUp(contact string, consent bool) (string, error) {
+	contact = strings.TrimSpace(contact)
+	switch {
+	case contact == "" && !consent:
+		return "", nil
+	case contact == "":
+		return "", Invalid("contact", "you ticked the follow-up box: write a phone number or e-mail address, or untick the box",
+			"Anda mencentang kotak tindak lanjut: tulis nomor telepon atau alamat e-mail, atau hapus centangnya")
+	case !consent:
+		return "", Invalid("followup_consent", "tick the box to agree to be contacted, or leave the contact empty",
+			"centang kotak persetujuan untuk dihubungi, atau kosongkan kontak")
+	case !utf8.ValidString(contact) || utf8.RuneCountInString(contact) > MaxContactLength || !contactPattern.MatchString(contact):
+		return "", Invalid("contact", "write a phone number (digits) or an e-mail address",
+			"tulis nomor telepon (angka) atau alamat e-mail")
+	}
+	return contact, nil
+}
+
+// RetentionPolicy says how long the kiosk keeps each kind of data.
+type RetentionPolicy struct {
+	// SyncedResponses: responses central confirmed are deleted this long after (0: keep).
+	SyncedResponses time.Duration
+	// Visits: visit codes are deleted this long after they were issued.
+	Visits time.Duration
+	// Contacts: open follow-up contacts are deleted this long after they were given.
+	Contacts time.Duration
+	// Pseudonyms: device and address hashes (limit counters, counter devices)
+	// are deleted this long after they were recorded.
+	Pseudonyms time.Duration
+	// Refusals: daily counts of refused ratings are deleted after this long.
+	Refusals time.Duration
+}
+
+// PurgeResult counts what a retention run deleted.
+type PurgeResult struct {
+	Responses  int64 `json:"responses"`
+	Visits     int64 `json:"visits"`
+	Contacts   int64 `json:"contacts"`
+	Pseudonyms int64 `json:"pseudonyms"`
+	Refusals   int64 `json:"refusals"`
+	Keys       int64 `json:"keys"`
+	Sessions   int64 `json:"sessions"`
+}
+
+// Total is the number of rows deleted.
+func (p PurgeResult) Total() int64 {
+	return p.Responses + p.Visits + p.Contacts + p.Pseudonyms + p.Refusals + p.Keys + p.Sessions
+}
+
+// IntakeStore is the kiosk's side of abuse limits, flags, follow-up
+// contacts and retention.
+type IntakeStore interface {
+	// CreateResponseWith stores r like CreateResponse, applying in within the same transaction.
+	CreateResponseWith(ctx context.Context, r *Response, in Intake) (created bool, err error)
+	// RegisterCounterDevice records keyed hashes of a device and address
+	// where nip's counter account opened its counter screen.
+	RegisterCounterDevice(ctx context.Context, nip string, hashes []string) error
+	// CountRefusals sums the ratings refused by limits in [from, to) per reason.
+	CountRefusals(ctx context.Context, from, to time.Time) (map[string]int64, error)
+	// CountFlagged counts responses created in [from, to) that carry a flag.
+	CountFlagged(ctx context.Context, from, to time.Time) (int64, error)
+	// FindFollowUps lists the open follow-up contacts, oldest first.
+	FindFollowUps(ctx context.Context) ([]FollowUp, error)
+	// CloseFollowUp deletes a follow-up contact.
+	CloseFollowUp(ctx context.Context, id int64) error
+	// Purge deletes what the retention policy says has expired at now.
+	Purge(ctx context.Context, p RetentionPolicy, now time.Time) (PurgeResult, error)
+}
