@@ -135,10 +135,16 @@ func where(ctx context.Context) string {
 // unless the document answered 200.
 func MustOpen(tb testing.TB, ctx context.Context, v viewport, u, sel string) {
 	tb.Helper()
+	MustOpenStatus(tb, ctx, v, u, sel, 200)
+}
+
+// MustOpenStatus is MustOpen for a page that answers with status want.
+func MustOpenStatus(tb testing.TB, ctx context.Context, v viewport, u, sel string, want int64) {
+	tb.Helper()
 	MustDo(tb, ctx, v.emulate())
 	resp := MustRun(tb, ctx, chromedp.NavigateResponse(u))
-	if resp.Status != 200 {
-		tb.Fatalf("GET %s: status %d, want 200", u, resp.Status)
+	if resp.Status != want {
+		tb.Fatalf("GET %s: status %d, want %d", u, resp.Status, want)
 	}
 	MustDo(tb, ctx, chromedp.WaitVisible(chromedp.CSS(sel)))
 }

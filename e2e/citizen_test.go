@@ -9,7 +9,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 	"github.com/makiuchi-d/gozxing"
 	"github.com/makiuchi-d/gozxing/qrcode"
 
@@ -161,4 +164,108 @@ func TestCitizenWithoutJavaScript(t *testing.T) {
 
 	MustResendAfterBack(t, ctx)
 	MustCheckStored(t, k, nipSiti, "KK_BARU", survey.ChannelQR, "Tanpa JavaScript")
+}
+
+// activeElement describes the focused element for failure messages.
+const activeElement = `(() => { const e = document.activeElement; return e ? e.outerHTML.slice(0, 120) : "none"; })()`
+
+// MustTabTo presses Tab until the focused element matches sel, at most max
+// times, and returns the elements focused on the way.
+func MustTabTo(tb testing.TB, ctx context.Context, sel string, max int) []string {
+	tb.Helper()
+	var path []string
+	for range max {
+		MustDo(tb, ctx, chromedp.KeyEvent(kb.Tab))
+		path = append(path, MustEval[string](tb, ctx, activeElement))
+		if MustEval[bool](tb, ctx, "document.activeElement.matches(`"+sel+"`)") {
+			return path
+		}
+	}
+	tb.Fatalf("%d presses of Tab did not reach %s; focus went through:\n\t%s", max, sel, strings.Join(path, "\n\t"))
+	return nil
+}
+
+// TestKeyboardOnlySurvey completes the survey without a pointer: Tab to
+// each control, arrow keys in the service list and in each question's faces,
+// Space to answer, typing the comment and Enter on the submit button. Focus
+// must be visible on the faces.
+func TestKeyboardOnlySurvey(t *testing.T) {
+	k := MustStartKiosk(t, kioskOptions{})
+	siti := k.MustAddStaff(t, nipSiti, "Siti Aminah", "1")
+	ctx := MustBrowser(t)
+	MustOpen(t, ctx, phone, k.URL+"/s/"+siti.Code, "form[data-survey]")
+
+	path := MustTabTo(t, ctx, "a.skip", 1)
+	if !MustEval[bool](t, ctx, `(() => { const r = document.activeElement.getBoundingClientRect(); return r.left >= 0 && r.right <= innerWidth; })()`) {
+		t.Errorf("the focused skip link stays off-screen: %s", path[0])
+	}
+	MustTabTo(t, ctx, "#service", 10)
+	MustDo(t, ctx, chromedp.KeyEvent(kb.ArrowDown+kb.ArrowDown))
+	if got := MustRun(t, ctx, chromedp.Value(chromedp.CSS("#service"))); got != "KTPEL_BARU" {
+		t.Fatalf("two presses of ArrowDown in the service list chose %q, want KTPEL_BARU", got)
+	}
+	for _, e := range survey.Elements {
+		MustTabTo(t, ctx, fmt.Sprintf("#%s-1", e), 1)
+		if e == survey.Persyaratan {
+			outline := MustEval[string](t, ctx, `getComputedStyle(document.activeElement.labels[0]).outlineStyle`)
+			if outline == "none" {
+				t.Error("a focused face shows no focus outline")
+			}
+		}
+		MustDo(t, ctx, chromedp.KeyEvent(" "))
+		for range answers[e] - 1 {
+			MustDo(t, ctx, chromedp.KeyEvent(kb.ArrowRight))
+		}
+	}
+	MustTabTo(t, ctx, "#comment", 1)
+	MustDo(t, ctx, chromedp.KeyEvent("Lewat papan ketik"))
+	MustTabTo(t, ctx, "button[type=submit]", 5)
+	MustFollow(t, ctx, http.StatusOK, chromedp.KeyEvent(kb.Enter))
+	MustDo(t, ctx, chromedp.WaitVisible(chromedp.CSS(".thanks")))
+	MustCheckStored(t, k, nipSiti, "KTPEL_BARU", survey.ChannelQR, "Lewat papan ketik")
+}
+
+// TestTextZoom200 sets the browser's default text size to 200 % (32 px, as
+// a citizen with low vision does) and checks that every citizen page still
+// fits a phone's width: no horizontal scrolling.
+func TestTextZoom200(t *testing.T) {
+	k := MustStartKiosk(t, kioskOptions{})
+	siti := k.MustAddStaff(t, nipSiti, "Siti Aminah", "1")
+	ctx := MustBrowser(t)
+	MustDo(t, ctx, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, page.SetFontSizes, page.SetFontSizesParams{FontSizes: &page.FontSizes{Standard: 32}})
+		return err
+	}))
+	for _, p := range []a11yPage{
+		{"survey", "/s/" + siti.Code, "form[data-survey]"},
+		{"survey in English", "/s/" + siti.Code + "?lang=en", "form[data-survey]"},
+		{"thank-you", "/s/" + siti.Code + "/terima-kasih?lang=id", ".thanks"},
+		{"privacy", "/privasi", "h1"},
+		{"home", "/", "h1"},
+	} {
+		MustOpen(t, ctx, phone, k.URL+p.path, p.sel)
+		if got := MustEval[string](t, ctx, `getComputedStyle(document.documentElement).fontSize`); got != "32px" {
+			t.Fatalf("%s: root font size %s, want 32px (text zoom not applied)", p.name, got)
+		}
+		MustFitWidth(t, ctx, p.name)
+	}
+}
+
+// overflowing lists the elements that stick out of the layout viewport on the right.
+const overflowing = `[...document.querySelectorAll("body *")].filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5).map(e => e.outerHTML.slice(0, 100))`
+
+// MustFitWidth fails when the page scrolls sideways on the phone, naming
+// what sticks out. It compares with the layout viewport (clientWidth): a
+// mobile browser widens window.innerWidth to the content and zooms out.
+func MustFitWidth(tb testing.TB, ctx context.Context, page string) {
+	tb.Helper()
+	width := MustEval[int](tb, ctx, `document.documentElement.scrollWidth`)
+	viewport := MustEval[int](tb, ctx, `document.documentElement.clientWidth`)
+	if viewport != int(phone.Width) {
+		tb.Fatalf("%s: the layout viewport is %d px wide, want the phone's %d", page, viewport, phone.Width)
+	}
+	if width > viewport {
+		tb.Errorf("%s scrolls sideways: %d px wide on a %d px phone; too wide:\n\t%s", page, width, viewport,
+			strings.Join(MustEval[[]string](tb, ctx, overflowing), "\n\t"))
+	}
 }

@@ -1,0 +1,140 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/skmkiosk/skm/kiosk"
+	"github.com/skmkiosk/skm/survey"
+	"github.com/skmkiosk/skm/web"
+)
+
+// Short tablet timings keep the suite fast. kiosk.return_after may be 1 s in
+// a configuration file; kiosk.idle_reset is at least 10 s there, and only a
+// test can go below it (kiosk.NewServer does not validate the configuration).
+const (
+	returnAfter = time.Second
+	idleReset   = 2 * time.Second
+)
+
+// tabletTimings sets the thank-you page's return and the idle reset.
+func tabletTimings(c *kiosk.Config) {
+	c.Kiosk.ReturnAfter = survey.Duration(returnAfter)
+	c.Kiosk.IdleReset = survey.Duration(idleReset)
+}
+
+// colorSkin fills the test photos.
+var colorSkin = color.RGBA{0x84, 0x5e, 0x3c, 0xff}
+
+// MustJPEG returns a small portrait photo, as an admin's upload would be.
+func MustJPEG(tb testing.TB, c color.Color) []byte {
+	tb.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 120, 160))
+	for y := 0; y < 160; y++ {
+		for x := 0; x < 120; x++ {
+			img.Set(x, y, c)
+		}
+	}
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, img, nil); err != nil {
+		tb.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// MustSetPhoto gives a staff member a photo through the store.
+func (k *kioskServer) MustSetPhoto(tb testing.TB, nip string, jpg []byte) {
+	tb.Helper()
+	p, err := web.ShrinkPhoto(jpg)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := k.DB.SetStaffPhoto(context.Background(), nip, *p); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// MustChooseOnTablet opens the tablet's start screen and taps the staff
+// member's photo; it fails unless the photo loaded.
+func MustChooseOnTablet(tb testing.TB, ctx context.Context, k *kioskServer, st survey.Staff) {
+	tb.Helper()
+	MustOpen(tb, ctx, tablet, k.URL+"/kiosk", ".staff-grid")
+	card := `.staff-grid a[href="/kiosk/s/` + st.Code + `"]`
+	if !MustEval[bool](tb, ctx, `document.querySelector('`+card+` img').naturalWidth > 0`) {
+		tb.Errorf("the tablet shows no photo for %s", st.Name)
+	}
+	MustFollow(tb, ctx, http.StatusOK, chromedp.Click(chromedp.CSS(card)))
+	MustDo(tb, ctx, chromedp.WaitVisible(chromedp.CSS("form[data-survey]")))
+	if got := MustText(tb, ctx, ".who .name"); got != st.Name {
+		tb.Errorf("the tablet survey is for %q, want %q", got, st.Name)
+	}
+}
+
+// MustReturnToStart waits until the tablet shows its start screen again by
+// itself, and fails if that came sooner than after.
+func MustReturnToStart(tb testing.TB, ctx context.Context, k *kioskServer, since time.Time, after time.Duration) {
+	tb.Helper()
+	MustDo(tb, ctx, chromedp.WaitVisible(chromedp.CSS(".staff-grid")))
+	if waited := time.Since(since); waited < after {
+		tb.Errorf("the tablet returned to the start after %s, want not before %s", waited, after)
+	}
+	if loc := MustLocation(tb, ctx); loc != k.URL+"/kiosk" {
+		tb.Errorf("the tablet returned to %s, want %s/kiosk", loc, k.URL)
+	}
+}
+
+// MustRateOnTablet answers, chooses the service and submits on the tablet.
+func MustRateOnTablet(tb testing.TB, ctx context.Context) time.Time {
+	tb.Helper()
+	MustDo(tb, ctx, tapAnswers(answers)...)
+	MustDo(tb, ctx, chromedp.SetValue(chromedp.CSS("#service"), "KIA"))
+	MustFollow(tb, ctx, http.StatusOK, chromedp.Click(chromedp.CSS("button[type=submit]")))
+	shown := time.Now()
+	MustDo(tb, ctx, chromedp.WaitVisible(chromedp.CSS(".thanks")))
+	return shown
+}
+
+// tabletFlow is the shared tablet at the desk: choose the staff member by
+// photo, rate, thank-you, and back to the start by itself; then a citizen who
+// walks away mid-way, and the start screen returns after the idle reset.
+func tabletFlow(t *testing.T, ctx context.Context) {
+	k := MustStartKiosk(t, kioskOptions{Configure: tabletTimings})
+	siti := k.MustAddStaff(t, nipSiti, "Siti Aminah", "1")
+	budi := k.MustAddStaff(t, nipBudi, "Budi Santoso", "2")
+	k.MustSetPhoto(t, nipSiti, MustJPEG(t, colorSkin))
+
+	MustChooseOnTablet(t, ctx, k, siti)
+	shown := MustRateOnTablet(t, ctx)
+	if loc := MustLocation(t, ctx); loc != k.URL+"/kiosk/terima-kasih" {
+		t.Errorf("after submit the tablet shows %s, want %s/kiosk/terima-kasih", loc, k.URL)
+	}
+	MustReturnToStart(t, ctx, k, shown, returnAfter)
+	MustCheckStored(t, k, nipSiti, "KIA", survey.ChannelKiosk, "")
+
+	MustChooseOnTablet(t, ctx, k, budi)
+	MustDo(t, ctx, chromedp.Click(chromedp.CSS(`label[for="persyaratan-2"]`)))
+	lastTouch := time.Now()
+	MustReturnToStart(t, ctx, k, lastTouch, idleReset)
+	if n := len(k.MustResponses(t)); n != 1 {
+		t.Errorf("after the idle reset the kiosk holds %d responses, want 1 (a half-filled survey is not stored)", n)
+	}
+}
+
+// TestTabletFlow runs the tablet flow with the kiosk's script.
+func TestTabletFlow(t *testing.T) {
+	tabletFlow(t, MustBrowser(t))
+}
+
+// TestTabletFlowWithoutJavaScript runs it again with JavaScript off, where
+// <meta http-equiv="refresh"> brings the start screen back.
+func TestTabletFlowWithoutJavaScript(t *testing.T) {
+	tabletFlow(t, MustBrowser(t, noJavaScript))
+}
