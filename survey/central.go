@@ -108,7 +108,7 @@ type Receipt struct {
 	OfficeID   int64     `json:"office_id"`
 	Night      string    `json:"night"` // Asia/Jakarta date of the upload, YYYY-MM-DD
 	Batches    int64     `json:"batches"`
-	Buffered   int64     `json:"buffered"` // the kiosk's pending count at its last batch that night
+	Buffered   int64     `json:"buffered"` // the kiosk's pending count when the night's upload began (its first batch)
 	Sent       int64     `json:"sent"`
 	Stored     int64     `json:"stored"`
 	Duplicates int64     `json:"duplicates"`

@@ -35,7 +35,7 @@ func (d *DB) FindGaps(ctx context.Context, kioskID string) ([]survey.Finding, er
 }
 
 // FindReceipts aggregates uploads per kiosk and night (Asia/Jakarta), newest
-// first. Buffered is the kiosk's pending count at its last batch of the
+// first. Buffered is the kiosk's pending count at its first batch of the
 // night; Gaps counts the kiosk's missing sequence numbers now.
 func (d *DB) FindReceipts(ctx context.Context, f survey.ReceiptFilter) ([]survey.Receipt, error) {
 	var w where
@@ -46,7 +46,7 @@ func (d *DB) FindReceipts(ctx context.Context, f survey.ReceiptFilter) ([]survey
 		w.add("b.office_id = ?", f.OfficeID)
 	}
 	rows, err := d.pool.Query(ctx, `SELECT b.kiosk_id, b.office_id, b.night, COUNT(*),
-			(SELECT l.buffered FROM batches l WHERE l.kiosk_id = b.kiosk_id AND l.night = b.night ORDER BY l.id DESC LIMIT 1),
+			(SELECT l.buffered FROM batches l WHERE l.kiosk_id = b.kiosk_id AND l.night = b.night ORDER BY l.id LIMIT 1),
 			SUM(b.sent)::bigint, SUM(b.stored)::bigint, SUM(b.duplicates)::bigint, SUM(b.refused)::bigint, MAX(b.received_at)
 		FROM batches b`+w.String()+`
 		GROUP BY b.kiosk_id, b.office_id, b.night ORDER BY b.night DESC, MAX(b.received_at) DESC, b.kiosk_id

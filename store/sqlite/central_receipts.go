@@ -37,7 +37,7 @@ func (c *CentralDB) FindGaps(ctx context.Context, kioskID string) ([]survey.Find
 }
 
 // FindReceipts aggregates uploads per kiosk and night (Asia/Jakarta), newest
-// first. Buffered is the kiosk's pending count at its last batch of the
+// first. Buffered is the kiosk's pending count at its first batch of the
 // night; Gaps counts the kiosk's missing sequence numbers now.
 func (c *CentralDB) FindReceipts(ctx context.Context, f survey.ReceiptFilter) ([]survey.Receipt, error) {
 	var w where
@@ -48,7 +48,7 @@ func (c *CentralDB) FindReceipts(ctx context.Context, f survey.ReceiptFilter) ([
 		w.add("b.office_id = ?", f.OfficeID)
 	}
 	rows, err := c.db.QueryContext(ctx, `SELECT b.kiosk_id, b.office_id, b.night, COUNT(*),
-			(SELECT l.buffered FROM batches l WHERE l.kiosk_id = b.kiosk_id AND l.night = b.night ORDER BY l.id DESC LIMIT 1),
+			(SELECT l.buffered FROM batches l WHERE l.kiosk_id = b.kiosk_id AND l.night = b.night ORDER BY l.id LIMIT 1),
 			SUM(b.sent), SUM(b.stored), SUM(b.duplicates), SUM(b.refused), MAX(b.received_at)
 		FROM batches b`+w.String()+`
 		GROUP BY b.kiosk_id, b.office_id, b.night ORDER BY b.night DESC, MAX(b.received_at) DESC, b.kiosk_id LIMIT ?`,

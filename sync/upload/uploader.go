@@ -58,6 +58,7 @@ type Result struct {
 	survey.IngestCounts
 	Pending int64 // still pending after the run
 	Roster  survey.ImportResult
+	Pulled  bool // the roster was pulled (in this attempt or an earlier one of the same Run)
 }
 
 // Uploader uploads a kiosk's buffer to central. SyncOnce is one attempt;
@@ -109,11 +110,16 @@ func (u *Uploader) setStatus(f func(*survey.SyncStatus)) {
 // retention, recording the run. It returns at the first failure; whatever
 // central confirmed before it stays marked, the rest stays pending.
 func (u *Uploader) SyncOnce(ctx context.Context) (Result, error) {
+	return u.attempt(ctx, true)
+}
+
+// attempt is one run; pull says whether to pull the roster first.
+func (u *Uploader) attempt(ctx context.Context, pull bool) (Result, error) {
 	u.runMu.Lock()
 	defer u.runMu.Unlock()
 	start := u.cfg.Now()
 	u.setStatus(func(s *survey.SyncStatus) { s.Running, s.LastAttempt = true, start })
-	res, err := u.syncOnce(ctx)
+	res, err := u.syncOnce(ctx, pull)
 	u.setStatus(func(s *survey.SyncStatus) {
 		s.Running, s.Pending = false, res.Pending
 		if err != nil {
@@ -128,8 +134,8 @@ func (u *Uploader) SyncOnce(ctx context.Context) (Result, error) {
 	return res, err
 }
 
-func (u *Uploader) syncOnce(ctx context.Context) (Result, error) {
-	var res Result
+func (u *Uploader) syncOnce(ctx context.Context, pull bool) (Result, error) {
+	res := Result{Pulled: !pull}
 	var err error
 	if res.Buffered, err = u.store.CountPending(ctx); err != nil {
 		return res, err
@@ -138,7 +144,11 @@ func (u *Uploader) syncOnce(ctx context.Context) (Result, error) {
 	if err != nil {
 		return res, err
 	}
-	res.Roster, err = u.pullConfig(ctx)
+	if pull {
+		if res.Roster, err = u.pullConfig(ctx); err == nil {
+			res.Pulled = true
+		}
+	}
 	if err == nil {
 		err = u.uploadPending(ctx, &res)
 	}
@@ -287,16 +297,19 @@ func (b Backoff) delay(n int) time.Duration {
 }
 
 // Run calls SyncOnce until it succeeds, a permanent error occurs, or ctx
-// ends (its deadline bounds the night's window). It never gives up silently:
-// the last error is returned and logged.
+// ends (its deadline bounds the night's window). Once the roster has been
+// pulled, retries only upload, so each retry makes progress. It never gives
+// up silently: the last error is returned and logged.
 func (u *Uploader) Run(ctx context.Context, b Backoff) (Result, error) {
+	var total Result
 	for attempt := 0; ; attempt++ {
-		res, err := u.SyncOnce(ctx)
+		res, err := u.attempt(ctx, !total.Pulled)
+		total.add(res, attempt == 0)
 		if err == nil || IsPermanent(err) {
 			if err != nil {
 				u.log.Error("sync stopped: a person must act", "err", err)
 			}
-			return res, err
+			return total, err
 		}
 		wait := b.delay(attempt)
 		u.log.Info("sync will retry", "attempt", attempt+1, "in", wait.Round(time.Millisecond), "err", err)
@@ -305,11 +318,28 @@ func (u *Uploader) Run(ctx context.Context, b Backoff) (Result, error) {
 		case <-ctx.Done():
 			t.Stop()
 			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-				return res, fmt.Errorf("gave up after %d attempts: %w", attempt+1, err)
+				return total, fmt.Errorf("gave up after %d attempts: %w", attempt+1, err)
 			}
-			return res, err
+			return total, err
 		case <-t.C:
 		}
+	}
+}
+
+// add sums one attempt into a Run's result: counts add up, Buffered is the
+// first attempt's and Pending the latest.
+func (r *Result) add(a Result, first bool) {
+	if first {
+		r.Buffered = a.Buffered
+	}
+	r.Sent += a.Sent
+	r.Stored += a.Stored
+	r.Duplicates += a.Duplicates
+	r.Refused += a.Refused
+	r.Pending = a.Pending
+	r.Pulled = r.Pulled || a.Pulled
+	if a.Roster != (survey.ImportResult{}) {
+		r.Roster = a.Roster
 	}
 }
 
