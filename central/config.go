@@ -65,6 +65,10 @@ type ReportsConfig struct {
 	RewardLowerBound float64 `toml:"reward_lower_bound"`
 	// CoachingUpperBound: a coaching candidate's interval upper bound is below this (25–100).
 	CoachingUpperBound float64 `toml:"coaching_upper_bound"`
+	// CoachingWeakMonths: an attributable element that is a person's weakest
+	// and below CoachingUpperBound in this many months of the period also
+	// makes a coaching candidate (0 turns the rule off).
+	CoachingWeakMonths int `toml:"coaching_weak_months"`
 	// TemplateMode computes IKM with the legacy 0,111 weight (labelled as such).
 	TemplateMode bool `toml:"template_mode"`
 }
@@ -78,7 +82,7 @@ func DefaultConfig() Config {
 		Log:      LogConfig{Format: "text", Level: "info"},
 		Sync:     SyncConfig{ClockSkewLimit: survey.Duration(10 * time.Minute)},
 		Reports: ReportsConfig{MinResponses: 30, MinCell: 5, Attributable: []string{"kompetensi", "perilaku"},
-			RewardLowerBound: 88.31, CoachingUpperBound: 76.61},
+			RewardLowerBound: 88.31, CoachingUpperBound: 76.61, CoachingWeakMonths: 3},
 	}
 }
 
@@ -139,5 +143,21 @@ func (r *ReportsConfig) validate() error {
 			return fmt.Errorf("reports.%s: %v must be on the converted scale 25–100", key, v)
 		}
 	}
+	if r.CoachingUpperBound > r.RewardLowerBound {
+		return fmt.Errorf("reports.coaching_upper_bound: %v must not be above reward_lower_bound %v", r.CoachingUpperBound, r.RewardLowerBound)
+	}
+	if r.CoachingWeakMonths < 0 || r.CoachingWeakMonths > 12 {
+		return fmt.Errorf("reports.coaching_weak_months: %d must be 0 (off) to 12", r.CoachingWeakMonths)
+	}
 	return nil
+}
+
+// Rules returns the report rules of this configuration.
+func (r ReportsConfig) Rules() survey.ReportRules {
+	rules := survey.ReportRules{MinResponses: r.MinResponses, MinCell: r.MinCell, RewardLowerBound: r.RewardLowerBound,
+		CoachingUpperBound: r.CoachingUpperBound, CoachingWeakMonths: r.CoachingWeakMonths, TemplateMode: r.TemplateMode}
+	for _, e := range r.Attributable {
+		rules.Attributable = append(rules.Attributable, survey.Element(e))
+	}
+	return rules
 }

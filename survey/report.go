@@ -3,6 +3,7 @@ package survey
 import (
 	"math"
 	"slices"
+	"strings"
 )
 
 // ReportRules are the fairness rules of appraisal reports: central's
@@ -40,6 +41,15 @@ func (r ReportRules) Hidden(n int64) bool { return n > 0 && n < int64(r.MinCell)
 // IsAttributable reports whether a person is judged on element e.
 func (r ReportRules) IsAttributable(e Element) bool { return slices.Contains(r.Attributable, e) }
 
+// AttributableNames lists the names of the attributable elements in lang.
+func (r ReportRules) AttributableNames(lang string) string {
+	names := make([]string, len(r.Attributable))
+	for i, e := range r.Attributable {
+		names[i] = e.Name(lang)
+	}
+	return strings.Join(names, ", ")
+}
+
 // Index returns the IKM of t with exact 1/9 weights, or the legacy template
 // weight in template mode.
 func (r ReportRules) Index(t Tally) Index {
@@ -65,6 +75,16 @@ type ElementFigure struct {
 	Rank int `json:"rank"`
 
 	nrr float64 // full precision, for ranking
+}
+
+// Total returns the sum of the element's answers (Σ nilai persepsi).
+func (e ElementFigure) Total() int64 {
+	return e.Answers[0] + 2*e.Answers[1] + 3*e.Answers[2] + 4*e.Answers[3]
+}
+
+// Count returns how many responses answered the element.
+func (e ElementFigure) Count() int64 {
+	return e.Answers[0] + e.Answers[1] + e.Answers[2] + e.Answers[3]
 }
 
 // Figures are the SKM figures of a set of responses (PermenPAN-RB 14/2017):
