@@ -1,7 +1,35 @@
 package central
 
-import "github.com/gofiber/fiber/v2"
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/skmkiosk/skm/survey"
+)
 
 // registerReportRoutes adds the appraisal reports: pages under admin, the
 // JSON API and the public transparency pages under app.
-func (s *Server) registerReportRoutes(app *fiber.App, admin fiber.Router) {}
+func (s *Server) registerReportRoutes(app *fiber.App, admin fiber.Router) {
+	readers := s.auth.Require(survey.RoleAdmin, survey.RoleKepala, survey.RoleViewer)
+	editors := s.auth.Require(survey.RoleAdmin, survey.RoleKepala)
+	admin.Get("/reports", readers, s.handleReportIndex)
+	admin.Get("/reports/:office", readers, s.handleOfficeReport)
+	admin.Get("/reports/:office/appraisal", readers, s.handleAppraisalPage)
+	admin.Get("/reports/:office/skm", readers, s.handleSKMPage)
+	admin.Get("/reports/:office/rtl", readers, s.handleRTLPage)
+	admin.Post("/reports/:office/rtl", editors, s.handleRTLCreate)
+	admin.Post("/reports/:office/rtl/:id", editors, s.handleRTLUpdate)
+	admin.Get("/reports/:office/export.xlsx", readers, s.handleReportWorkbook)
+	admin.Get("/reports/:office/export/:table.:ext", readers, s.handleReportTable)
+	// Staff pages check their own access: readers, and a staff member's own account.
+	admin.Get("/reports/:office/staff/:nip", s.handlePersonPage)
+	admin.Get("/reports/:office/staff/:nip/evidence", s.handleEvidencePage)
+	admin.Get("/reports/:office/staff/:nip/evidence.csv", s.handleEvidenceCSV)
+	admin.Post("/reports/:office/staff/:nip/statements", s.handleStatementCreate)
+
+	api := app.Group("/api/v1/reports", s.reportTokenAuth)
+	api.Get("/ikm", s.handleAPIIKM)
+	api.Get("/appraisal", s.handleAPIAppraisal)
+
+	app.Get("/publik", s.handlePublicIndex)
+	app.Get("/publik/:office", s.handlePublicPage)
+}

@@ -1,0 +1,138 @@
+package central
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/skmkiosk/skm/survey"
+	"github.com/skmkiosk/skm/web"
+)
+
+// localReportToken holds the bearer token of a report API request.
+const localReportToken = "report_api_token"
+
+// reportTokenAuth admits a report API request carrying a valid, unrevoked
+// bearer token of role admin, kepala or viewer (see docs/reports-api.md).
+func (s *Server) reportTokenAuth(c *fiber.Ctx) error {
+	scheme, token, _ := strings.Cut(strings.TrimSpace(c.Get(fiber.HeaderAuthorization)), " ")
+	token = strings.TrimSpace(token)
+	if !strings.EqualFold(scheme, "Bearer") || token == "" {
+		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="skm"`)
+		return survey.NewError(survey.EUNAUTHORIZED, "send an API token: Authorization: Bearer TOKEN (central token create)",
+			"kirim token API: Authorization: Bearer TOKEN (central token create)")
+	}
+	t, err := s.store.APITokenByHash(c.UserContext(), web.HashToken(token))
+	if err == nil && t.Revoked {
+		err = survey.NewError(survey.EUNAUTHORIZED, "this API token has been revoked", "token API ini telah dicabut")
+	}
+	if err != nil {
+		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="skm", error="invalid_token"`)
+		return err
+	}
+	switch t.Role {
+	case survey.RoleAdmin, survey.RoleKepala, survey.RoleViewer:
+	default:
+		return survey.NewError(survey.EFORBIDDEN, "this token's role may not read reports", "peran token ini tidak boleh membaca laporan")
+	}
+	c.Locals(localReportToken, t)
+	return c.Next()
+}
+
+var officeID = regexp.MustCompile(`^[0-9]{1,18}$`)
+
+// apiOffice resolves the office parameter (an id, or else an exact name)
+// within the token's scope: a kepala token defaults to, and is limited to,
+// its own office.
+func (s *Server) apiOffice(c *fiber.Ctx) (survey.Office, error) {
+	t, _ := c.Locals(localReportToken).(survey.APIToken)
+	v := strings.TrimSpace(c.Query("office"))
+	if v == "" && t.Role == survey.RoleKepala {
+		return s.store.OfficeByID(c.UserContext(), t.OfficeID)
+	}
+	if v == "" {
+		return survey.Office{}, survey.Invalid("office", "office is required: the office's id or its exact name",
+			"office wajib diisi: id kantor atau namanya yang persis")
+	}
+	var o survey.Office
+	var err error
+	if officeID.MatchString(v) {
+		id, _ := parseID(v)
+		o, err = s.store.OfficeByID(c.UserContext(), id)
+	} else {
+		o, err = s.store.OfficeByName(c.UserContext(), v)
+	}
+	if survey.ErrorCode(err) == survey.ENOTFOUND {
+		return o, survey.Invalid("office", fmt.Sprintf("no office %q", v), fmt.Sprintf("tidak ada kantor %q", v))
+	}
+	if err != nil {
+		return o, err
+	}
+	if t.Role == survey.RoleKepala && t.OfficeID != o.ID {
+		return o, survey.NewError(survey.EFORBIDDEN, "this token may only read its own office", "token ini hanya boleh membaca kantornya sendiri")
+	}
+	return o, nil
+}
+
+// apiQuery reads the office, the period and the filters of a report API request.
+func (s *Server) apiQuery(c *fiber.Ctx) (reportQuery, reports, error) {
+	o, err := s.apiOffice(c)
+	if err != nil {
+		return reportQuery{}, reports{}, err
+	}
+	q, err := s.reportQueryOf(c, o, false)
+	if err != nil {
+		return q, reports{}, err
+	}
+	r, err := s.reports()
+	return q, r, err
+}
+
+func (s *Server) handleAPIIKM(c *fiber.Ctx) error {
+	q, r, err := s.apiQuery(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.UserContext()
+	cells, err := r.store.RollupCells(ctx, q.Filter())
+	if err != nil {
+		return err
+	}
+	out := ikmAnswer(r, q, cells)
+	if q.NIP != "" {
+		pcells, err := r.store.PersonCells(ctx, q.Filter(), r.rules.Attributable)
+		if err != nil {
+			return err
+		}
+		st, err := s.store.OfficeStaffByNIP(ctx, q.Office.ID, q.NIP)
+		if err != nil && survey.ErrorCode(err) != survey.ENOTFOUND {
+			return err
+		}
+		st.NIP = q.NIP
+		ind := apiIndividualOf(r.rules, st, r.rules.Individual(pcells))
+		clean := apiIndividualOf(r.rules, st, r.rules.Individual(survey.PersonCellsWhere(pcells, func(c survey.PersonCell) bool { return !c.Suspect })))
+		ind.WithoutSuspect = &clean
+		out.Individual = &ind
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.JSON(out)
+}
+
+func (s *Server) handleAPIAppraisal(c *fiber.Ctx) error {
+	q, r, err := s.apiQuery(c)
+	if err != nil {
+		return err
+	}
+	if q.Narrow() {
+		return survey.Invalid("office", "the appraisal lists are per office and period: leave out unit, counter, nip and service",
+			"daftar penilaian per kantor dan periode: jangan isi unit, counter, nip dan service")
+	}
+	rep, err := r.appraisal(c.UserContext(), q)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.JSON(appraisalAnswer(rep))
+}

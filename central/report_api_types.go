@@ -1,0 +1,215 @@
+package central
+
+import (
+	"github.com/skmkiosk/skm/survey"
+)
+
+// The JSON shapes of the report API (docs/reports-api.md). Figures come from
+// the same survey.Figures the pages and exports show.
+
+type apiOffice struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+}
+
+type apiPeriod struct {
+	Code  string `json:"code"`
+	Label string `json:"label"`
+	From  string `json:"from"` // first day, YYYY-MM-DD
+	To    string `json:"to"`   // last day asked, inclusive
+	// ClosedThrough is the last day included: reports never include today.
+	ClosedThrough *string `json:"closed_through"`
+}
+
+func apiPeriodOf(q reportQuery) apiPeriod {
+	p := apiPeriod{Code: q.Code, Label: q.Asked.Label}
+	p.From, p.To = q.Asked.Days()
+	if l := q.LastDay(); l != "" {
+		p.ClosedThrough = &l
+	}
+	return p
+}
+
+type apiFilter struct {
+	Unit    string `json:"unit,omitempty"`
+	Counter string `json:"counter,omitempty"`
+	NIP     string `json:"nip,omitempty"`
+	Service string `json:"service,omitempty"`
+}
+
+// apiFigures are the SKM figures of a set of responses; null figures when
+// there are none or when the set is under the k-threshold.
+type apiFigures struct {
+	Responses  int64    `json:"responses"`
+	IKM        *float64 `json:"ikm"`
+	Index      *float64 `json:"index"`
+	Mutu       string   `json:"mutu,omitempty"`
+	Kinerja    string   `json:"kinerja,omitempty"`
+	KinerjaEN  string   `json:"kinerja_en,omitempty"`
+	Suppressed bool     `json:"suppressed,omitempty"`
+}
+
+type apiElement struct {
+	Code         survey.Element `json:"code"`
+	Name         string         `json:"name"`
+	NRR          *float64       `json:"nrr"`
+	Weighted     *float64       `json:"nrr_weighted"`
+	Mutu         string         `json:"mutu,omitempty"`
+	Answers      *[4]int64      `json:"answers"`
+	Rank         int            `json:"rank,omitempty"`
+	Attributable *bool          `json:"attributable,omitempty"`
+}
+
+type apiIKM struct {
+	Office apiOffice `json:"office"`
+	Period apiPeriod `json:"period"`
+	Filter apiFilter `json:"filter"`
+	apiFigures
+	TemplateMode   bool           `json:"template_mode"`
+	Elements       []apiElement   `json:"elements"`
+	WithoutSuspect apiFigures     `json:"without_suspect"`
+	Verified       apiFigures     `json:"verified"`
+	Unverified     apiFigures     `json:"unverified"`
+	Individual     *apiIndividual `json:"individual,omitempty"`
+	Note           string         `json:"note,omitempty"`
+}
+
+type apiInterval struct {
+	Low  float64 `json:"low"`
+	High float64 `json:"high"`
+}
+
+// apiIndividual is a person's individual index: evidence with its count,
+// interval and status, never a grade.
+type apiIndividual struct {
+	NIP            string           `json:"nip"`
+	Name           string           `json:"name,omitempty"`
+	Unit           string           `json:"unit,omitempty"`
+	Attributable   []survey.Element `json:"attributable"`
+	Responses      int64            `json:"responses"`
+	Index          *float64         `json:"index"`
+	Interval       *apiInterval     `json:"interval"`
+	Status         string           `json:"status"`
+	Final          bool             `json:"final"`
+	MinResponses   int              `json:"min_responses"`
+	Reason         string           `json:"reason,omitempty"`
+	ReasonID       string           `json:"reason_id,omitempty"`
+	WithoutSuspect *apiIndividual   `json:"without_suspect,omitempty"`
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// apiFiguresOf converts figures, hiding them when hidden (a cell under min_cell).
+func apiFiguresOf(f survey.Figures, hidden, grade bool) apiFigures {
+	a := apiFigures{Responses: f.Responses, Suppressed: hidden}
+	if hidden || f.Empty() {
+		return a
+	}
+	a.IKM, a.Index = ptr(f.IKM), ptr(f.Value)
+	if grade {
+		a.Mutu, a.Kinerja, a.KinerjaEN = string(f.Mutu), f.Kinerja("id"), f.Kinerja("en")
+	}
+	return a
+}
+
+// ikmAnswer is the /api/v1/reports/ikm body of q's cells, without the
+// individual part.
+func ikmAnswer(r reports, q reportQuery, cells []survey.Cell) apiIKM {
+	total := survey.SumCells(cells, nil)
+	f := r.rules.Figures(total)
+	hidden := q.Narrow() && r.rules.Hidden(total.N)
+	// A person gets no grade: with nip, mutu and kinerja are left out.
+	grade := q.NIP == ""
+	out := apiIKM{Office: apiOffice{q.Office.ID, q.Office.Name}, Period: apiPeriodOf(q),
+		Filter: apiFilter{Unit: q.Unit, Counter: q.Counter, NIP: q.NIP, Service: q.Service}, TemplateMode: f.Template,
+		apiFigures: apiFiguresOf(f, hidden, grade)}
+	for _, e := range f.Elements {
+		ae := apiElement{Code: e.Element, Name: e.Element.Name("id")}
+		if !hidden && !f.Empty() {
+			ae.NRR, ae.Weighted, ae.Mutu, ae.Answers, ae.Rank = ptr(e.NRR), ptr(e.Weighted), string(e.Mutu), ptr(e.Answers), e.Rank
+		}
+		if !grade {
+			ae.Attributable, ae.Mutu = ptr(r.rules.IsAttributable(e.Element)), ""
+		}
+		out.Elements = append(out.Elements, ae)
+	}
+	variant := func(keep func(survey.Cell) bool) apiFigures {
+		t := survey.SumCells(cells, keep)
+		return apiFiguresOf(r.rules.Figures(t), r.rules.Hidden(t.N), grade)
+	}
+	out.WithoutSuspect = variant(func(c survey.Cell) bool { return !c.Suspect })
+	out.Verified = variant(func(c survey.Cell) bool { return c.Verified })
+	out.Unverified = variant(func(c survey.Cell) bool { return !c.Verified })
+	if !grade {
+		out.Note = "figures of the responses about this staff member; the person is judged only on individual (the attributable elements), and is given no grade"
+	}
+	return out
+}
+
+func apiIndividualOf(rules survey.ReportRules, st survey.Staff, x survey.Individual) apiIndividual {
+	a := apiIndividual{NIP: st.NIP, Name: st.Name, Unit: st.Unit, Attributable: rules.Attributable, Responses: x.Responses,
+		Status: string(x.Status), Final: x.Final(), MinResponses: rules.MinResponses, Reason: x.Reason("en"), ReasonID: x.Reason("id")}
+	if x.Shown() {
+		a.Index = ptr(x.Index)
+		if x.Interval.Defined {
+			a.Interval = &apiInterval{Low: x.Interval.Low, High: x.Interval.High}
+		}
+	}
+	return a
+}
+
+type apiRules struct {
+	MinResponses       int              `json:"min_responses"`
+	MinCell            int              `json:"min_cell"`
+	Attributable       []survey.Element `json:"attributable"`
+	RewardLowerBound   float64          `json:"reward_lower_bound"`
+	CoachingUpperBound float64          `json:"coaching_upper_bound"`
+	CoachingWeakMonths int              `json:"coaching_weak_months"`
+	TemplateMode       bool             `json:"template_mode"`
+}
+
+type apiEvidence struct {
+	survey.Evidence
+	Text   string `json:"text"`
+	TextID string `json:"text_id"`
+}
+
+type apiCandidate struct {
+	apiIndividual
+	Counter  string        `json:"counter,omitempty"`
+	Evidence []apiEvidence `json:"evidence"`
+}
+
+type apiAppraisal struct {
+	Office   apiOffice      `json:"office"`
+	Period   apiPeriod      `json:"period"`
+	Rules    apiRules       `json:"rules"`
+	Reward   []apiCandidate `json:"reward"`
+	Coaching []apiCandidate `json:"coaching"`
+	Others   []apiCandidate `json:"others"`
+	Note     string         `json:"note"`
+}
+
+func apiCandidates(rules survey.ReportRules, cs []survey.Candidate) []apiCandidate {
+	out := []apiCandidate{}
+	for _, c := range cs {
+		a := apiCandidate{apiIndividual: apiIndividualOf(rules, c.Staff, c.All), Counter: c.Staff.Counter, Evidence: []apiEvidence{}}
+		clean := apiIndividualOf(rules, c.Staff, c.Clean)
+		a.WithoutSuspect = &clean
+		for _, e := range c.Evidence {
+			a.Evidence = append(a.Evidence, apiEvidence{Evidence: e, Text: e.Text("en"), TextID: e.Text("id")})
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+func appraisalAnswer(rep appraisalReport) apiAppraisal {
+	r := rep.Rules
+	return apiAppraisal{Office: apiOffice{rep.Query.Office.ID, rep.Query.Office.Name}, Period: apiPeriodOf(rep.Query),
+		Rules: apiRules{MinResponses: r.MinResponses, MinCell: r.MinCell, Attributable: r.Attributable, RewardLowerBound: r.RewardLowerBound,
+			CoachingUpperBound: r.CoachingUpperBound, CoachingWeakMonths: r.CoachingWeakMonths, TemplateMode: r.TemplateMode},
+		Reward: apiCandidates(r, rep.Appraisal.Reward), Coaching: apiCandidates(r, rep.Appraisal.Coaching),
+		Others: apiCandidates(r, rep.Appraisal.Others),
+		Note:   "evidence for the appraiser (PermenPAN-RB 6/2022); no predikat kinerja is assigned (UU 27/2022 Pasal 10)"}
+}

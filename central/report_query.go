@@ -1,0 +1,201 @@
+package central
+
+import (
+	"fmt"
+	"html/template"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/skmkiosk/skm/survey"
+	"github.com/skmkiosk/skm/web"
+)
+
+// reportQuery is what a report is about: an office, a period and optional
+// filters. Period is cut at the start of today (Asia/Jakarta): reports never
+// include the day in progress, so every figure of one report, per person or
+// not, covers the same closed days and their counts reconcile.
+type reportQuery struct {
+	Office survey.Office
+	// Asked is the period as requested; Period is Asked closed at today.
+	Asked  survey.Period
+	Period survey.Period
+	// Code is the canonical period code (2026-Q4, or FROM~TO).
+	Code    string
+	Unit    string
+	Counter string
+	NIP     string
+	Service string
+}
+
+// Filter returns the store filter of the query.
+func (q reportQuery) Filter() survey.ReportFilter {
+	return survey.ReportFilter{OfficeID: q.Office.ID, Unit: q.Unit, Counter: q.Counter, NIP: q.NIP, Service: q.Service,
+		From: q.Period.From, To: q.Period.To}
+}
+
+// OfficeFilter returns the store filter of the whole office for the period.
+func (q reportQuery) OfficeFilter() survey.ReportFilter {
+	return survey.ReportFilter{OfficeID: q.Office.ID, From: q.Period.From, To: q.Period.To}
+}
+
+// Narrow reports whether the query selects less than the whole office.
+func (q reportQuery) Narrow() bool { return q.Filter().Narrow() }
+
+// FirstDay and LastDay are the closed period's days (YYYY-MM-DD); LastDay is
+// "" when no day of the period has closed yet.
+func (q reportQuery) FirstDay() string { f, _ := q.Period.Days(); return f }
+
+// LastDay is the last closed day of the period, or "" when none has closed.
+func (q reportQuery) LastDay() string {
+	if !q.Period.To.After(q.Period.From) {
+		return ""
+	}
+	_, l := q.Period.Days()
+	return l
+}
+
+// Open reports whether the asked period extends past the last closed day.
+func (q reportQuery) Open() bool { return q.Asked.To.After(q.Period.To) }
+
+// Params returns the query string that asks for the same report.
+func (q reportQuery) Params() string {
+	v := []string{"period=" + urlEscape(q.Code)}
+	for _, p := range [][2]string{{"unit", q.Unit}, {"counter", q.Counter}, {"nip", q.NIP}, {"service", q.Service}} {
+		if p[1] != "" {
+			v = append(v, p[0]+"="+urlEscape(p[1]))
+		}
+	}
+	return strings.Join(v, "&")
+}
+
+// PeriodParam returns the query string of the period alone.
+func (q reportQuery) PeriodParam() string { return "period=" + urlEscape(q.Code) }
+
+func urlEscape(s string) string { return url.QueryEscape(s) }
+
+// periodArgs reads period, from and to. Pages send a select whose "custom"
+// value means from and to; the API takes exactly what it is given.
+func periodArgs(c *fiber.Ctx, page bool) (code, from, to string) {
+	code, from, to = strings.TrimSpace(c.Query("period")), strings.TrimSpace(c.Query("from")), strings.TrimSpace(c.Query("to"))
+	if page {
+		if code == "custom" {
+			code = ""
+		} else if code != "" {
+			from, to = "", ""
+		}
+	}
+	return code, from, to
+}
+
+// parsePeriod reads the query's period, defaulting to the current quarter.
+func parsePeriod(c *fiber.Ctx, now time.Time, page bool) (asked survey.Period, closed survey.Period, code string, err error) {
+	p, f, t := periodArgs(c, page)
+	if p == "" && f == "" && t == "" {
+		p = survey.QuarterCode(now, web.Jakarta)
+	}
+	asked, code, err = survey.ParseReportPeriod(p, f, t, web.Jakarta)
+	if err != nil {
+		return asked, asked, "", err
+	}
+	return asked, asked.ClosedAt(now), code, nil
+}
+
+var (
+	nipParam     = regexp.MustCompile(`^[0-9]{18}$`)
+	serviceParam = regexp.MustCompile(`^[A-Z0-9_]{1,40}$`)
+)
+
+// parseFilters reads unit, counter, nip and service, naming a bad one.
+func parseFilters(c *fiber.Ctx, q *reportQuery) error {
+	q.Unit, q.Counter = strings.TrimSpace(c.Query("unit")), strings.TrimSpace(c.Query("counter"))
+	q.NIP = survey.NormalizeNIP(c.Query("nip"))
+	q.Service = strings.ToUpper(strings.TrimSpace(c.Query("service")))
+	for _, f := range [][2]string{{"unit", q.Unit}, {"counter", q.Counter}} {
+		if !utf8.ValidString(f[1]) || utf8.RuneCountInString(f[1]) > 120 {
+			return survey.Invalid(f[0], f[0]+" must be text of at most 120 characters", f[0]+" harus teks paling banyak 120 karakter")
+		}
+	}
+	if q.NIP != "" && !nipParam.MatchString(q.NIP) {
+		return survey.Invalid("nip", fmt.Sprintf("nip %q must be 18 digits", c.Query("nip")), fmt.Sprintf("nip %q harus 18 angka", c.Query("nip")))
+	}
+	if q.Service != "" && !serviceParam.MatchString(q.Service) {
+		return survey.Invalid("service", "service must be a catalogue code such as KTPEL_BARU", "service harus kode katalog seperti KTPEL_BARU")
+	}
+	return nil
+}
+
+// reportQueryOf reads a report query for office o from the request.
+func (s *Server) reportQueryOf(c *fiber.Ctx, o survey.Office, page bool) (reportQuery, error) {
+	q := reportQuery{Office: o}
+	var err error
+	if q.Asked, q.Period, q.Code, err = parsePeriod(c, s.now(), page); err != nil {
+		return q, err
+	}
+	return q, parseFilters(c, &q)
+}
+
+// parseID reads a positive integer id.
+func parseID(s string) (int64, error) {
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err == nil && id <= 0 {
+		err = fmt.Errorf("id %d is not positive", id)
+	}
+	return id, err
+}
+
+// Link is the address of one of the office's report pages (suffix "",
+// "/appraisal", "/rtl", ...) for the same period.
+func (q reportQuery) Link(suffix string) template.URL {
+	return template.URL(fmt.Sprintf("/admin/reports/%d%s?%s", q.Office.ID, suffix, q.PeriodParam()))
+}
+
+// LinkAll is Link with the query's filters too.
+func (q reportQuery) LinkAll(suffix string) template.URL {
+	return template.URL(fmt.Sprintf("/admin/reports/%d%s?%s", q.Office.ID, suffix, q.Params()))
+}
+
+// StaffLink is the address of a staff member's page (suffix "", "/evidence",
+// "/evidence.csv", "/statements") for the same period.
+func (q reportQuery) StaffLink(nip, suffix string) template.URL {
+	return template.URL(fmt.Sprintf("/admin/reports/%d/staff/%s%s?%s", q.Office.ID, url.PathEscape(nip), suffix, q.PeriodParam()))
+}
+
+// PublicLink is the address of the office's public page for the period.
+func (q reportQuery) PublicLink() template.URL {
+	return template.URL(fmt.Sprintf("/publik/%d?%s", q.Office.ID, q.PeriodParam()))
+}
+
+// Dec formats x with places decimals, with a decimal comma in Indonesian:
+// report templates show the index to four decimals and weights to three.
+func (q reportQuery) Dec(lang string, places int, x float64) string {
+	s := strconv.FormatFloat(x, 'f', places, 64)
+	if lang != "en" {
+		s = strings.Replace(s, ".", ",", 1)
+	}
+	return s
+}
+
+// IsCustom reports whether the period is a custom range of days.
+func (q reportQuery) IsCustom() bool { return strings.Contains(q.Code, "~") }
+
+// FirstAsked and LastAsked are the asked period's first and last days.
+func (q reportQuery) FirstAsked() string { f, _ := q.Asked.Days(); return f }
+
+// LastAsked is the asked period's last day (YYYY-MM-DD).
+func (q reportQuery) LastAsked() string { _, l := q.Asked.Days(); return l }
+
+// Choices returns the period codes of a select: periods, with the query's
+// own code first when it is neither among them nor custom.
+func (q reportQuery) Choices(periods []string) []string {
+	if q.IsCustom() || slices.Contains(periods, q.Code) {
+		return periods
+	}
+	return append([]string{q.Code}, periods...)
+}

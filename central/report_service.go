@@ -1,0 +1,219 @@
+package central
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/skmkiosk/skm/survey"
+)
+
+// reports assembles report views from the store and the configured rules.
+// Every table of one view is computed from the same cells, so its counts
+// reconcile, and pages, API answers and exports share the views.
+type reports struct {
+	store   survey.ReportStore
+	central survey.CentralStore
+	rules   survey.ReportRules
+}
+
+// reports returns the report service, or EUNAVAILABLE when the store cannot
+// answer report queries.
+func (s *Server) reports() (reports, error) {
+	rs, ok := s.store.(survey.ReportStore)
+	if !ok {
+		return reports{}, survey.NewError(survey.EUNAVAILABLE, "this database cannot answer report queries",
+			"basis data ini tidak dapat menjawab kueri laporan")
+	}
+	return reports{store: rs, central: s.store, rules: s.cfg.Reports.Rules()}, nil
+}
+
+// groupRow is one line of a table grouped by month, unit, counter or service.
+type groupRow struct {
+	Key     string
+	Label   string // Indonesian label ("" to show the key)
+	LabelEN string
+	Figures survey.Figures
+	Hidden  bool // some responses, fewer than min_cell
+}
+
+// Name returns the row's label in lang, or its key.
+func (g groupRow) Name(lang string) string {
+	switch {
+	case lang == "en" && g.LabelEN != "":
+		return g.LabelEN
+	case g.Label != "":
+		return g.Label
+	}
+	return g.Key
+}
+
+// staffRow is one staff member's line: the individual index, never a grade.
+type staffRow struct {
+	Staff      survey.Staff
+	Known      bool // on the office's roster
+	Individual survey.Individual
+}
+
+// officeReport is the report of an office (or a filtered part of it) for a period.
+type officeReport struct {
+	Query   reportQuery
+	Rules   survey.ReportRules
+	Figures survey.Figures
+	// Hidden is set when a filtered report rests on fewer than min_cell responses.
+	Hidden bool
+	// Variants are the figures with and without suspect responses, and of
+	// verified and unverified responses apart: keys all, without_suspect,
+	// verified, unverified.
+	Variants []groupRow
+	Months   []groupRow
+	Units    []groupRow
+	Counters []groupRow
+	Services []groupRow
+	Staff    []staffRow
+}
+
+func (r reports) group(g []survey.Group, labels map[string][2]string) []groupRow {
+	out := make([]groupRow, len(g))
+	for i, x := range g {
+		out[i] = r.row(x.Key, x.Tally)
+		if l, ok := labels[x.Key]; ok {
+			out[i].Label, out[i].LabelEN = l[0], l[1]
+		}
+	}
+	return out
+}
+
+func (r reports) row(key string, t survey.Tally) groupRow {
+	return groupRow{Key: key, Figures: r.rules.Figures(t), Hidden: r.rules.Hidden(t.N)}
+}
+
+// monthRows lists every month of the period, empty ones too.
+func (r reports) monthRows(q reportQuery, cells []survey.Cell) []groupRow {
+	byMonth := map[string]survey.Tally{}
+	for _, g := range survey.GroupCells(cells, survey.ByMonth) {
+		byMonth[g.Key] = g.Tally
+	}
+	var out []groupRow
+	for _, m := range q.Asked.Months() {
+		out = append(out, r.row(m.Label, byMonth[m.Label]))
+	}
+	return out
+}
+
+// variants computes the figures with and without suspect responses and of
+// verified and unverified responses.
+func (r reports) variants(cells []survey.Cell) []groupRow {
+	return []groupRow{
+		r.row("all", survey.SumCells(cells, nil)),
+		r.row("without_suspect", survey.SumCells(cells, func(c survey.Cell) bool { return !c.Suspect })),
+		r.row("verified", survey.SumCells(cells, func(c survey.Cell) bool { return c.Verified })),
+		r.row("unverified", survey.SumCells(cells, func(c survey.Cell) bool { return !c.Verified })),
+	}
+}
+
+// office builds the report of q.
+func (r reports) office(ctx context.Context, q reportQuery) (officeReport, error) {
+	rep := officeReport{Query: q, Rules: r.rules}
+	cells, err := r.store.RollupCells(ctx, q.Filter())
+	if err != nil {
+		return rep, err
+	}
+	pcells, err := r.store.PersonCells(ctx, q.Filter(), r.rules.Attributable)
+	if err != nil {
+		return rep, err
+	}
+	total := survey.SumCells(cells, nil)
+	rep.Figures = r.rules.Figures(total)
+	rep.Hidden = q.Narrow() && r.rules.Hidden(total.N)
+	rep.Variants = r.variants(cells)
+	rep.Months = r.monthRows(q, cells)
+	rep.Units = r.group(survey.GroupCells(cells, survey.ByUnit), nil)
+	rep.Counters = r.group(survey.GroupCells(cells, survey.ByCounter), nil)
+	if rep.Services, err = r.serviceRows(ctx, q.Office.ID, cells); err != nil {
+		return rep, err
+	}
+	rep.Staff, err = r.staffRows(ctx, q.Office.ID, pcells)
+	return rep, err
+}
+
+// serviceRows groups cells by service, labelled from the office's catalogue.
+func (r reports) serviceRows(ctx context.Context, officeID int64, cells []survey.Cell) ([]groupRow, error) {
+	services, err := r.central.FindOfficeServices(ctx, officeID, false)
+	if err != nil {
+		return nil, fmt.Errorf("services of office %d: %w", officeID, err)
+	}
+	labels := map[string][2]string{}
+	for _, sv := range services {
+		labels[sv.Code] = [2]string{sv.NameID, sv.Name("en")}
+	}
+	return r.group(survey.GroupCells(cells, survey.ByService), labels), nil
+}
+
+// staffRows gives each staff member with responses their individual index,
+// roster order by unit and name; NIPs not on the roster come last.
+func (r reports) staffRows(ctx context.Context, officeID int64, pcells []survey.PersonCell) ([]staffRow, error) {
+	roster, err := r.central.FindOfficeStaff(ctx, officeID, survey.StaffFilter{})
+	if err != nil {
+		return nil, fmt.Errorf("staff of office %d: %w", officeID, err)
+	}
+	byNIP := map[string][]survey.PersonCell{}
+	for _, c := range pcells {
+		byNIP[c.NIP] = append(byNIP[c.NIP], c)
+	}
+	var rows []staffRow
+	for _, st := range roster {
+		if cells, ok := byNIP[st.NIP]; ok {
+			rows = append(rows, staffRow{Staff: st, Known: true, Individual: r.rules.Individual(cells)})
+			delete(byNIP, st.NIP)
+		}
+	}
+	slices.SortFunc(rows, func(a, b staffRow) int {
+		return cmp.Or(cmp.Compare(a.Staff.Unit, b.Staff.Unit), cmp.Compare(a.Staff.Name, b.Staff.Name), cmp.Compare(a.Staff.NIP, b.Staff.NIP))
+	})
+	var unknown []string
+	for nip := range byNIP {
+		unknown = append(unknown, nip)
+	}
+	slices.Sort(unknown)
+	for _, nip := range unknown {
+		rows = append(rows, staffRow{Staff: survey.Staff{NIP: nip}, Individual: r.rules.Individual(byNIP[nip])})
+	}
+	return rows, nil
+}
+
+// appraisalReport holds the candidate lists of an office and period.
+type appraisalReport struct {
+	Query     reportQuery
+	Rules     survey.ReportRules
+	Appraisal survey.Appraisal
+}
+
+// appraisal applies the reward and coaching rules to every staff member of
+// the office with responses in the period.
+func (r reports) appraisal(ctx context.Context, q reportQuery) (appraisalReport, error) {
+	rep := appraisalReport{Query: q, Rules: r.rules}
+	f := q.OfficeFilter()
+	pcells, err := r.store.PersonCells(ctx, f, r.rules.Attributable)
+	if err != nil {
+		return rep, err
+	}
+	cells, err := r.store.RollupCells(ctx, f)
+	if err != nil {
+		return rep, err
+	}
+	rows, err := r.staffRows(ctx, q.Office.ID, pcells)
+	if err != nil {
+		return rep, err
+	}
+	people := make([]survey.PersonInput, len(rows))
+	for i, row := range rows {
+		nip := row.Staff.NIP
+		people[i] = survey.PersonInput{Staff: row.Staff,
+			Scores: survey.PersonCellsWhere(pcells, func(c survey.PersonCell) bool { return c.NIP == nip }),
+			Cells:  slices.DeleteFunc(slices.Clone(cells), func(c survey.Cell) bool { return c.NIP != nip })}
+	}
+	rep.Appraisal = r.rules.Appraise(people)
+	return rep, nil
+}

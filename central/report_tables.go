@@ -1,0 +1,155 @@
+package central
+
+import (
+	"strings"
+
+	"github.com/skmkiosk/skm/survey"
+	"github.com/skmkiosk/skm/web"
+)
+
+// reportTable is one table of a report as exported to CSV and XLSX: a row of
+// column codes, then rows of strings, integers and floats (nil: empty cell,
+// for a figure that is hidden or has no responses).
+type reportTable struct {
+	Name   string
+	Header []string
+	Rows   [][]any
+}
+
+// figureCells are the responses, IKM and grade of a row; hidden or empty
+// figures leave the IKM and grade empty and say why in the last cell.
+func figureCells(f survey.Figures, hidden bool, lang string) []any {
+	switch {
+	case hidden:
+		return []any{f.Responses, nil, nil, nil, nil, "suppressed"}
+	case f.Empty():
+		return []any{f.Responses, nil, nil, nil, nil, ""}
+	}
+	return []any{f.Responses, f.IKM, f.Value, string(f.Mutu), f.Kinerja(lang), ""}
+}
+
+var figureHeader = []string{"responses", "ikm", "index", "mutu", "kinerja", "note"}
+
+func summaryTable(rep officeReport, lang string) reportTable {
+	t := reportTable{Name: "summary", Header: append([]string{"scope"}, figureHeader...)}
+	for _, v := range rep.Variants {
+		hidden := v.Hidden
+		if v.Key == "all" {
+			hidden = rep.Hidden
+		}
+		t.Rows = append(t.Rows, append([]any{v.Key}, figureCells(v.Figures, hidden, lang)...))
+	}
+	return t
+}
+
+func elementsTable(f survey.Figures, hidden bool, lang string) reportTable {
+	t := reportTable{Name: "elements", Header: []string{"code", "name", "nrr", "nrr_weighted", "mutu", "answers_1", "answers_2", "answers_3", "answers_4", "rank"}}
+	for _, e := range f.Elements {
+		row := []any{string(e.Element), e.Element.Name(lang)}
+		if hidden || f.Empty() {
+			row = append(row, nil, nil, nil, nil, nil, nil, nil, nil)
+		} else {
+			row = append(row, e.NRR, e.Weighted, string(e.Mutu), e.Answers[0], e.Answers[1], e.Answers[2], e.Answers[3], int64(e.Rank))
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	return t
+}
+
+func groupTable(name string, rows []groupRow, lang string) reportTable {
+	t := reportTable{Name: name, Header: append([]string{"key", "name"}, figureHeader...)}
+	for _, g := range rows {
+		t.Rows = append(t.Rows, append([]any{g.Key, g.Name(lang)}, figureCells(g.Figures, g.Hidden, lang)...))
+	}
+	return t
+}
+
+var individualHeader = []string{"responses", "individual_index", "interval_low", "interval_high", "status"}
+
+// individualCells are a person's count, index, interval and status.
+func individualCells(x survey.Individual) []any {
+	row := []any{x.Responses, nil, nil, nil, string(x.Status)}
+	if x.Shown() {
+		row[1] = x.Index
+		if x.Interval.Defined {
+			row[2], row[3] = x.Interval.Low, x.Interval.High
+		}
+	}
+	return row
+}
+
+func staffTable(rows []staffRow) reportTable {
+	t := reportTable{Name: "staff", Header: append([]string{"nip", "name", "unit", "counter"}, individualHeader...)}
+	for _, r := range rows {
+		t.Rows = append(t.Rows, append([]any{r.Staff.NIP, r.Staff.Name, r.Staff.Unit, r.Staff.Counter}, individualCells(r.Individual)...))
+	}
+	return t
+}
+
+func candidateTable(name string, cs []survey.Candidate, lang string) reportTable {
+	h := append([]string{"nip", "name", "unit"}, individualHeader...)
+	t := reportTable{Name: name, Header: append(h, "responses_without_suspect", "index_without_suspect", "evidence")}
+	for _, c := range cs {
+		row := append([]any{c.Staff.NIP, c.Staff.Name, c.Staff.Unit}, individualCells(c.All)...)
+		clean := individualCells(c.Clean)
+		var ev []string
+		for _, e := range c.Evidence {
+			ev = append(ev, e.Text(lang))
+		}
+		t.Rows = append(t.Rows, append(row, clean[0], clean[1], strings.Join(ev, "; ")))
+	}
+	return t
+}
+
+func rtlTable(actions []survey.RTLAction) reportTable {
+	t := reportTable{Name: "rtl", Header: []string{"id", "element", "action", "owner", "due", "status", "note", "created_by"}}
+	for _, a := range actions {
+		t.Rows = append(t.Rows, []any{a.ID, string(a.Element), a.Action, a.Owner, a.Due, string(a.Status), a.Note, a.CreatedBy})
+	}
+	return t
+}
+
+func profileTable(counts []survey.ProfileCount, lang string) reportTable {
+	t := reportTable{Name: "profile", Header: []string{"field", "code", "label", "responses", "percent"}}
+	for _, c := range counts {
+		t.Rows = append(t.Rows, []any{c.Field, c.Code, c.Option.Label(lang), c.N, c.Share})
+	}
+	return t
+}
+
+// evidenceTable is a staff member's evidence for e-Kinerja (bukti dukung), in
+// long form: one line per figure, month, element, comment or statement.
+func evidenceTable(rep personReport) reportTable {
+	t := reportTable{Name: "evidence", Header: []string{"nip", "name", "period", "section", "month", "element",
+		"value", "interval_low", "interval_high", "responses", "status", "text"}}
+	add := func(section, month, element string, value, low, high any, n int64, status, text string) {
+		t.Rows = append(t.Rows, []any{rep.Staff.NIP, rep.Staff.Name, rep.Query.Code, section, month, element, value, low, high, n, status, text})
+	}
+	person := func(section, month string, x survey.Individual) {
+		c := individualCells(x)
+		add(section, month, "", c[1], c[2], c[3], x.Responses, string(x.Status), "")
+	}
+	person("individual", "", rep.Individual)
+	person("individual_without_suspect", "", rep.WithoutSuspect)
+	person("individual_verified", "", rep.Verified)
+	person("individual_unverified", "", rep.Unverified)
+	unit := func(month string, g groupRow) {
+		c := figureCells(g.Figures, g.Hidden, "id")
+		add("unit_ikm", month, "", c[1], nil, nil, g.Figures.Responses, c[5].(string), g.Key)
+	}
+	unit("", rep.Unit)
+	for _, m := range rep.Months {
+		person("individual_month", m.Month, m.Individual)
+		unit(m.Month, m.Unit)
+	}
+	for _, e := range rep.Elements {
+		add("element", "", string(e.Element), e.NRR, nil, nil, e.Answers[0]+e.Answers[1]+e.Answers[2]+e.Answers[3], "", e.Element.Name("id"))
+	}
+	for _, c := range rep.Comments {
+		add("comment", c.Month, "", nil, nil, nil, 0, "", c.Text)
+	}
+	for _, s := range rep.Statements {
+		add("statement", s.CreatedAt.In(web.Jakarta).Format("2006-01"), "", nil, nil, nil, 0, "by "+s.RecordedBy, s.Text)
+	}
+	return t
+}
