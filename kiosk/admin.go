@@ -31,6 +31,12 @@ type summaryData struct {
 	Pending    int64
 	Sync       survey.SyncStatus
 	Receipt    string
+	// Visits compares visit codes issued with visits rated (the response rate).
+	VisitsToday survey.VisitCounts
+	VisitsMonth survey.VisitCounts
+	// Refused counts ratings the limits refused this month; Flagged, flagged ratings.
+	Refused int64
+	Flagged int64
 }
 
 // dayStart returns midnight (Asia/Jakarta) of t's day.
@@ -72,6 +78,9 @@ func (s *Server) handleSummary(c *fiber.Ctx) error {
 	if d.Pending, err = s.store.CountPending(ctx); err != nil {
 		return err
 	}
+	if err := s.abuseSummary(c, &d, today, month, end); err != nil {
+		return err
+	}
 	if runs, err := s.store.SyncRuns(ctx, 1); err == nil && len(runs) > 0 && !runs[0].FinishedAt.IsZero() {
 		r := runs[0]
 		d.Receipt = fmt.Sprintf("%s: %s · buffered %d · sent %d · stored %d · duplicates %d · refused %d · pending %d",
@@ -109,4 +118,25 @@ func (s *Server) handleSyncNow(c *fiber.Ctx) error {
 		return err
 	}
 	return c.Redirect("/admin/sync", fiber.StatusSeeOther)
+}
+
+// abuseSummary adds the response rate of visit codes, the refused and the flagged ratings.
+func (s *Server) abuseSummary(c *fiber.Ctx, d *summaryData, today, month, end time.Time) error {
+	ctx := c.UserContext()
+	var err error
+	if d.VisitsToday, err = s.store.CountVisits(ctx, today, end); err != nil {
+		return err
+	}
+	if d.VisitsMonth, err = s.store.CountVisits(ctx, month, end); err != nil {
+		return err
+	}
+	refused, err := s.store.CountRefusals(ctx, month, end)
+	if err != nil {
+		return err
+	}
+	for _, n := range refused {
+		d.Refused += n
+	}
+	d.Flagged, err = s.store.CountFlagged(ctx, month, end)
+	return err
 }

@@ -28,6 +28,8 @@ type responseRequest struct {
 	Comment        string         `json:"comment"`
 	Profile        survey.Profile `json:"profile"`
 	IdempotencyKey string         `json:"idempotency_key"`
+	// VisitToken, instead of NIP, rates a one-time visit: the response is verified.
+	VisitToken string `json:"visit_token"`
 }
 
 // responseReply is the body of a 201 (or 200 for a replay).
@@ -82,7 +84,7 @@ func invalidUTF8Field(body []byte) string {
 		if err := dec.Decode(&v); err != nil {
 			return "body"
 		}
-		if dec.InputOffset() > bad {
+		if dec.InputOffset() > bad && name != "" {
 			return name
 		}
 	}
@@ -121,6 +123,9 @@ func jsonError(err error) error {
 			fmt.Sprintf("%s harus berupa %s JSON", field, jsonKind(typ.Type.Kind().String())))
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		if name == "" {
+			return survey.Invalid("body", `unknown field "" (an empty key)`, `kolom "" (kunci kosong) tidak dikenal`)
+		}
 		return survey.Invalid(name, fmt.Sprintf("unknown field %q", name), fmt.Sprintf("kolom %q tidak dikenal", name))
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return survey.Invalid("body", "malformed JSON: the body ends too early", "JSON tidak sah: isi terpotong")
@@ -138,14 +143,22 @@ func jsonKind(k string) string {
 	return k
 }
 
-func (s *Server) handleAPICreateResponse(c *fiber.Ctx) error {
-	if len(c.Body()) > maxResponseBody {
-		return &survey.Error{Code: survey.ETOOLARGE, Field: "body", Message: fmt.Sprintf("the body is over %d bytes", maxResponseBody),
-			MessageID: fmt.Sprintf("isi permintaan lebih dari %d byte", maxResponseBody)}
+// checkJSONBody refuses a body over limit bytes and any media type but JSON.
+func checkJSONBody(c *fiber.Ctx, limit int) error {
+	if len(c.Body()) > limit {
+		return &survey.Error{Code: survey.ETOOLARGE, Field: "body", Message: fmt.Sprintf("the body is over %d bytes", limit),
+			MessageID: fmt.Sprintf("isi permintaan lebih dari %d byte", limit)}
 	}
 	// Parse the media type: a prefix test would let "application/jsonp" through.
 	if mt, _, err := mime.ParseMediaType(c.Get(fiber.HeaderContentType)); err != nil || mt != fiber.MIMEApplicationJSON {
 		return &survey.Error{Code: survey.EMEDIATYPE, Field: "Content-Type", Message: "Content-Type must be application/json", MessageID: "Content-Type harus application/json"}
+	}
+	return nil
+}
+
+func (s *Server) handleAPICreateResponse(c *fiber.Ctx) error {
+	if err := checkJSONBody(c, maxResponseBody); err != nil {
+		return err
 	}
 	var req responseRequest
 	if err := decodeStrict(c.Body(), &req); err != nil {
@@ -153,7 +166,17 @@ func (s *Server) handleAPICreateResponse(c *fiber.Ctx) error {
 	}
 	r := survey.Response{NIP: req.NIP, Service: req.Service, Ratings: req.Ratings, Comment: req.Comment,
 		Profile: req.Profile, IdempotencyKey: req.IdempotencyKey, Channel: survey.ChannelAPI}
-	created, err := s.store.CreateResponse(c.UserContext(), &r)
+	// Without a visit code the API is as open as the static QR code, and as limited.
+	in, err := s.intake(c, req.VisitToken == "", false)
+	if err != nil {
+		return err
+	}
+	if req.VisitToken != "" {
+		if err := s.bindVisit(c, &r, req.VisitToken); err != nil {
+			return err
+		}
+	}
+	created, err := s.store.CreateResponseWith(c.UserContext(), &r, in)
 	if err != nil {
 		return err
 	}

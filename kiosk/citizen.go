@@ -27,6 +27,14 @@ type surveyForm struct {
 	ProfileOpen   bool
 	ErrField      string
 	IdleSeconds   int
+	// Verified marks the survey of a one-time visit code: its service is fixed.
+	Verified    bool
+	ServiceName string
+	// FollowUp offers the optional contact; Contact and Consent keep what was typed.
+	FollowUp    bool
+	Contact     string
+	Consent     bool
+	ContactDays int
 }
 
 type serviceGroup struct {
@@ -94,6 +102,9 @@ func (s *Server) handleSurvey(c *fiber.Ctx) error {
 		return err
 	}
 	form.FormKey = s.newFormKey(st.Code)
+	if !strings.HasPrefix(c.Path(), "/kiosk") {
+		s.deviceID(c) // the limits count this browser's ratings from its cookie
+	}
 	// No "no-store": the browser's back button must show this same form (and
 	// its key) again rather than fetch a fresh one, so a resend is recognised.
 	c.Set(fiber.HeaderCacheControl, "private, max-age=0")
@@ -107,7 +118,8 @@ func (s *Server) surveyForm(c *fiber.Ctx, st survey.Staff, r survey.Response, er
 		return nil, err
 	}
 	f := &surveyForm{Staff: st, PhotoURL: s.photoURL(st), Service: r.Service, Comment: r.Comment,
-		CommentLimit: s.cfg.CommentLimit, ErrField: errField, IdleSeconds: int(s.cfg.Kiosk.IdleReset.D().Seconds())}
+		CommentLimit: s.cfg.CommentLimit, ErrField: errField, IdleSeconds: int(s.cfg.Kiosk.IdleReset.D().Seconds()),
+		FollowUp: s.cfg.Privacy.FollowUp, ContactDays: days(s.cfg.Privacy.ContactRetention.D())}
 	f.Action = "/s/" + st.Code
 	if strings.HasPrefix(c.Path(), "/kiosk") {
 		f.Action = "/kiosk/s/" + st.Code
@@ -182,11 +194,22 @@ func (s *Server) handleSurveySubmit(c *fiber.Ctx) error {
 			"this form is not valid any more; open the survey again from the QR code",
 			"formulir ini tidak berlaku lagi; buka survei lagi dari kode QR")
 	}
-	created, err := s.store.CreateResponse(c.UserContext(), &r)
+	// The static QR is limited per device and address; the desk tablet is
+	// one shared device in front of the staff, so only flagged.
+	in, err := s.intake(c, !kiosk, !kiosk)
+	if err != nil {
+		return err
+	}
+	created := false
+	if in.Contact, err = s.formContact(c); err == nil {
+		created, err = s.store.CreateResponseWith(c.UserContext(), &r, in)
+	}
 	switch code := survey.ErrorCode(err); {
 	case err == nil:
 	case code == survey.EINVALID:
 		return s.surveyRefused(c, st, r, err)
+	case code == survey.ERATELIMIT:
+		return s.rateLimited(c, err)
 	case code == survey.ECONFLICT:
 		return err // the same form sent again with other answers: the error page explains
 	default:
@@ -210,6 +233,7 @@ func (s *Server) surveyRefused(c *fiber.Ctx, st survey.Staff, r survey.Response,
 		return ferr
 	}
 	form.FormKey = r.IdempotencyKey // the same form, so the same key
+	form.Contact, form.Consent = c.FormValue("contact"), c.FormValue("followup_consent") == "1"
 	p := s.page(c, "survey_title", form)
 	p.Error = e
 	return s.render.Render(c, fiber.StatusBadRequest, "survey", p)
@@ -238,11 +262,6 @@ func (s *Server) handleTablet(c *fiber.Ctx) error {
 		list[i] = tabletStaff{st, s.photoURL(st)}
 	}
 	return s.render.Render(c, fiber.StatusOK, "tablet", s.page(c, "tablet_title", struct{ Staff []tabletStaff }{list}))
-}
-
-func (s *Server) handlePrivacy(c *fiber.Ctx) error {
-	days := int(s.cfg.Sync.Retention.D().Hours() / 24)
-	return s.render.Render(c, fiber.StatusOK, "privacy", s.page(c, "privacy_title", struct{ RetentionDays int }{days}))
 }
 
 // photoURL is the staff member's photo, or the neutral silhouette.

@@ -34,6 +34,9 @@ type Config struct {
 	Survey  SurveyConfig  `toml:"survey"`
 	Central CentralConfig `toml:"central"`
 	Sync    SyncConfig    `toml:"sync"`
+	Visits  VisitsConfig  `toml:"visits"`
+	Limits  LimitsConfig  `toml:"limits"`
+	Privacy PrivacyConfig `toml:"privacy"`
 }
 
 // LogConfig selects the log format and level.
@@ -88,7 +91,7 @@ type SyncConfig struct {
 
 // DefaultConfig returns the configuration used when no file is given.
 func DefaultConfig() Config {
-	return Config{
+	c := Config{
 		Listen:       ":8080",
 		Database:     "data/kiosk.db",
 		OfficeName:   "Disdukcapil",
@@ -99,6 +102,8 @@ func DefaultConfig() Config {
 			Retention: survey.Duration(90 * 24 * time.Hour), Timeout: survey.Duration(45 * time.Second),
 			Window: survey.Duration(3 * time.Hour)},
 	}
+	defaultSecurity(&c)
+	return c
 }
 
 // Validate checks every value and names the key of the first bad one.
@@ -143,7 +148,10 @@ func (c *Config) Validate() error {
 			}
 		}
 	}
-	return c.validateSync()
+	if err := c.validateSync(); err != nil {
+		return err
+	}
+	return c.validateSecurity()
 }
 
 func (c *Config) validateSync() error {

@@ -1,6 +1,7 @@
 package kiosk
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"sync"
@@ -38,7 +39,7 @@ func (q *qrCache) PNG(content string, size int) ([]byte, error) {
 	if ok {
 		return png, nil
 	}
-	png, err := qrcode.Encode(content, qrcode.Medium, size)
+	png, err := encodeQR(content, size)
 	if err != nil {
 		return nil, err
 	}
@@ -51,6 +52,15 @@ func (q *qrCache) PNG(content string, size int) ([]byte, error) {
 	}
 	q.items[key] = png
 	q.mu.Unlock()
+	return png, nil
+}
+
+// encodeQR renders content as a size×size PNG QR code (error correction M).
+func encodeQR(content string, size int) ([]byte, error) {
+	png, err := qrcode.Encode(content, qrcode.Medium, size)
+	if err != nil {
+		return nil, fmt.Errorf("encode QR code: %w", err)
+	}
 	return png, nil
 }
 
@@ -135,16 +145,4 @@ func (s *Server) handleCard(c *fiber.Ctx) error {
 	}
 	p := s.page(c, "card_title", qrPage{Staff: st, PhotoURL: s.photoURL(st), SurveyURL: s.SurveyURL(st.Code)})
 	return s.render.Render(c, fiber.StatusOK, "card", p)
-}
-
-func (s *Server) handleCounter(c *fiber.Ctx) error {
-	st, err := s.activeStaff(c, c.Params("code"))
-	if err != nil {
-		return err
-	}
-	data := qrPage{Staff: st, PhotoURL: s.photoURL(st), SurveyURL: s.SurveyURL(st.Code),
-		QRURL: "/qr/" + st.Code + ".png?size=768"}
-	p := s.page(c, "link_counter", data)
-	p.BodyClass = "kiosk"
-	return s.render.Render(c, fiber.StatusOK, "counter", p)
 }

@@ -27,6 +27,8 @@ type Store interface {
 	survey.ServiceStore
 	survey.ResponseStore
 	survey.AuthStore
+	survey.VisitStore
+	survey.IntakeStore
 	web.SettingsStore
 	Ping(ctx context.Context) error
 	SyncRuns(ctx context.Context, limit int) ([]survey.SyncRun, error)
@@ -48,6 +50,7 @@ type Server struct {
 	render    *web.Renderer
 	auth      *web.Auth
 	qr        *qrCache
+	keys      *keyring
 	secret    []byte
 	publicURL string
 	now       func() time.Time
@@ -92,7 +95,7 @@ func NewServer(ctx context.Context, cfg Config, store Store, publicURL string, o
 		return nil, err
 	}
 	s := &Server{cfg: cfg, store: store, log: o.Logger.With("component", "http"), render: render,
-		qr: newQRCache(512), secret: secret, publicURL: strings.TrimRight(publicURL, "/"), now: o.Now, syncer: o.Syncer}
+		qr: newQRCache(512), keys: &keyring{store: store, rotation: cfg.Limits.KeyRotation.D()}, secret: secret, publicURL: strings.TrimRight(publicURL, "/"), now: o.Now, syncer: o.Syncer}
 	s.auth = &web.Auth{Store: store, Now: o.Now, Secure: cfg.SecureCookies, BcryptCost: o.BcryptCost}
 	render.CSRF = s.auth.CSRFToken
 	s.app = fiber.New(fiber.Config{
@@ -126,7 +129,9 @@ func loadSecret(ctx context.Context, store Store) ([]byte, error) {
 
 func (s *Server) registerRoutes() {
 	app := s.app
-	app.Use(web.SecurityHeaders, web.Lang)
+	// The server's 8 MiB bound is for staff photos and roster files; every
+	// other request is small.
+	app.Use(web.SecurityHeaders, web.LimitBody(maxFormBody, "/admin/staff"), web.Lang)
 	app.Use(compress.New(compress.Config{Level: compress.LevelBestSpeed, Next: func(c *fiber.Ctx) bool {
 		return strings.HasPrefix(c.Path(), "/static/") || strings.HasPrefix(c.Path(), "/qr/") || strings.HasPrefix(c.Path(), "/photo/")
 	}}))
@@ -146,7 +151,7 @@ func (s *Server) registerRoutes() {
 	app.Get("/qr/:file", s.handleQR)
 	app.Get("/photo/:file", s.handlePhoto)
 	app.Get("/card/:code", s.handleCard)
-	app.Get("/counter/:code", s.handleCounter)
+	app.Get("/counter/:code", s.auth.Load, s.handleCounter)
 
 	// JSON API.
 	api := app.Group("/api/v1")
@@ -155,7 +160,7 @@ func (s *Server) registerRoutes() {
 	api.Get("/services", s.handleAPIServices)
 
 	// Accounts.
-	acc := &web.AccountPages{Auth: s.auth, Render: s.render, Settings: s.store, Home: "/admin", Page: s.page}
+	acc := &web.AccountPages{Auth: s.auth, Render: s.render, Settings: s.store, Home: "/admin", Page: s.page, HomeFor: s.homeFor}
 	app.Get("/setup", acc.SetupForm)
 	app.Post("/setup", s.auth.CheckCSRF, acc.Setup)
 	app.Get("/login", s.auth.Load, acc.LoginForm)

@@ -13,6 +13,9 @@ type AccountPages struct {
 	Settings SettingsStore
 	// Home is where a login lands by default.
 	Home string
+	// HomeFor, when set, chooses the landing page by account (a counter
+	// account lands on its own counter screen).
+	HomeFor func(c *fiber.Ctx, u survey.User) string
 	// Page starts a page with the application's own decorations.
 	Page func(c *fiber.Ctx, title string, data any) *Page
 }
@@ -60,8 +63,8 @@ type loginData struct{ Next, Username string }
 
 // LoginForm shows the login form.
 func (a *AccountPages) LoginForm(c *fiber.Ctx) error {
-	if _, ok := CurrentUser(c); ok {
-		return c.Redirect(SafeNext(c.Query("next"), a.Home), fiber.StatusSeeOther)
+	if u, ok := CurrentUser(c); ok {
+		return c.Redirect(SafeNext(c.Query("next"), a.home(c, u)), fiber.StatusSeeOther)
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return a.Render.Render(c, fiber.StatusOK, "login", a.Page(c, "login_title", loginData{Next: c.Query("next")}))
@@ -87,7 +90,16 @@ func (a *AccountPages) Login(c *fiber.Ctx) error {
 	if err := a.Auth.Audit(c, "login", ""); err != nil {
 		return err
 	}
-	return c.Redirect(SafeNext(next, a.Home), fiber.StatusSeeOther)
+	return c.Redirect(SafeNext(next, a.home(c, u)), fiber.StatusSeeOther)
+}
+
+func (a *AccountPages) home(c *fiber.Ctx, u survey.User) string {
+	if a.HomeFor != nil {
+		if h := a.HomeFor(c, u); h != "" {
+			return h
+		}
+	}
+	return a.Home
 }
 
 // Logout ends the session.

@@ -86,6 +86,7 @@ func IsAPI(c *fiber.Ctx) bool {
 // page otherwise; it logs only internal errors, once.
 func ErrorHandler(log *slog.Logger, pageFn func(c *fiber.Ctx, status int, e *survey.Error) error) fiber.ErrorHandler {
 	return func(c *fiber.Ctx, err error) error {
+		setSecurityHeaders(c)
 		e := AsAppError(err)
 		status := statusOf[e.Code]
 		if status == 0 {

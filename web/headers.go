@@ -1,7 +1,12 @@
 package web
 
 import (
+	"fmt"
+	"strings"
+
 	"github.com/gofiber/fiber/v2"
+
+	"github.com/skmkiosk/skm/survey"
 )
 
 // ContentSecurityPolicy allows nothing from outside the binary and no inline script.
@@ -10,12 +15,37 @@ const ContentSecurityPolicy = "default-src 'self'; img-src 'self' data:; style-s
 
 // SecurityHeaders sets the headers every response carries.
 func SecurityHeaders(c *fiber.Ctx) error {
+	setSecurityHeaders(c)
+	return c.Next()
+}
+
+// setSecurityHeaders is also called by the error handler, which answers
+// requests refused before any middleware ran (a body over the server limit).
+func setSecurityHeaders(c *fiber.Ctx) {
 	c.Set("Content-Security-Policy", ContentSecurityPolicy)
 	c.Set("X-Content-Type-Options", "nosniff")
 	c.Set("Referrer-Policy", "no-referrer")
 	c.Set("X-Frame-Options", "DENY")
 	c.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-	return c.Next()
+}
+
+// LimitBody is middleware that refuses a request body over limit bytes
+// (413), except on paths starting with one of except: the server's own
+// limit is sized for its largest request, and every other route gets less.
+func LimitBody(limit int, except ...string) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		for _, p := range except {
+			if strings.HasPrefix(c.Path(), p) {
+				return c.Next()
+			}
+		}
+		if n := c.Request().Header.ContentLength(); n > limit || len(c.Request().Body()) > limit {
+			return &survey.Error{Code: survey.ETOOLARGE, Field: "body",
+				Message:   fmt.Sprintf("the request body is over %d KiB", limit>>10),
+				MessageID: fmt.Sprintf("isi permintaan lebih dari %d KiB", limit>>10)}
+		}
+		return c.Next()
+	}
 }
 
 // LangCookie is the cookie that remembers the chosen language.

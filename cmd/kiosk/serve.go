@@ -34,6 +34,7 @@ type Main struct {
 	Uploader  *upload.Uploader
 	Scheduler *upload.Scheduler
 	Listener  net.Listener
+	Retention *retention
 	PublicURL string
 	SetupURL  string
 	served    chan error
@@ -89,6 +90,9 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.SetupURL, err = m.Server.PrepareSetup(ctx); err != nil {
 		return err
 	}
+	if m.Retention, err = startRetention(ctx, m.Server.Retention(m.Logger), m.Config.Privacy.PurgeSchedule, m.Logger); err != nil {
+		return err
+	}
 	m.served = make(chan error, 1)
 	go func() { m.served <- m.Server.Serve(m.Listener) }()
 	if m.Scheduler != nil {
@@ -104,6 +108,9 @@ func (m *Main) Close() error {
 	var errs []error
 	if m.Scheduler != nil {
 		m.Scheduler.Stop() // a batch in flight is abandoned; its responses stay pending
+	}
+	if m.Retention != nil {
+		m.Retention.Stop()
 	}
 	if m.Server != nil && m.served != nil {
 		errs = append(errs, m.Server.Shutdown(10*time.Second))
