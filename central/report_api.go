@@ -96,7 +96,7 @@ func (s *Server) handleAPIIKM(c *fiber.Ctx) error {
 		return err
 	}
 	ctx := c.UserContext()
-	cells, err := r.store.RollupCells(ctx, q.Filter())
+	cells, err := r.store.RollupCells(ctx, q.Filter(), survey.ByVerified, survey.BySuspect)
 	if err != nil {
 		return err
 	}

@@ -61,13 +61,13 @@ func (r reports) person(ctx context.Context, q reportQuery, st survey.Staff) (pe
 	if err != nil {
 		return rep, err
 	}
-	cells, err := r.store.RollupCells(ctx, pf)
+	cells, err := r.store.RollupCells(ctx, pf, survey.ByMonth)
 	if err != nil {
 		return rep, err
 	}
 	uf := q.OfficeFilter()
 	uf.Unit = st.Unit
-	unitCells, err := r.store.RollupCells(ctx, uf)
+	unitCells, err := r.store.RollupCells(ctx, uf, survey.ByMonth)
 	if err != nil {
 		return rep, err
 	}

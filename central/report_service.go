@@ -116,7 +116,7 @@ func (r reports) variants(cells []survey.Cell) []groupRow {
 // office builds the report of q.
 func (r reports) office(ctx context.Context, q reportQuery) (officeReport, error) {
 	rep := officeReport{Query: q, Rules: r.rules}
-	cells, err := r.store.RollupCells(ctx, q.Filter())
+	cells, err := r.store.RollupCells(ctx, q.Filter(), survey.ByMonth, survey.ByUnit, survey.ByCounter, survey.ByService, survey.ByVerified, survey.BySuspect)
 	if err != nil {
 		return rep, err
 	}
@@ -199,7 +199,7 @@ func (r reports) appraisal(ctx context.Context, q reportQuery) (appraisalReport,
 	if err != nil {
 		return rep, err
 	}
-	cells, err := r.store.RollupCells(ctx, f)
+	cells, err := r.store.RollupCells(ctx, f, survey.ByNIP, survey.ByMonth, survey.BySuspect)
 	if err != nil {
 		return rep, err
 	}

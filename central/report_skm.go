@@ -24,7 +24,7 @@ type skmReport struct {
 func (r reports) skm(ctx context.Context, q reportQuery) (skmReport, error) {
 	rep := skmReport{Query: q, Rules: r.rules}
 	f := q.OfficeFilter()
-	cells, err := r.store.RollupCells(ctx, f)
+	cells, err := r.store.RollupCells(ctx, f, survey.ByMonth, survey.ByService)
 	if err != nil {
 		return rep, err
 	}

@@ -110,6 +110,31 @@ func (c Cell) Key(d Dimension) string {
 	return ""
 }
 
+// Dest returns a pointer to the cell's field for d, for a store to scan
+// into; nil for an unknown dimension.
+func (c *Cell) Dest(d Dimension) any {
+	switch d {
+	case ByMonth:
+		return &c.Month
+	case ByUnit:
+		return &c.Unit
+	case ByCounter:
+		return &c.Counter
+	case ByNIP:
+		return &c.NIP
+	case ByService:
+		return &c.Service
+	case ByVerified:
+		return &c.Verified
+	case BySuspect:
+		return &c.Suspect
+	}
+	return nil
+}
+
+// AllDimensions lists every dimension a cell can be grouped by.
+var AllDimensions = []Dimension{ByMonth, ByUnit, ByCounter, ByNIP, ByService, ByVerified, BySuspect}
+
 // Group is the tally of the cells sharing one key.
 type Group struct {
 	Key   string

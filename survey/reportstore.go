@@ -121,9 +121,10 @@ func (s StaffStatement) Validate() error {
 type ReportStore interface {
 	// SumRollups adds up the daily rollups the filter selects.
 	SumRollups(ctx context.Context, f ReportFilter) (Tally, error)
-	// RollupCells groups the selected daily rollups by month, unit, counter,
-	// NIP, service, verification and suspicion.
-	RollupCells(ctx context.Context, f ReportFilter) ([]Cell, error)
+	// RollupCells groups the selected daily rollups by the given dimensions
+	// (the other keys of each cell stay zero); without a dimension it returns
+	// one cell, the total. Fewer dimensions make fewer, cheaper groups.
+	RollupCells(ctx context.Context, f ReportFilter, by ...Dimension) ([]Cell, error)
 	// PersonCells sums the individual scores (the answers to attributable
 	// elements) of the selected responses per NIP, month, verification and suspicion.
 	PersonCells(ctx context.Context, f ReportFilter, attributable []Element) ([]PersonCell, error)

@@ -65,21 +65,48 @@ func (d *DB) SumRollups(ctx context.Context, f survey.ReportFilter) (survey.Tall
 	return t, nil
 }
 
-// RollupCells groups the selected daily rollups by month, unit, counter,
-// NIP, service, verification and suspicion.
-func (d *DB) RollupCells(ctx context.Context, f survey.ReportFilter) ([]survey.Cell, error) {
+// rollupGroup returns the SQL expressions of the grouping dimensions and
+// of their selected values. Months group on date_trunc, cheaper than
+// formatting every row, and are formatted once per group.
+func rollupGroup(by []survey.Dimension) (group, sel []string, err error) {
+	for _, d := range by {
+		switch d {
+		case survey.ByMonth:
+			group, sel = append(group, "date_trunc('month', day)"), append(sel, "to_char(date_trunc('month', day), 'YYYY-MM')")
+		case survey.ByUnit, survey.ByCounter, survey.ByNIP, survey.ByService, survey.ByVerified, survey.BySuspect:
+			group, sel = append(group, string(d)), append(sel, string(d))
+		default:
+			return nil, nil, survey.Invalid("by", fmt.Sprintf("%q is not a report dimension", d), fmt.Sprintf("%q bukan dimensi laporan", d))
+		}
+	}
+	return group, sel, nil
+}
+
+// RollupCells groups the selected daily rollups by the given dimensions.
+func (d *DB) RollupCells(ctx context.Context, f survey.ReportFilter, by ...survey.Dimension) ([]survey.Cell, error) {
 	w, err := reportWhere(f, true)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := d.pool.Query(ctx, "SELECT to_char(day, 'YYYY-MM'), unit, counter, nip, service, verified, suspect, "+rollupSums+
-		" FROM daily_rollups"+w.String()+" GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 2, 3, 4, 5, 6, 7", w.args...)
+	group, sel, err := rollupGroup(by)
+	if err != nil {
+		return nil, err
+	}
+	q := "SELECT " + strings.Join(append(sel, rollupSums), ", ") + " FROM daily_rollups" + w.String()
+	if len(group) > 0 {
+		q += " GROUP BY " + strings.Join(group, ", ") + " ORDER BY " + strings.Join(group, ", ")
+	}
+	rows, err := d.pool.Query(ctx, q, w.args...)
 	if err != nil {
 		return nil, fmt.Errorf("rollup cells of office %d: %w", f.OfficeID, translate(err))
 	}
 	return collect(rows, fmt.Sprintf("rollup cells of office %d", f.OfficeID), func(row pgx.Row) (survey.Cell, error) {
 		var x survey.Cell
-		err := row.Scan(append([]any{&x.Month, &x.Unit, &x.Counter, &x.NIP, &x.Service, &x.Verified, &x.Suspect}, tallyDest(&x.Tally)...)...)
+		dest := make([]any, 0, len(by)+len(rollupCounts))
+		for _, dim := range by {
+			dest = append(dest, x.Dest(dim))
+		}
+		err := row.Scan(append(dest, tallyDest(&x.Tally)...)...)
 		return x, err
 	})
 }

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/skmkiosk/skm/survey"
@@ -64,15 +65,37 @@ func (c *CentralDB) SumRollups(ctx context.Context, f survey.ReportFilter) (surv
 	return t, nil
 }
 
-// RollupCells groups the selected daily rollups by month, unit, counter,
-// NIP, service, verification and suspicion.
-func (c *CentralDB) RollupCells(ctx context.Context, f survey.ReportFilter) ([]survey.Cell, error) {
+// rollupGroup returns the SQL expressions of the grouping dimensions.
+func rollupGroup(by []survey.Dimension) ([]string, error) {
+	exprs := make([]string, len(by))
+	for i, d := range by {
+		switch d {
+		case survey.ByMonth:
+			exprs[i] = "substr(day, 1, 7)"
+		case survey.ByUnit, survey.ByCounter, survey.ByNIP, survey.ByService, survey.ByVerified, survey.BySuspect:
+			exprs[i] = string(d)
+		default:
+			return nil, survey.Invalid("by", fmt.Sprintf("%q is not a report dimension", d), fmt.Sprintf("%q bukan dimensi laporan", d))
+		}
+	}
+	return exprs, nil
+}
+
+// RollupCells groups the selected daily rollups by the given dimensions.
+func (c *CentralDB) RollupCells(ctx context.Context, f survey.ReportFilter, by ...survey.Dimension) ([]survey.Cell, error) {
 	w, err := reportWhere(f, true)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := c.db.QueryContext(ctx, "SELECT substr(day, 1, 7), unit, counter, nip, service, verified, suspect, "+rollupSums+
-		" FROM daily_rollups"+w.String()+" GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 2, 3, 4, 5, 6, 7", w.args...)
+	exprs, err := rollupGroup(by)
+	if err != nil {
+		return nil, err
+	}
+	q := "SELECT " + strings.Join(append(slices.Clone(exprs), rollupSums), ", ") + " FROM daily_rollups" + w.String()
+	if len(exprs) > 0 {
+		q += " GROUP BY " + strings.Join(exprs, ", ") + " ORDER BY " + strings.Join(exprs, ", ")
+	}
+	rows, err := c.db.QueryContext(ctx, q, w.args...)
 	if err != nil {
 		return nil, fmt.Errorf("rollup cells of office %d: %w", f.OfficeID, translate(err))
 	}
@@ -80,8 +103,11 @@ func (c *CentralDB) RollupCells(ctx context.Context, f survey.ReportFilter) ([]s
 	var out []survey.Cell
 	for rows.Next() {
 		var x survey.Cell
-		dest := append([]any{&x.Month, &x.Unit, &x.Counter, &x.NIP, &x.Service, &x.Verified, &x.Suspect}, tallyDest(&x.Tally)...)
-		if err := rows.Scan(dest...); err != nil {
+		dest := make([]any, 0, len(by)+len(rollupCounts))
+		for _, d := range by {
+			dest = append(dest, x.Dest(d))
+		}
+		if err := rows.Scan(append(dest, tallyDest(&x.Tally)...)...); err != nil {
 			return nil, fmt.Errorf("rollup cells of office %d: %w", f.OfficeID, err)
 		}
 		out = append(out, x)

@@ -121,7 +121,7 @@ func testReportSums(t *testing.T, open Opener) {
 		if got != want {
 			t.Errorf("%s: SumRollups n=%d, want n=%d (%+v)", tc.name, got.N, want.N, got)
 		}
-		cells, err := f.rs.RollupCells(ctx, rf)
+		cells, err := f.rs.RollupCells(ctx, rf, survey.AllDimensions...)
 		if err != nil {
 			t.Fatalf("%s: %v", tc.name, err)
 		}
@@ -140,7 +140,7 @@ func testReportSums(t *testing.T, open Opener) {
 
 func testReportCells(t *testing.T, open Opener) {
 	f := newReportFixture(t, open)
-	cells, err := f.rs.RollupCells(context.Background(), f.filter(nil))
+	cells, err := f.rs.RollupCells(context.Background(), f.filter(nil), survey.AllDimensions...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,6 +169,33 @@ func testReportCells(t *testing.T, open Opener) {
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("cells by %s: %d groups, want %d: %v", dim.d, len(got), len(want), keys(got))
 		}
+		// Grouped by this dimension alone, the store gives the same groups,
+		// with the other keys left zero.
+		alone, err := f.rs.RollupCells(context.Background(), f.filter(nil), dim.d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range alone {
+			if c.Key(dim.d) != "" && !reflect.DeepEqual(c.Tally, want[c.Key(dim.d)]) {
+				t.Errorf("cells by %s alone: %q = n %d, want n %d", dim.d, c.Key(dim.d), c.Tally.N, want[c.Key(dim.d)].N)
+			}
+			if c.Month != "" && dim.d != survey.ByMonth || c.NIP != "" && dim.d != survey.ByNIP {
+				t.Errorf("cells by %s alone carry other keys: %+v", dim.d, c)
+			}
+		}
+		if len(alone) != len(want) {
+			t.Errorf("cells by %s alone: %d groups, want %d", dim.d, len(alone), len(want))
+		}
+	}
+	total, err := f.rs.RollupCells(context.Background(), f.filter(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(total) != 1 || total[0].Tally != f.want(nil) {
+		t.Errorf("cells without a dimension = %+v, want the one total", total)
+	}
+	if _, err := f.rs.RollupCells(context.Background(), f.filter(nil), "day; DROP TABLE x"); survey.ErrorCode(err) != survey.EINVALID {
+		t.Errorf("an unknown dimension: %v, want EINVALID", err)
 	}
 }
 

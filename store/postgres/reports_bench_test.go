@@ -1,0 +1,60 @@
+package postgres_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/skmkiosk/skm/store/postgres"
+	"github.com/skmkiosk/skm/store/postgres/pgtest"
+	"github.com/skmkiosk/skm/store/storetest"
+	"github.com/skmkiosk/skm/survey"
+)
+
+// BenchmarkReportIKM10M measures the queries behind GET /api/v1/reports/ikm
+// for an office with 9,928,000 responses over a year: its daily rollups
+// (365 days × 40 staff × 10 services × verified or not, 34 responses each)
+// are written straight into daily_rollups, as Ingest would have left them.
+func BenchmarkReportIKM10M(b *testing.B) {
+	ctx := context.Background()
+	dsn, schema := pgtest.MustCreateSchema(b)
+	db, err := postgres.Open(ctx, dsn, postgres.Options{Schema: schema})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	conn, err := pgx.Connect(ctx, withParams(dsn, "search_path="+schema))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	o := storetest.MustCreateOffice(b, db, "Kantor Besar")
+	cols := "n"
+	vals := "34"
+	for _, e := range survey.Elements {
+		cols += ", " + string(e) + "_sum, " + string(e) + "_1, " + string(e) + "_2, " + string(e) + "_3, " + string(e) + "_4"
+		vals += ", 100, 1, 2, 3, 28"
+	}
+	if _, err := conn.Exec(ctx, `INSERT INTO daily_rollups (office_id, day, unit, counter, nip, service, verified, suspect, `+cols+`)
+		SELECT $1, date '2031-01-01' + d, 'U' || (s % 8), 'C' || s, 'N' || s, 'S' || sv, v, false, `+vals+`
+		FROM generate_series(0, 364) d, generate_series(1, 40) s, generate_series(1, 10) sv, (VALUES (true), (false)) AS t(v)`, o.ID); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := conn.Exec(ctx, "ANALYZE daily_rollups"); err != nil {
+		b.Fatal(err)
+	}
+	jkt := time.FixedZone("WIB", 7*3600)
+	f := survey.ReportFilter{OfficeID: o.ID, From: time.Date(2031, 1, 1, 0, 0, 0, 0, jkt), To: time.Date(2032, 1, 1, 0, 0, 0, 0, jkt)}
+	b.ResetTimer()
+	for b.Loop() {
+		cells, err := db.RollupCells(ctx, f, survey.ByVerified, survey.BySuspect)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if n := survey.SumCells(cells, nil).N; n != 9_928_000 {
+			b.Fatalf("n = %d", n)
+		}
+	}
+}
