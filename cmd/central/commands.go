@@ -32,6 +32,9 @@ Commands:
   import FILE                              ingest an offline batch file from ` + "`kiosk export`" + `
   user add --role ROLE [--office NAME] USERNAME
                                            create an account (admin, kepala, viewer); prints its password
+  token create --role ROLE [--office NAME] [--label TEXT] [--json]
+                                           create a report API token (admin, kepala with --office, viewer);
+                                           prints it once, {"token": "..."} with --json
   version                                  print the version
 `
 
@@ -63,7 +66,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
-	case "office", "kiosk", "staff", "import", "user":
+	case "office", "kiosk", "staff", "import", "user", "token":
 	default:
 		return cli.Usagef("unknown command %q\n\n%s", rest[0], usage)
 	}
@@ -82,6 +85,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return c.staff(ctx, rest[1:])
 	case "import":
 		return c.importFile(ctx, rest[1:])
+	case "token":
+		return c.token(ctx, rest[1:])
 	default:
 		return c.user(ctx, rest[1:])
 	}
@@ -317,4 +322,52 @@ func (c *commands) user(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(c.out, "user %s (%s) created; password (shown once): %s\n", u.Username, u.Role, password)
 	return c.audit(ctx, "user_create", u.Username+" "+string(u.Role))
+}
+
+// token creates a bearer token for the report API (docs/reports-api.md).
+// Only its hash is stored: the token is printed once.
+func (c *commands) token(ctx context.Context, args []string) error {
+	const use = "usage: central token create --role admin|kepala|viewer [--office NAME] [--label TEXT] [--json]"
+	if len(args) == 0 || args[0] != "create" {
+		return cli.Usagef(use)
+	}
+	fs := flag.NewFlagSet("token create", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	roleName := fs.String("role", "", "admin, kepala or viewer")
+	office := fs.String("office", "", "the office a kepala token reads")
+	label := fs.String("label", "", "what the token is for")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := fs.Parse(args[1:]); err != nil || fs.NArg() != 0 {
+		return cli.Usagef(use)
+	}
+	role, err := survey.ParseRole(*roleName)
+	if err != nil || role == survey.RoleCounter {
+		return cli.Usagef("--role must be admin, kepala or viewer")
+	}
+	t := survey.APIToken{Role: role, Label: *label}
+	switch {
+	case role == survey.RoleKepala && *office == "":
+		return cli.Usagef("a kepala token needs --office NAME")
+	case role != survey.RoleKepala && *office != "":
+		return cli.Usagef("--office is only for a kepala token; admin and viewer tokens read every office")
+	case role == survey.RoleKepala:
+		o, err := c.store.OfficeByName(ctx, *office)
+		if err != nil {
+			return userError(fmt.Errorf("office %q: %w", *office, err))
+		}
+		t.OfficeID = o.ID
+	}
+	secret := "skmr_" + web.RandomToken(32)
+	t.Hash = web.HashToken(secret)
+	if err := c.store.CreateAPIToken(ctx, &t); err != nil {
+		return userError(err)
+	}
+	if err := c.audit(ctx, "token_create", fmt.Sprintf("#%d %s office %d %s", t.ID, t.Role, t.OfficeID, t.Label)); err != nil {
+		return err
+	}
+	if *asJSON {
+		return json.NewEncoder(c.out).Encode(map[string]string{"token": secret})
+	}
+	fmt.Fprintf(c.out, "API token #%d (%s) created; it is shown once, central keeps only its hash:\n%s\n", t.ID, t.Role, secret)
+	return nil
 }

@@ -1,0 +1,89 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/skmkiosk/skm/central"
+	"github.com/skmkiosk/skm/cmd/internal/cli"
+)
+
+// mustAPIStatus asks central's report API for path with token and returns the status.
+func mustAPIStatus(tb testing.TB, base, token, path string) int {
+	tb.Helper()
+	req, err := http.NewRequest(http.MethodGet, base+path, nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+func TestTokenCreate(t *testing.T) {
+	backends(t, func(t *testing.T, database string) {
+		cfgPath := mustConfigFile(t, database, "")
+		mustRun(t, "-config", cfgPath, "office", "add", "Kantor Satu")
+		mustRun(t, "-config", cfgPath, "office", "add", "Kantor Dua")
+		var viewer, kepala struct{ Token string }
+		if err := json.Unmarshal([]byte(mustRun(t, "-config", cfgPath, "token", "create", "--role", "viewer", "--json")), &viewer); err != nil || viewer.Token == "" {
+			t.Fatalf("token create --json: %v %q", err, viewer.Token)
+		}
+		out := mustRun(t, "-config", cfgPath, "token", "create", "--role", "kepala", "--office", "Kantor Satu", "--label", "dasbor", "--json")
+		if err := json.Unmarshal([]byte(out), &kepala); err != nil || kepala.Token == "" || kepala.Token == viewer.Token {
+			t.Fatalf("kepala token = %q", out)
+		}
+		if out := mustRun(t, "-config", cfgPath, "token", "create", "--role", "admin"); !strings.Contains(out, "shown once") {
+			t.Errorf("token create without --json = %q", out)
+		}
+		for _, bad := range [][]string{
+			{"token", "create", "--role", "kepala"},
+			{"token", "create", "--role", "viewer", "--office", "Kantor Satu"},
+			{"token", "create", "--role", "counter"},
+			{"token", "create", "--role", "kepala", "--office", "Nowhere"},
+			{"token", "list"},
+		} {
+			if err := run(context.Background(), append([]string{"-config", cfgPath}, bad...), io.Discard, io.Discard); cli.ExitCode(err) != 2 {
+				t.Errorf("central %s: exit %d (%v), want 2", strings.Join(bad, " "), cli.ExitCode(err), err)
+			}
+		}
+		if !strings.HasPrefix(database, "postgres") {
+			raw, _ := os.ReadFile(database)
+			wal, _ := os.ReadFile(database + "-wal")
+			if strings.Contains(string(raw)+string(wal), viewer.Token) {
+				t.Error("the database holds a token in clear")
+			}
+		}
+
+		cfg := central.DefaultConfig()
+		cfg.Listen, cfg.Database = "127.0.0.1:0", database
+		m := &Main{Config: cfg, Stdout: io.Discard, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), BcryptCost: 4}
+		if err := m.Run(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		defer m.Close()
+		for _, tc := range []struct {
+			token, path string
+			want        int
+		}{
+			{viewer.Token, "/api/v1/reports/ikm?office=Kantor%20Dua&period=2026", http.StatusOK},
+			{kepala.Token, "/api/v1/reports/ikm?period=2026", http.StatusOK},
+			{kepala.Token, "/api/v1/reports/ikm?office=Kantor%20Dua&period=2026", http.StatusForbidden},
+			{"not-a-token", "/api/v1/reports/ikm?office=1", http.StatusUnauthorized},
+		} {
+			if got := mustAPIStatus(t, m.URL, tc.token, tc.path); got != tc.want {
+				t.Errorf("GET %s: %d, want %d", tc.path, got, tc.want)
+			}
+		}
+	})
+}
