@@ -17,6 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/xuri/excelize/v2"
+
 	"github.com/skmkiosk/skm/central"
 	"github.com/skmkiosk/skm/store/sqlite"
 	"github.com/skmkiosk/skm/store/storetest"
@@ -287,4 +289,15 @@ func byID(tb testing.TB, page, id string) string {
 	}
 	text := regexp.MustCompile(`<[^>]+>`).ReplaceAllString(rest[:end], " ")
 	return strings.Join(strings.Fields(html.UnescapeString(text)), " ")
+}
+
+// mustXLSX opens an XLSX download.
+func mustXLSX(tb testing.TB, body string) *excelize.File {
+	tb.Helper()
+	x, err := excelize.OpenReader(strings.NewReader(body))
+	if err != nil {
+		tb.Fatalf("open XLSX: %v", err)
+	}
+	tb.Cleanup(func() { x.Close() })
+	return x
 }

@@ -203,6 +203,7 @@ func (s *Server) handlePublicPage(c *fiber.Ctx) error {
 	}
 	p := s.page(c, "rpt_public_title", d)
 	p.BodyClass = "wide report"
+	p.Query = q.PeriodParam() // the language links keep the period, nothing else asked
 	c.Set(fiber.HeaderCacheControl, "public, max-age=300")
 	return s.render.Render(c, fiber.StatusOK, "publik", p)
 }

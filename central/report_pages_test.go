@@ -1,0 +1,141 @@
+package central_test
+
+import (
+	"encoding/csv"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/skmkiosk/skm/survey"
+)
+
+func TestReportPublicPage(t *testing.T) {
+	rs := MustStartReportServer(t, openSQLite)
+	rs.MustIngestRatings(t, nipSiti, "KIA", time.Date(2031, 2, 3, 9, 0, 0, 0, wib), time.Hour, repeatRatings(6, all(4)), nil)
+	rs.MustIngestRatings(t, nipBudi, "KIA", time.Date(2031, 2, 4, 9, 0, 0, 0, wib), time.Hour, repeatRatings(2, all(2)), nil)
+	anon := &browser{base: rs.URL, hc: &http.Client{Timeout: 30 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+	for _, path := range []string{
+		fmt.Sprintf("/publik/%d?period=2031-Q1", rs.Office.ID),
+		fmt.Sprintf("/publik/%d?period=2031-Q1&nip=%s&unit=Capil", rs.Office.ID, nipBudi), // filters are ignored
+	} {
+		_, page := anon.MustGet(t, path, http.StatusOK)
+		// 6 × 100 and 2 × 50 → (600 + 100) / 8 = 87.50.
+		if got := pageNum(t, byID(t, page, "rpt-ikm")); got != 87.5 || byID(t, page, "rpt-responses") != "8" {
+			t.Errorf("%s: IKM %v of %s responses, want 87.50 of 8", path, got, byID(t, page, "rpt-responses"))
+		}
+		for _, private := range []string{nipSiti, nipBudi, "Siti Rahma", "Budi Santoso", "Capil", "Dafduk"} {
+			if strings.Contains(page, private) {
+				t.Errorf("%s: the public page shows %q", path, private)
+			}
+		}
+		if !strings.Contains(page, "PermenPAN-RB 14/2017") {
+			t.Errorf("%s: the public page does not state the method", path)
+		}
+	}
+	_, page := anon.MustGet(t, "/publik", http.StatusOK)
+	if !strings.Contains(page, fmt.Sprintf(`href="/publik/%d"`, rs.Office.ID)) {
+		t.Error("the public index does not link the office")
+	}
+	anon.MustGet(t, "/publik/999", http.StatusNotFound)
+	anon.MustGet(t, "/publik/abc", http.StatusNotFound)
+	anon.MustGet(t, fmt.Sprintf("/publik/%d?period=2031-Q7", rs.Office.ID), http.StatusBadRequest)
+	if resp, _ := anon.MustGet(t, fmt.Sprintf("/admin/reports/%d", rs.Office.ID), 0); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("an admin report without a login: %d, want a redirect to the login", resp.StatusCode)
+	}
+}
+
+var (
+	inlineStyle  = regexp.MustCompile(`\sstyle=`)
+	inlineScript = regexp.MustCompile(`<script(?:\s[^>]*)?>`)
+)
+
+func TestReportPagesKeepTheCSP(t *testing.T) {
+	rs := MustStartReportServer(t, openSQLite)
+	rs.MustIngestRatings(t, nipSiti, "KIA", time.Date(2031, 2, 3, 9, 0, 0, 0, wib), 20*time.Hour, repeatRatings(40, survey.Ratings{4, 3, 2, 4, 3, 4, 3, 2, 4}), func(r *survey.Response) {
+		if r.Seq%4 == 0 {
+			r.Comment = `<script>alert("x")</script> pelayanan baik`
+		}
+	})
+	admin := rs.MustLogin(t, "admin", survey.RoleAdmin, 0, "")
+	base := fmt.Sprintf("/admin/reports/%d", rs.Office.ID)
+	for _, path := range []string{"/admin/reports", base + "?period=2031-Q1", base + "/appraisal?period=2031-Q1", base + "/rtl?period=2031-Q1",
+		base + "/skm?period=2031-Q1", base + "/staff/" + nipSiti + "?period=2031-Q1", base + "/staff/" + nipSiti + "/evidence?period=2031-Q1",
+		fmt.Sprintf("/publik/%d?period=2031-Q1", rs.Office.ID), "/publik", base + "?period=2031-Q1&lang=en"} {
+		resp, page := admin.MustGet(t, path, http.StatusOK)
+		if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") {
+			t.Errorf("%s: CSP %q", path, csp)
+		}
+		if inlineStyle.MatchString(page) {
+			t.Errorf("%s: an inline style attribute", path)
+		}
+		for _, tag := range inlineScript.FindAllString(page, -1) {
+			if !strings.Contains(tag, " src=") {
+				t.Errorf("%s: an inline script %s", path, tag)
+			}
+		}
+		if !strings.Contains(page, "css/reports.css") {
+			t.Errorf("%s: reports.css is not linked", path)
+		}
+		if strings.Contains(page, `<script>alert`) {
+			t.Errorf("%s: a comment is not escaped", path)
+		}
+	}
+	_, page := admin.MustGet(t, base+"/staff/"+nipSiti+"/evidence?period=2031-Q1", http.StatusOK)
+	if !strings.Contains(page, "js/print.js") || !strings.Contains(page, "data-print") {
+		t.Error("the evidence page has no print button")
+	}
+	_, page = admin.MustGet(t, base+"?period=2031-Q1&lang=en", http.StatusOK)
+	if !strings.Contains(page, "IKM report") || !strings.Contains(page, "Officer competence") {
+		t.Error("the English report is not in English")
+	}
+}
+
+func TestReportEvidenceCSV(t *testing.T) {
+	rs := MustStartReportServer(t, openSQLite)
+	rs.MustIngestRatings(t, nipSiti, "KIA", time.Date(2031, 2, 3, 9, 0, 0, 0, wib), time.Hour, repeatRatings(6, survey.Ratings{3, 3, 3, 3, 3, 4, 3, 3, 3}), func(r *survey.Response) {
+		if r.Seq == 2 {
+			r.Comment = `=HYPERLINK("http://x","klik")`
+		}
+	})
+	// March has 3 responses, under the cell minimum: their comment stays hidden.
+	rs.MustIngestRatings(t, nipSiti, "KIA", time.Date(2031, 3, 3, 9, 0, 0, 0, wib), time.Hour, repeatRatings(3, all(3)), func(r *survey.Response) {
+		r.Comment = "komentar bulan maret"
+	})
+	admin := rs.MustLogin(t, "admin", survey.RoleAdmin, 0, "")
+	resp, body := admin.MustGet(t, fmt.Sprintf("/admin/reports/%d/staff/%s/evidence.csv?period=2031-Q1", rs.Office.ID, nipSiti), http.StatusOK)
+	if cd := resp.Header.Get("Content-Disposition"); !strings.Contains(cd, "bukti-dukung-"+nipSiti+"-2031-Q1.csv") {
+		t.Errorf("Content-Disposition = %q", cd)
+	}
+	recs, err := csv.NewReader(strings.NewReader(body)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := recs[0]
+	var individual, comment, marchMonth string
+	for _, r := range recs[1:] {
+		switch col(t, h, r, "section") {
+		case "individual":
+			individual = col(t, h, r, "value") + " " + col(t, h, r, "responses") + " " + col(t, h, r, "status")
+		case "comment":
+			comment += col(t, h, r, "text")
+		case "individual_month":
+			if col(t, h, r, "month") == "2031-03" {
+				marchMonth = col(t, h, r, "status") + " " + col(t, h, r, "value")
+			}
+		}
+	}
+	// Kompetensi 4 and perilaku 3 six times, both 3 three times: (6·7 + 3·6) / 18 = 3.333… → 83.33.
+	if individual != "83.33 9 not_final" {
+		t.Errorf("individual line = %q", individual)
+	}
+	if comment != `'=HYPERLINK("http://x","klik")` {
+		t.Errorf("comments = %q, want the formula neutralised and March's hidden", comment)
+	}
+	if marchMonth != "suppressed " {
+		t.Errorf("March = %q, want suppressed without a value", marchMonth)
+	}
+}
