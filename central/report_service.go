@@ -134,8 +134,23 @@ func (r reports) office(ctx context.Context, q reportQuery) (officeReport, error
 	if rep.Services, err = r.serviceRows(ctx, q.Office.ID, cells); err != nil {
 		return rep, err
 	}
-	rep.Staff, err = r.staffRows(ctx, q.Office.ID, pcells)
-	return rep, err
+	if rep.Staff, err = r.staffRows(ctx, q.Office.ID, pcells); err != nil {
+		return rep, err
+	}
+	if q.NIP != "" {
+		rep.ungrade()
+	}
+	return rep, nil
+}
+
+// ungrade removes the grades of a report about one person's responses.
+func (rep *officeReport) ungrade() {
+	rep.Figures = rep.Figures.Ungraded()
+	for _, rows := range [][]groupRow{rep.Variants, rep.Months, rep.Units, rep.Counters, rep.Services} {
+		for i := range rows {
+			rows[i].Figures = rows[i].Figures.Ungraded()
+		}
+	}
 }
 
 // serviceRows groups cells by service, labelled from the office's catalogue.

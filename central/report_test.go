@@ -266,6 +266,14 @@ func TestReportUnderMinimumAndKThreshold(t *testing.T) {
 	if col(t, h, rows["2"], "ikm") != "" || col(t, h, rows["2"], "note") != "suppressed" || col(t, h, rows["3"], "ikm") == "" {
 		t.Errorf("counters.csv = %v", rows)
 	}
+	_, page = admin.MustGet(t, base+"?period=2031-Q1&nip="+nipSiti, http.StatusOK)
+	if strings.Contains(page, `id="rpt-mutu"`) || strings.Contains(page, `class="badge C"`) || pageNum(t, byID(t, page, "rpt-ikm")) != 75 {
+		t.Error("the office report filtered by a NIP grades the person")
+	}
+	_, body = admin.MustGet(t, base+"/export/summary.csv?period=2031-Q1&nip="+nipSiti, http.StatusOK)
+	if h, rows := csvRows(t, body); col(t, h, rows["all"], "mutu") != "" || col(t, h, rows["all"], "ikm") != "75" {
+		t.Errorf("summary.csv for a NIP = %v, want the IKM without a grade", rows["all"])
+	}
 	_, page = admin.MustGet(t, base+"/staff/"+nipAgus+"?period=2031-Q1", http.StatusOK)
 	if !strings.Contains(byID(t, page, "rpt-status"), "kurang dari minimum 30") || byID(t, page, "rpt-count") != "12" {
 		t.Errorf("staff page status = %q", byID(t, page, "rpt-status"))

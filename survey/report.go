@@ -126,6 +126,18 @@ func (r ReportRules) Figures(t Tally) Figures {
 	return f
 }
 
+// Ungraded returns the figures without mutu, for the responses about one
+// person: a grade (and its kinerja label) describes a service unit, and no
+// person is given one.
+func (f Figures) Ungraded() Figures {
+	f.Mutu = ""
+	f.Elements = slices.Clone(f.Elements)
+	for i := range f.Elements {
+		f.Elements[i].Mutu = ""
+	}
+	return f
+}
+
 // Empty reports whether no response stands behind the figures.
 func (f Figures) Empty() bool { return f.Responses == 0 }
 

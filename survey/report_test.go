@@ -217,3 +217,16 @@ func TestRecentPeriods(t *testing.T) {
 		t.Errorf("quarter of 31 March 23:00 UTC (1 April WIB) = %s, want 2026-Q2", got)
 	}
 }
+
+func TestFiguresUngraded(t *testing.T) {
+	var tl Tally
+	tl.Add(Ratings{4, 4, 4, 4, 4, 4, 4, 4, 4})
+	f := DefaultReportRules().Figures(tl)
+	u := f.Ungraded()
+	if u.Mutu != "" || u.Kinerja("id") != "" || u.Element(Biaya).Mutu != "" || u.IKM != 100 || u.Element(Biaya).NRR != 4 {
+		t.Errorf("ungraded = %+v", u)
+	}
+	if f.Mutu != MutuA || f.Element(Biaya).Mutu != MutuA {
+		t.Error("Ungraded changed the original figures")
+	}
+}
