@@ -1,6 +1,51 @@
 package central
 
-import "github.com/gofiber/fiber/v2"
+import (
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/skmkiosk/skm/survey"
+	"github.com/skmkiosk/skm/web"
+)
+
+// maxFormBody bounds every request but sync uploads and roster files.
+const maxFormBody = 64 << 10
+
+// bodyLimitExempt names the routes that need the server's large limit: sync
+// batches (bounded again after decompression) and staff photo and roster uploads.
+func bodyLimitExempt(path string) bool {
+	return strings.HasPrefix(path, "/api/v1/sync/") || (strings.HasPrefix(path, "/admin/offices/") && strings.Contains(path, "/staff"))
+}
 
 // registerSecurityRoutes adds accounts, the audit log and the integrity API.
-func (s *Server) registerSecurityRoutes(app *fiber.App, admin fiber.Router) {}
+func (s *Server) registerSecurityRoutes(app *fiber.App, admin fiber.Router) {
+	admins := s.auth.Require(survey.RoleAdmin)
+	account := app.Group("/account", s.auth.Load, s.auth.Require(), s.auth.CheckCSRF)
+	users := &web.UserPages{Auth: s.auth, Render: s.render, Page: s.page, Base: "/admin",
+		Roles: []survey.Role{survey.RoleAdmin, survey.RoleKepala, survey.RoleViewer}, Scope: s.accountScope,
+		Offices: func(c *fiber.Ctx) ([]survey.Office, error) { return s.store.FindOffices(c.UserContext()) }}
+	users.Register(admin, account, admins)
+	audit := &web.AuditPages{Render: s.render, Store: s.store, Page: s.page, Base: "/admin"}
+	audit.Register(admin, admins)
+	// The report API's bearer-token middleware: viewer, kepala (own office) and admin tokens.
+	app.Get("/api/v1/integrity", s.reportTokenAuth, s.handleAPIIntegrity)
+}
+
+// accountScope binds a kepala account to one office; other roles see every office.
+func (s *Server) accountScope(c *fiber.Ctx, u *survey.User) error {
+	if u.Role != survey.RoleKepala {
+		return nil
+	}
+	id, err := strconv.ParseInt(c.FormValue("office"), 10, 64)
+	if err == nil {
+		var o survey.Office
+		if o, err = s.store.OfficeByID(c.UserContext(), id); err == nil {
+			u.OfficeID = o.ID
+			return nil
+		}
+	}
+	return &survey.Error{Code: survey.EINVALID, Field: "office",
+		Message: "an office head account needs its office", MessageID: "akun kepala kantor memerlukan kantornya"}
+}

@@ -78,7 +78,7 @@ func NewServer(cfg Config, store survey.CentralStore, o Options) (*Server, error
 
 func (s *Server) registerRoutes() {
 	app := s.app
-	app.Use(web.SecurityHeaders, web.Lang)
+	app.Use(web.SecurityHeaders, web.LimitBody(maxFormBody, bodyLimitExempt), web.Lang)
 	app.Use(compress.New(compress.Config{Level: compress.LevelBestSpeed, Next: func(c *fiber.Ctx) bool {
 		return strings.HasPrefix(c.Path(), "/static/") || strings.HasPrefix(c.Path(), "/api/v1/sync/")
 	}}))

@@ -131,7 +131,7 @@ func (s *Server) registerRoutes() {
 	app := s.app
 	// The server's 8 MiB bound is for staff photos and roster files; every
 	// other request is small.
-	app.Use(web.SecurityHeaders, web.LimitBody(maxFormBody, "/admin/staff"), web.Lang)
+	app.Use(web.SecurityHeaders, web.LimitBody(maxFormBody, func(p string) bool { return strings.HasPrefix(p, "/admin/staff") }), web.Lang)
 	app.Use(compress.New(compress.Config{Level: compress.LevelBestSpeed, Next: func(c *fiber.Ctx) bool {
 		return strings.HasPrefix(c.Path(), "/static/") || strings.HasPrefix(c.Path(), "/qr/") || strings.HasPrefix(c.Path(), "/photo/")
 	}}))

@@ -2,7 +2,6 @@ package web
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -30,14 +29,12 @@ func setSecurityHeaders(c *fiber.Ctx) {
 }
 
 // LimitBody is middleware that refuses a request body over limit bytes
-// (413), except on paths starting with one of except: the server's own
-// limit is sized for its largest request, and every other route gets less.
-func LimitBody(limit int, except ...string) fiber.Handler {
+// (413), except on paths exempt accepts: the server's own limit is sized
+// for its largest request (an upload), and every other route gets less.
+func LimitBody(limit int, exempt func(path string) bool) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		for _, p := range except {
-			if strings.HasPrefix(c.Path(), p) {
-				return c.Next()
-			}
+		if exempt != nil && exempt(c.Path()) {
+			return c.Next()
 		}
 		if n := c.Request().Header.ContentLength(); n > limit || len(c.Request().Body()) > limit {
 			return &survey.Error{Code: survey.ETOOLARGE, Field: "body",
