@@ -4,12 +4,16 @@ import (
 	"encoding/csv"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/skmkiosk/skm/assets"
 	"github.com/skmkiosk/skm/survey"
+	"github.com/skmkiosk/skm/web"
 )
 
 func TestReportPublicPage(t *testing.T) {
@@ -137,5 +141,56 @@ func TestReportEvidenceCSV(t *testing.T) {
 	}
 	if marchMonth != "suppressed " {
 		t.Errorf("March = %q, want suppressed without a value", marchMonth)
+	}
+}
+
+// TestReportTranslationKeys checks the keys the report code passes to pages,
+// and those templates build at run time, against assets/i18n.
+func TestReportTranslationKeys(t *testing.T) {
+	tr, err := web.LoadTranslations(assets.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := filepath.Glob("report*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyRE := regexp.MustCompile(`"(rpt_[a-z0-9_]+)"`)
+	found := 0
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range keyRE.FindAllStringSubmatch(string(src), -1) {
+			found++
+			if !tr.Has(m[1]) {
+				t.Errorf("%s uses translation key %q, which assets/i18n lacks", f, m[1])
+			}
+		}
+	}
+	var built []string
+	for _, k := range []string{"all", "without_suspect", "verified", "unverified"} {
+		built = append(built, "rpt_variant_"+k)
+	}
+	for _, s := range survey.RTLStatuses {
+		built = append(built, "rpt_rtl_status_"+string(s))
+	}
+	for _, name := range []string{"summary", "elements", "months", "units", "counters", "services", "staff", "reward", "coaching", "others", "rtl", "profile"} {
+		built = append(built, "rpt_table_"+name)
+	}
+	for _, f := range survey.ProfileFields {
+		built = append(built, "profile_"+f.Name)
+	}
+	for _, k := range built {
+		if !tr.Has(k) {
+			t.Errorf("no translation %q for a key a template builds", k)
+		}
+	}
+	if found < 10 {
+		t.Errorf("only %d keys found in report*.go; the pattern is wrong", found)
 	}
 }
