@@ -19,6 +19,7 @@ const (
 	FlagEdited         = "edited"      // content does not match its own hash
 	FlagChainBreak     = "chain_break" // does not link to the previous response
 	FlagSeqReuse       = "seq_reuse"
+	FlagBeyondHead     = "beyond_head" // sent with a sequence number past the batch's signed chain head
 )
 
 // Fingerprint identifies a response's content independently of the hash the
@@ -121,7 +122,7 @@ func PlanIngest(in PlanInput) IngestPlan {
 		idAt[seq] = l.ID
 	}
 	seenIDs := map[string]string{} // id → fingerprint, within this batch
-	var breaks []Finding
+	var breaks, beyond []Finding
 	for _, i := range order {
 		r := in.Responses[i]
 		res := ItemResult{ID: r.ID, Seq: r.Seq}
@@ -175,6 +176,13 @@ func PlanIngest(in PlanInput) IngestPlan {
 			breaks = append(breaks, Finding{Kind: FindingChainBreak, FromSeq: max(1, r.Seq-1), ToSeq: r.Seq,
 				Detail: "does not link to the previous response: rows were inserted, deleted or rewritten before upload"})
 		}
+		if h := in.Meta.Head; (h.Seq > 0 || h.Hash != "") && r.Seq > h.Seq {
+			// The kiosk signs its head after every commit and reads it after the
+			// batch's rows: a row past it was added to the file by other means.
+			sr.Flags = appendFlag(sr.Flags, FlagBeyondHead)
+			beyond = append(beyond, Finding{Kind: FindingHeadMismatch, FromSeq: r.Seq, ToSeq: r.Seq,
+				Detail: "sent past the kiosk's signed chain head: rows were added to the kiosk's database after it signed its head"})
+		}
 		sr.Suspect = len(sr.Flags) > 0
 		if _, taken := idAt[r.Seq]; !taken {
 			idAt[r.Seq], hashAt[r.Seq] = r.ID, r.Hash
@@ -188,6 +196,7 @@ func PlanIngest(in PlanInput) IngestPlan {
 		p.Results[i] = res
 	}
 	p.Findings = append(p.Findings, mergeRanges(breaks)...)
+	p.Findings = append(p.Findings, mergeRanges(beyond)...)
 	p.Findings = append(p.Findings, headFindings(in, hashAt)...)
 	if !in.Meta.SentAt.IsZero() {
 		p.Skew = in.Meta.SentAt.Sub(in.ReceivedAt)

@@ -45,6 +45,14 @@ func Export(ctx context.Context, store ExportStore, w io.Writer, kioskID string,
 		if err != nil {
 			return n, err
 		}
+		// Rows written after the head was read (the kiosk keeps serving) wait
+		// for the next file: central flags a row past the signed head.
+		for i, r := range rs {
+			if r.Seq > seq {
+				rs = rs[:i]
+				break
+			}
+		}
 		if len(rs) == 0 {
 			return n, fw.Flush()
 		}
