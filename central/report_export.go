@@ -90,6 +90,9 @@ func (s *Server) handleReportTable(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if err := s.auth.Audit(c, "report_export", exportName(q, name)+"."+ext); err != nil {
+		return err
+	}
 	return sendTables(c, exportName(q, name), ext, tables)
 }
 
@@ -101,6 +104,9 @@ func (s *Server) handleReportWorkbook(c *fiber.Ctx) error {
 	}
 	tables, err := s.officeTables(c, q, r, officeTableNames)
 	if err != nil {
+		return err
+	}
+	if err := s.auth.Audit(c, "report_export", exportName(q, "report")+".xlsx"); err != nil {
 		return err
 	}
 	return sendTables(c, exportName(q, "report"), "xlsx", tables)
@@ -120,7 +126,11 @@ func (s *Server) handleEvidenceCSV(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return sendTables(c, fmt.Sprintf("bukti-dukung-%s-%s", st.NIP, safeName(q.Code)), "csv", []reportTable{evidenceTable(rep)})
+	name := fmt.Sprintf("bukti-dukung-%s-%s", st.NIP, safeName(q.Code))
+	if err := s.auth.Audit(c, "report_export", name+".csv"); err != nil {
+		return err
+	}
+	return sendTables(c, name, "csv", []reportTable{evidenceTable(rep)})
 }
 
 func exportName(q reportQuery, table string) string {

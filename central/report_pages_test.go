@@ -1,6 +1,7 @@
 package central_test
 
 import (
+	"context"
 	"encoding/csv"
 	"fmt"
 	"net/http"
@@ -141,6 +142,13 @@ func TestReportEvidenceCSV(t *testing.T) {
 	}
 	if marchMonth != "suppressed " {
 		t.Errorf("March = %q, want suppressed without a value", marchMonth)
+	}
+	audit, err := rs.Store.FindAudit(context.Background(), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(audit) == 0 || audit[0].Action != "report_export" || audit[0].Username != "admin" || !strings.Contains(audit[0].Detail, nipSiti) {
+		t.Errorf("the evidence download is not in the audit log: %+v", audit)
 	}
 }
 
