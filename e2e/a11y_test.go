@@ -5,8 +5,12 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/skmkiosk/skm/kiosk"
+	"github.com/skmkiosk/skm/survey"
 )
 
 // unlabelled lists the page's form controls that have no accessible name
@@ -81,7 +85,11 @@ func TestAccessibilityCitizenPages(t *testing.T) {
 // TestAccessibilityTabletPages checks the desk tablet's pages and the
 // counter screen.
 func TestAccessibilityTabletPages(t *testing.T) {
-	k := MustStartKiosk(t, kioskOptions{})
+	// The thank-you page and the survey must stay while axe reads them.
+	k := MustStartKiosk(t, kioskOptions{Configure: func(c *kiosk.Config) {
+		c.Kiosk.ReturnAfter = survey.Duration(10 * time.Minute)
+		c.Kiosk.IdleReset = survey.Duration(time.Hour)
+	}})
 	siti := k.MustAddStaff(t, nipSiti, "Siti Aminah", "1")
 	k.MustAddStaff(t, nipBudi, "Budi Santoso", "2")
 	ctx := MustBrowser(t)

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sync"
 	"testing"
 	"time"
 
@@ -81,24 +82,46 @@ func MustHaveChromium(tb testing.TB) {
 	tb.Skipf("%s is missing; install Debian's chromium (apt-get install -y chromium) to run the browser tests", chromiumPath)
 }
 
+// browsers holds each test's browser closer, so that a server started
+// after the browser still shuts down after it (see closeBrowser).
+var browsers sync.Map // testing.TB → func()
+
 // MustBrowser starts a headless chromium for this test alone and returns a
 // context for its first tab, bounded by testBudget. The browser and its
-// temporary profile go away in the test's cleanup.
+// temporary profile go away in the test's cleanup, before its servers stop.
 func MustBrowser(tb testing.TB, extra ...chromedp.ExecAllocatorOption) context.Context {
 	tb.Helper()
 	MustHaveChromium(tb)
+	if _, ok := browsers.Load(tb); ok {
+		tb.Fatal("one browser per test")
+	}
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), allocatorOptions(extra...)...)
-	tb.Cleanup(cancelAlloc)
 	browserCtx, cancelBrowser := chromedp.NewContext(allocCtx)
-	tb.Cleanup(cancelBrowser)
+	ctx, cancel := context.WithTimeout(browserCtx, testBudget)
+	closeAll := sync.OnceFunc(func() {
+		cancel()
+		cancelBrowser()
+		cancelAlloc() // waits for chromium to exit and removes its profile
+	})
+	browsers.Store(tb, closeAll)
+	tb.Cleanup(func() {
+		closeAll()
+		browsers.Delete(tb)
+	})
 	// The first Run starts the browser and binds its life to browserCtx, so
-	// it has no deadline (FIELD-NOTES); the deadline goes on a derived context.
+	// it has no deadline (FIELD-NOTES); the deadline is on ctx, derived from it.
 	if err := chromedp.Do(browserCtx); err != nil {
 		tb.Fatalf("start %s: %v", chromiumPath, err)
 	}
-	ctx, cancel := context.WithTimeout(browserCtx, testBudget)
-	tb.Cleanup(cancel)
 	return ctx
+}
+
+// closeBrowser closes the test's browser, if it has one, so that no
+// keep-alive connection or page timer holds a server's shutdown.
+func closeBrowser(tb testing.TB) {
+	if f, ok := browsers.Load(tb); ok {
+		f.(func())()
+	}
 }
 
 // MustDo runs value-less steps in the tab of ctx.
@@ -150,8 +173,9 @@ func MustOpenStatus(tb testing.TB, ctx context.Context, v viewport, u, sel strin
 }
 
 // MustFollow runs steps that make the tab navigate (a click on a link or a
-// submit button), waits for the new document and fails unless its status is want.
-func MustFollow(tb testing.TB, ctx context.Context, want int64, steps ...chromedp.Action[chromedp.Void]) {
+// submit button), waits for the new document to load and fails unless its
+// status is want. It returns the document's address.
+func MustFollow(tb testing.TB, ctx context.Context, want int64, steps ...chromedp.Action[chromedp.Void]) string {
 	tb.Helper()
 	resp, err := chromedp.RunResponse(ctx, steps...)
 	if err != nil {
@@ -160,6 +184,7 @@ func MustFollow(tb testing.TB, ctx context.Context, want int64, steps ...chromed
 	if resp.Status != want {
 		tb.Fatalf("%s: status %d, want %d", resp.URL, resp.Status, want)
 	}
+	return resp.URL
 }
 
 // MustText returns the visible text of the first element matching sel.

@@ -100,7 +100,7 @@ func (k *kioskServer) MustRateThroughAPI(tb testing.TB, nip string, n int) {
 		if err != nil {
 			tb.Fatal(err)
 		}
-		resp, err := http.Post(k.URL+"/api/v1/responses", "application/json", bytes.NewReader(body))
+		resp, err := k.HTTP.Post(k.URL+"/api/v1/responses", "application/json", bytes.NewReader(body))
 		if err != nil {
 			tb.Fatal(err)
 		}

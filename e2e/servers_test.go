@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"path/filepath"
 	"testing"
 	"time"
@@ -40,6 +41,9 @@ type kioskServer struct {
 	DB     *sqlite.KioskDB
 	Server *kiosk.Server
 	Config kiosk.Config
+	// HTTP is the tests' own client (QR codes, API calls); its idle
+	// connections are closed before the server shuts down.
+	HTTP *http.Client
 }
 
 // kioskOptions adjust MustStartKiosk.
@@ -87,9 +91,12 @@ func MustStartKiosk(tb testing.TB, o kioskOptions) *kioskServer {
 		db.Close()
 		tb.Fatal(err)
 	}
+	hc := &http.Client{Transport: &http.Transport{}, Timeout: 30 * time.Second}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	tb.Cleanup(func() {
+		closeBrowser(tb)
+		hc.CloseIdleConnections()
 		if err := srv.Shutdown(5 * time.Second); err != nil {
 			tb.Errorf("kiosk shutdown: %v", err)
 		}
@@ -100,7 +107,7 @@ func MustStartKiosk(tb testing.TB, o kioskOptions) *kioskServer {
 			tb.Errorf("close kiosk database: %v", err)
 		}
 	})
-	return &kioskServer{URL: base, DB: db, Server: srv, Config: cfg}
+	return &kioskServer{URL: base, DB: db, Server: srv, Config: cfg, HTTP: hc}
 }
 
 // MustAddStaff adds an active staff member through the store.
@@ -168,6 +175,7 @@ func MustStartCentral(tb testing.TB) *centralServer {
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	tb.Cleanup(func() {
+		closeBrowser(tb)
 		if err := srv.Shutdown(5 * time.Second); err != nil {
 			tb.Errorf("central shutdown: %v", err)
 		}
