@@ -160,16 +160,19 @@ func TestFollowUpContactWithConsent(t *testing.T) {
 	// A contact without consent is refused and nothing is stored.
 	v := surveyValues(formKey, "KTPEL_BARU", allFours())
 	v.Set("contact", "0812-3456-7890")
+	v.Set("comment", `Antrean lama <script>alert("x")</script>`)
 	resp, page := MustPostForm(t, phone, k.URL+"/s/"+siti.Code, v)
 	MustStatus(t, resp, page, http.StatusBadRequest)
 	if !strings.Contains(page, "centang kotak persetujuan") || !strings.Contains(page, `value="0812-3456-7890"`) {
 		t.Error("refused contact: no reason, or the typed contact lost")
 	}
+	if strings.Contains(page, `<script>alert("x")`) || !strings.Contains(page, "&lt;script&gt;") {
+		t.Error("the survey shown again does not escape the comment")
+	}
 	if n := MustCountResponses(t, k); n != 0 {
 		t.Fatalf("%d responses stored after a refusal", n)
 	}
 	v.Set("followup_consent", "1")
-	v.Set("comment", `Antrean lama <script>alert("x")</script>`)
 	resp, body := MustPostForm(t, phone, k.URL+"/s/"+siti.Code, v)
 	MustRedirect(t, resp, body, "/s/"+siti.Code+"/terima-kasih")
 
