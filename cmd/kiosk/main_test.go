@@ -234,6 +234,12 @@ func TestRunRefusesBadConfiguration(t *testing.T) {
 		{"wording for an unknown element", "[survey.wording.id.kecepatan]\nquestion = \"?\"", "kecepatan"},
 		{"unset environment variable", "[central]\nsecret = \"${SKM_TEST_UNSET_SECRET}\"", "SKM_TEST_UNSET_SECRET"},
 		{"central url without id", "[central]\nurl = \"https://pusat.example\"", "central.kiosk_id"},
+		{"visit codes valid for a minute", "[visits]\nttl = \"1m\"", "visits.ttl"},
+		{"a negative limit", "[limits]\nper_device = -1", "limits.per_device"},
+		{"a limit window too short", "[limits]\naddress_window = \"10s\"", "limits.address_window"},
+		{"key rotation shorter than a window", "[limits]\nkey_rotation = \"2h\"", "limits.key_rotation"},
+		{"contacts kept for no time", "[privacy]\ncontact_retention = \"0\"", "privacy.contact_retention"},
+		{"no purge schedule", "[privacy]\npurge_schedule = \"\"", "privacy.purge_schedule"},
 		{"syntax error", `listen = `, "kiosk.toml"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
