@@ -56,6 +56,13 @@ func TestReportAPIRefusals(t *testing.T) {
 			t.Errorf("%s: error = %v, want code %s field %q with both messages", tc.name, got["error"], tc.code, tc.field)
 		}
 	}
+	req, err := http.NewRequest(http.MethodGet, rs.URL+ikm(office), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp, _ := MustDo(t, http.DefaultClient, req); !strings.HasPrefix(resp.Header.Get("WWW-Authenticate"), "Bearer") {
+		t.Errorf("401 without WWW-Authenticate: %q", resp.Header.Get("WWW-Authenticate"))
+	}
 	// What is allowed: a kepala token defaults to its office; offices by name; custom ranges.
 	if got := MustAPI(t, rs.URL, kepala, "/api/v1/reports/ikm?period=2031-Q1", http.StatusOK); got["office"].(map[string]any)["name"] != rs.Office.Name {
 		t.Errorf("kepala default office = %v", got["office"])
