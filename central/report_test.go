@@ -203,7 +203,7 @@ func TestReportEmptyAndSingle(t *testing.T) {
 	}
 	admin := rs.MustLogin(t, "admin", survey.RoleAdmin, 0, "")
 	_, page := admin.MustGet(t, fmt.Sprintf("/admin/reports/%d?period=2031-Q1", rs.Office.ID), http.StatusOK)
-	if !strings.Contains(page, "Belum ada penilaian pada periode ini") {
+	if !strings.Contains(page, "Belum ada penilaian pada periode ini") || byID(t, page, "rpt-responses") != "0" {
 		t.Error("the empty report does not say there are no responses")
 	}
 
