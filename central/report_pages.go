@@ -75,7 +75,7 @@ func (s *Server) handleReportIndex(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	d := reportIndexData{Period: survey.QuarterCode(s.now(), web.Jakarta)}
+	d := reportIndexData{Period: defaultPeriod(s.now())}
 	scope := scopeOffice(c)
 	for _, o := range offices {
 		if scope == 0 || o.ID == scope {
@@ -222,7 +222,7 @@ func (s *Server) handlePublicIndex(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	d := reportIndexData{Offices: offices, Period: survey.QuarterCode(s.now(), web.Jakarta)}
+	d := reportIndexData{Offices: offices, Period: defaultPeriod(s.now())}
 	p := s.page(c, "rpt_public_index_title", d)
 	c.Set(fiber.HeaderCacheControl, "public, max-age=300")
 	return s.render.Render(c, fiber.StatusOK, "publik_index", p)

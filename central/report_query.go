@@ -94,11 +94,15 @@ func periodArgs(c *fiber.Ctx, page bool) (code, from, to string) {
 	return code, from, to
 }
 
-// parsePeriod reads the query's period, defaulting to the current quarter.
+// defaultPeriod is the quarter holding yesterday, the last closed day: on
+// the first day of a quarter the previous one is the report people want.
+func defaultPeriod(now time.Time) string { return survey.QuarterCode(now.AddDate(0, 0, -1), web.Jakarta) }
+
+// parsePeriod reads the query's period, defaulting to the quarter of the last closed day.
 func parsePeriod(c *fiber.Ctx, now time.Time, page bool) (asked survey.Period, closed survey.Period, code string, err error) {
 	p, f, t := periodArgs(c, page)
 	if p == "" && f == "" && t == "" {
-		p = survey.QuarterCode(now, web.Jakarta)
+		p = defaultPeriod(now)
 	}
 	asked, code, err = survey.ParseReportPeriod(p, f, t, web.Jakarta)
 	if err != nil {

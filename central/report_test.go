@@ -309,6 +309,19 @@ func TestReportTodayExcluded(t *testing.T) {
 	if num(t, got["individual"].(map[string]any)["responses"]) != 9 {
 		t.Errorf("after midnight the 15th's responses count: %v", got["individual"])
 	}
+	// Without a period: the quarter of the last closed day, so on the first
+	// day of a quarter, the one just ended.
+	for at, want := range map[time.Time]string{
+		time.Date(2031, 3, 16, 9, 0, 0, 0, wib): "2031-Q1",
+		time.Date(2031, 4, 1, 9, 0, 0, 0, wib):  "2031-Q1",
+		time.Date(2031, 4, 2, 9, 0, 0, 0, wib):  "2031-Q2",
+	} {
+		rs.Clock.Set(at)
+		got = MustAPI(t, rs.URL, token, fmt.Sprintf("/api/v1/reports/ikm?office=%d", rs.Office.ID), http.StatusOK)
+		if code := got["period"].(map[string]any)["code"]; code != want {
+			t.Errorf("default period on %s = %v, want %s", at.Format(time.DateOnly), code, want)
+		}
+	}
 }
 
 func TestReportAppraisalLists(t *testing.T) {
