@@ -13,18 +13,19 @@ import (
 	"github.com/skmkiosk/skm/survey"
 )
 
-// BenchmarkReportIKM10M measures the queries behind GET /api/v1/reports/ikm
-// for an office with 9,928,000 responses over a year: its daily rollups
-// (365 days × 40 staff × 10 services × verified or not, 34 responses each)
-// are written straight into daily_rollups, as Ingest would have left them.
-func BenchmarkReportIKM10M(b *testing.B) {
+// mustBigOffice makes an office with 9,928,000 responses over 2031: its
+// daily rollups (365 days × 40 staff × 10 services × verified or not, 34
+// responses each) are written straight into daily_rollups, as Ingest would
+// have left them. It returns the store and the filter of the year.
+func mustBigOffice(b *testing.B) (*postgres.DB, survey.ReportFilter) {
+	b.Helper()
 	ctx := context.Background()
 	dsn, schema := pgtest.MustCreateSchema(b)
 	db, err := postgres.Open(ctx, dsn, postgres.Options{Schema: schema})
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer db.Close()
+	b.Cleanup(func() { db.Close() })
 	conn, err := pgx.Connect(ctx, withParams(dsn, "search_path="+schema))
 	if err != nil {
 		b.Fatal(err)
@@ -46,10 +47,35 @@ func BenchmarkReportIKM10M(b *testing.B) {
 		b.Fatal(err)
 	}
 	jkt := time.FixedZone("WIB", 7*3600)
-	f := survey.ReportFilter{OfficeID: o.ID, From: time.Date(2031, 1, 1, 0, 0, 0, 0, jkt), To: time.Date(2032, 1, 1, 0, 0, 0, 0, jkt)}
+	return db, survey.ReportFilter{OfficeID: o.ID, From: time.Date(2031, 1, 1, 0, 0, 0, 0, jkt), To: time.Date(2032, 1, 1, 0, 0, 0, 0, jkt)}
+}
+
+// BenchmarkReportIKM10M measures the query behind GET /api/v1/reports/ikm
+// for the year of an office with 9,928,000 responses.
+func BenchmarkReportIKM10M(b *testing.B) {
+	db, f := mustBigOffice(b)
+	ctx := context.Background()
 	b.ResetTimer()
 	for b.Loop() {
 		cells, err := db.RollupCells(ctx, f, survey.ByVerified, survey.BySuspect)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if n := survey.SumCells(cells, nil).N; n != 9_928_000 {
+			b.Fatalf("n = %d", n)
+		}
+	}
+}
+
+// BenchmarkReportOfficePage10M measures the rollup query of the office
+// report page (by month, unit, counter, service, verification, suspicion)
+// for the same year.
+func BenchmarkReportOfficePage10M(b *testing.B) {
+	db, f := mustBigOffice(b)
+	ctx := context.Background()
+	b.ResetTimer()
+	for b.Loop() {
+		cells, err := db.RollupCells(ctx, f, survey.ByMonth, survey.ByUnit, survey.ByCounter, survey.ByService, survey.ByVerified, survey.BySuspect)
 		if err != nil {
 			b.Fatal(err)
 		}
