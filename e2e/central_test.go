@@ -13,6 +13,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/skmkiosk/skm/kiosk"
 	"github.com/skmkiosk/skm/survey"
 	"github.com/skmkiosk/skm/sync/upload"
 	"github.com/skmkiosk/skm/sync/wire"
@@ -63,8 +64,8 @@ func MustRegisterKiosk(tb testing.TB, ctx context.Context, c *centralServer) *co
 	if err != nil {
 		tb.Fatal(err)
 	}
-	k := MustStartKiosk(tb, kioskOptions{Key: key})
-	up := upload.New(k.DB, upload.Config{BaseURL: c.URL, KioskID: m[1], Key: key, Logger: discard})
+	k := MustStartKiosk(tb, kioskOptions{Key: key, Configure: queueSystem})
+	up := upload.New(k.DB, upload.Config{BaseURL: c.URL, KioskID: m[1], Key: key, Now: centralNow, Logger: discard})
 	res := MustSync(tb, up)
 	if res.Roster.Added != 1 {
 		tb.Fatalf("the first sync added %d staff members from central, want 1", res.Roster.Added)
@@ -87,7 +88,12 @@ func MustSync(tb testing.TB, up *upload.Uploader) upload.Result {
 	return res
 }
 
-// MustRateThroughAPI posts n ratings to the kiosk's JSON API, as a queue system does.
+// queueSystem turns the per-address limit off, as an office whose queue
+// system posts ratings from one address does (limits.per_address = 0).
+func queueSystem(c *kiosk.Config) { c.Limits.PerAddress = 0 }
+
+// MustRateThroughAPI posts n ratings to the kiosk's JSON API, as a queue
+// system does. More than limits.per_address (10) need queueSystem.
 func (k *kioskServer) MustRateThroughAPI(tb testing.TB, nip string, n int) {
 	tb.Helper()
 	for i := range n {

@@ -60,7 +60,7 @@ func MustShoot(tb testing.TB, ctx context.Context, s shot) {
 // TestScreenshots takes the README's pictures of each page at its user's
 // viewport, and fails when docs/screenshots lacks one or holds one no page makes.
 func TestScreenshots(t *testing.T) {
-	k := MustStartKiosk(t, kioskOptions{})
+	k := MustStartKiosk(t, kioskOptions{Configure: queueSystem})
 	siti := k.MustAddStaff(t, nipSiti, "Siti Aminah", "1")
 	k.MustAddStaff(t, nipBudi, "Budi Santoso, S.H.", "2")
 	k.MustAddStaff(t, nipAgus, "Agus Salim", "3")

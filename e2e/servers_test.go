@@ -147,8 +147,14 @@ type centralServer struct {
 	Server *central.Server
 }
 
+// centralNow is central's clock in the tests: the day after the kiosks'
+// ratings, as when the office head reads the reports the morning after the
+// nightly sync. Reports count closed days only ("today is not counted").
+// Kiosks that sync in a test use it too, so that their clocks agree.
+func centralNow() time.Time { return time.Now().Add(24 * time.Hour) }
+
 // MustStartCentral opens a fresh central database under tb.TempDir(), serves
-// it on 127.0.0.1:0 and registers its shutdown.
+// it on 127.0.0.1:0 with the clock centralNow and registers its shutdown.
 func MustStartCentral(tb testing.TB) *centralServer {
 	tb.Helper()
 	cfg := central.DefaultConfig()
@@ -158,11 +164,11 @@ func MustStartCentral(tb testing.TB) *centralServer {
 		tb.Fatal(err)
 	}
 	ctx := context.Background()
-	db, err := sqlite.OpenCentral(ctx, cfg.Database, sqlite.CentralOptions{})
+	db, err := sqlite.OpenCentral(ctx, cfg.Database, sqlite.CentralOptions{Now: centralNow})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	srv, err := central.NewServer(cfg, db, central.Options{Logger: discard, BcryptCost: 4})
+	srv, err := central.NewServer(cfg, db, central.Options{Logger: discard, Now: centralNow, BcryptCost: 4})
 	if err != nil {
 		db.Close()
 		tb.Fatal(err)

@@ -1,0 +1,150 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"image/png"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/skmkiosk/skm/survey"
+	"github.com/skmkiosk/skm/web"
+)
+
+// MustCitizenTab opens a tab in a browser context of its own (cookies and
+// storage apart from the test's first tab), as a citizen's phone is apart
+// from the counter's screen.
+func MustCitizenTab(tb testing.TB, ctx context.Context) context.Context {
+	tb.Helper()
+	tab, cancel := chromedp.NewContext(ctx, chromedp.WithNewBrowserContext())
+	tb.Cleanup(cancel)
+	MustDo(tb, tab)
+	return tab
+}
+
+// MustRateVisitOnce rates through a one-time visit URL on a phone, checks
+// the verified row, then opens the URL again and expects the kind refusal.
+func MustRateVisitOnce(tb testing.TB, phoneCtx context.Context, k *kioskServer, visitURL, service string) {
+	tb.Helper()
+	if u, err := url.Parse(visitURL); err != nil || !strings.HasPrefix(u.Path, "/v/") || "http://"+u.Host != k.URL {
+		tb.Fatalf("visit URL %q: want %s/v/TOKEN", visitURL, k.URL)
+	}
+	MustOpen(tb, phoneCtx, phone, visitURL, "form[data-survey]")
+	if MustEval[bool](tb, phoneCtx, `!!document.querySelector("select#service")`) {
+		tb.Error("the visit's survey asks for the service again; the visit fixes it")
+	}
+	MustDo(tb, phoneCtx, tapAnswers(answers)...)
+	MustFollow(tb, phoneCtx, http.StatusOK, chromedp.Click(chromedp.CSS("button[type=submit]")))
+	MustDo(tb, phoneCtx, chromedp.WaitVisible(chromedp.CSS(".thanks")))
+	rs := k.MustResponses(tb)
+	if len(rs) != 1 {
+		tb.Fatalf("the kiosk stored %d responses, want 1", len(rs))
+	}
+	if r := rs[0]; !r.Verified || r.Channel != survey.ChannelVisit || r.VisitID == "" || r.Service != service || r.NIP != nipSiti {
+		tb.Errorf("stored verified %v, channel %s, visit %q, service %s, nip %s; want a verified visit rating of %s for %s",
+			r.Verified, r.Channel, r.VisitID, r.Service, r.NIP, service, nipSiti)
+	}
+
+	// The same code again: refused, kindly, and nothing more is stored.
+	MustOpenStatus(tb, phoneCtx, phone, visitURL, "h1", http.StatusConflict)
+	MustContain(tb, phoneCtx, "main", "Kode kunjungan tidak dapat dipakai")
+	if n := len(k.MustResponses(tb)); n != 1 {
+		tb.Errorf("after the second use the kiosk holds %d responses, want 1", n)
+	}
+}
+
+// TestVisitQRFromCounterScreen is the one-time visit code of a counter
+// screen: the admin adds a counter account, the staff member logs in at the
+// counter, taps "new visit" for the service given, the screen shows a QR code;
+// a citizen scans it and rates once (verified), a second use is refused, and
+// the counter screen learns it was rated.
+func TestVisitQRFromCounterScreen(t *testing.T) {
+	k := MustStartKiosk(t, kioskOptions{})
+	siti := k.MustAddStaff(t, nipSiti, "Siti Aminah", "1")
+	ctx := MustBrowser(t)
+
+	MustSetUpAdmin(t, ctx, k.MustSetupLink(t))
+	MustOpen(t, ctx, desktop, k.URL+"/admin/users", `form[action="/admin/users"]`)
+	MustDo(t, ctx,
+		chromedp.SendKeys(chromedp.CSS("#username"), "loket1"),
+		chromedp.SetValue(chromedp.CSS("#role"), string(survey.RoleCounter)),
+		chromedp.SendKeys(chromedp.CSS("#nip"), nipSiti),
+	)
+	MustFollow(t, ctx, http.StatusOK, chromedp.Click(chromedp.CSS(`form[action="/admin/users"] button[type=submit]`)))
+	password := MustText(t, ctx, "main code")
+	MustFollow(t, ctx, http.StatusOK, chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)))
+
+	// The counter account logs in and lands on its own counter screen.
+	MustOpen(t, ctx, desktop, k.URL+"/login", `form[action="/login"]`)
+	MustDo(t, ctx, chromedp.SendKeys(chromedp.CSS("#username"), "loket1"), chromedp.SendKeys(chromedp.CSS("#password"), password))
+	if got := MustFollow(t, ctx, http.StatusOK, chromedp.Click(chromedp.CSS(`form[action="/login"] button[type=submit]`))); got != k.URL+"/counter/"+siti.Code {
+		t.Fatalf("the counter account lands on %s, want its counter screen %s/counter/%s", got, k.URL, siti.Code)
+	}
+	MustDo(t, ctx, chromedp.SetValue(chromedp.CSS("#service"), "KK_BARU"))
+	counterVisit := MustFollow(t, ctx, http.StatusOK, chromedp.Click(chromedp.CSS(`form[action$="/visits"] button[type=submit]`)))
+	MustDo(t, ctx, chromedp.WaitVisible(chromedp.CSS(".counter-screen img.qr")))
+	if !MustEval[bool](t, ctx, `document.querySelector(".counter-screen img.qr").naturalWidth > 0`) {
+		t.Fatal("the counter screen shows no visit QR code")
+	}
+	shot := MustRun(t, ctx, chromedp.Screenshot(chromedp.CSS(".counter-screen img.qr")))
+	img, err := png.Decode(bytes.NewReader(shot))
+	if err != nil {
+		t.Fatal(err)
+	}
+	visitURL := MustDecodeQRImage(t, img)
+
+	MustRateVisitOnce(t, MustCitizenTab(t, ctx), k, visitURL, "KK_BARU")
+
+	// The counter screen, reloading, goes back to the static code and says so.
+	if got := MustFollow(t, ctx, http.StatusOK, chromedp.Navigate(counterVisit)); !strings.HasSuffix(got, "/counter/"+siti.Code+"?dinilai=1") {
+		t.Errorf("after the rating the counter screen shows %s, want the static code with dinilai=1", got)
+	}
+	MustContain(t, ctx, ".alert-ok", "sudah dinilai")
+}
+
+// TestVisitQRFromQueueSystem is the same through the JSON API: a queue
+// system with the counter's token (as `kiosk token create --role counter`
+// makes) asks for a visit, prints its QR code; the citizen rates once.
+func TestVisitQRFromQueueSystem(t *testing.T) {
+	k := MustStartKiosk(t, kioskOptions{})
+	k.MustAddStaff(t, nipSiti, "Siti Aminah", "1")
+	token := web.RandomToken(32)
+	ct := survey.KioskToken{Hash: web.HashToken(token), Role: survey.RoleCounter, NIP: nipSiti, Label: "antrian"}
+	if err := k.DB.CreateKioskToken(context.Background(), &ct); err != nil {
+		t.Fatal(err)
+	}
+	ctx := MustBrowser(t)
+
+	req, err := http.NewRequest(http.MethodPost, k.URL+"/api/v1/visits", strings.NewReader(`{"nip": "`+nipSiti+`", "service": "KTPEL_GANTI"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := k.HTTP.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var v struct {
+		Token     string `json:"token"`
+		SurveyURL string `json:"survey_url"`
+		QRURL     string `json:"qr_url"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&v); err != nil || resp.StatusCode != http.StatusCreated {
+		t.Fatalf("POST /api/v1/visits: status %d, %v", resp.StatusCode, err)
+	}
+	if !strings.HasPrefix(v.QRURL, k.URL+"/") {
+		t.Fatalf("qr_url %q is not on the kiosk %s", v.QRURL, k.URL)
+	}
+	visitURL := MustDecodeQR(t, k, strings.TrimPrefix(v.QRURL, k.URL))
+	if visitURL != v.SurveyURL {
+		t.Errorf("the visit's QR code reads %q, want its survey_url %q", visitURL, v.SurveyURL)
+	}
+	MustRateVisitOnce(t, ctx, k, visitURL, "KTPEL_GANTI")
+}
