@@ -22,9 +22,10 @@ const unlabelled = `[...document.querySelectorAll("input:not([type=hidden]), sel
 
 // MustBeAccessible checks the tab's current page: axe-core finds no serious
 // or critical violation, <html> has the page's language, and every control
-// has a label.
+// has a label. It opens every <details> first, so that axe sees what they hold.
 func MustBeAccessible(tb testing.TB, ctx context.Context, page, lang string) {
 	tb.Helper()
+	MustDo(tb, ctx, chromedp.Evaluate[chromedp.Void](`document.querySelectorAll("details").forEach(d => d.open = true)`))
 	if got := MustEval[string](tb, ctx, `document.documentElement.lang`); got != lang {
 		tb.Errorf("%s: <html lang=%q>, want %q", page, got, lang)
 	}
@@ -53,9 +54,11 @@ func MustCheckPages(tb testing.TB, ctx context.Context, v viewport, base string,
 }
 
 // TestAccessibilityCitizenPages checks every page a citizen's phone shows,
-// in both languages, including a refused survey and a wrong QR code.
+// in both languages: the survey (with the optional follow-up contact), a
+// refused survey, a wrong QR code, a one-time visit's survey and a forged
+// one, and the page of a rating over the per-device limit.
 func TestAccessibilityCitizenPages(t *testing.T) {
-	k := MustStartKiosk(t, kioskOptions{})
+	k := MustStartKiosk(t, kioskOptions{Configure: func(c *kiosk.Config) { c.Privacy.FollowUp = true }})
 	siti := k.MustAddStaff(t, nipSiti, "Siti Aminah", "1")
 	ctx := MustBrowser(t)
 	MustCheckPages(t, ctx, phone, k.URL, []a11yPage{
@@ -76,10 +79,24 @@ func TestAccessibilityCitizenPages(t *testing.T) {
 	MustDo(t, ctx, chromedp.WaitVisible(chromedp.CSS(`.alert-error[role="alert"]`)))
 	MustBeAccessible(t, ctx, "refused survey", "id")
 
+	visit := k.MustAPIVisit(t, nipSiti, "KK_BARU")
 	MustCheckPages(t, ctx, phone, k.URL, []a11yPage{
+		{"visit survey", strings.TrimPrefix(visit.SurveyURL, k.URL), "form[data-survey]"},
 		{"survey in English", "/s/" + siti.Code + "?lang=en", "form[data-survey]"},
 		{"privacy in English", "/privasi?lang=en", "h1"},
 	})
+	MustOpenStatus(t, ctx, phone, k.URL+"/v/palsu?lang=id", "h1", http.StatusBadRequest)
+	MustBeAccessible(t, ctx, "forged visit code", "id")
+
+	// A second rating of the same staff member from this phone (limits.per_device = 1).
+	for _, status := range []int64{http.StatusOK, http.StatusTooManyRequests} {
+		MustOpen(t, ctx, phone, k.URL+"/s/"+siti.Code, "form[data-survey]")
+		MustDo(t, ctx, tapAnswers(answers)...)
+		MustDo(t, ctx, chromedp.SetValue(chromedp.CSS("#service"), "KIA"))
+		MustFollow(t, ctx, status, chromedp.Click(chromedp.CSS("button[type=submit]")))
+	}
+	MustDo(t, ctx, chromedp.WaitVisible(chromedp.CSS("main h1")))
+	MustBeAccessible(t, ctx, "rating over the limit", "id")
 }
 
 // TestAccessibilityTabletPages checks the desk tablet's pages and the
@@ -104,7 +121,8 @@ func TestAccessibilityTabletPages(t *testing.T) {
 	MustBeAccessible(t, ctx, "tablet unknown staff member", "id")
 }
 
-// TestAccessibilityAdminPages checks the office admin's pages on a desktop.
+// TestAccessibilityAdminPages checks the office admin's pages on a desktop,
+// and the counter account's screens.
 func TestAccessibilityAdminPages(t *testing.T) {
 	k := MustStartKiosk(t, kioskOptions{})
 	siti := k.MustAddStaff(t, nipSiti, "Siti Aminah", "1")
@@ -122,8 +140,15 @@ func TestAccessibilityAdminPages(t *testing.T) {
 		{"services", "/admin/services", "table"},
 		{"sync", "/admin/sync", "h1"},
 		{"staff card", "/card/" + siti.Code, ".qr-card"},
+		{"users", "/admin/users", "table"},
+		{"audit log", "/admin/audit", "h1"},
+		{"follow-up contacts", "/admin/followups", "h1"},
+		{"own password", "/account/password", "form #current"},
 		{"summary in English", "/admin?lang=en", "h1"},
 	})
+	MustOpen(t, ctx, desktop, k.URL+"/admin?lang=id", "h1")
+	password := MustAddCounterAccount(t, ctx, k, "loket1", nipSiti)
+	MustBeAccessible(t, ctx, "new account's password", "id")
 
 	MustOpen(t, ctx, desktop, k.URL+"/admin/staff/import?lang=id", "#file")
 	csv := "nip,name,position,unit,counter\n12345,Agus Salim,Pengadministrasi,Pendaftaran Penduduk,3\n"
@@ -139,6 +164,11 @@ func TestAccessibilityAdminPages(t *testing.T) {
 	MustFollow(t, ctx, http.StatusOK, chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)))
 	MustDo(t, ctx, chromedp.WaitVisible(chromedp.CSS(`form[action="/login"]`)))
 	MustBeAccessible(t, ctx, "login", "id")
+
+	MustCounterLogIn(t, ctx, k, "loket1", password, siti)
+	MustBeAccessible(t, ctx, "counter screen with the new visit button", "id")
+	MustNewVisit(t, ctx, "KIA")
+	MustBeAccessible(t, ctx, "counter screen with a visit code", "id")
 }
 
 // TestAccessibilityCentralPages checks central's pages after a kiosk synced.
@@ -156,7 +186,20 @@ func TestAccessibilityCentralPages(t *testing.T) {
 		{"reconciliation", "/admin/reconciliation", "table"},
 		{"office staff", "/admin/offices/" + k.OfficeID + "/staff", "table"},
 		{"office services", "/admin/offices/" + k.OfficeID + "/services", "table"},
+		{"reports", "/admin/reports", "table"},
+		{"office report", "/admin/reports/" + k.OfficeID, "#rpt-responses"},
+		{"appraisal report", "/admin/reports/" + k.OfficeID + "/appraisal", "h1"},
+		{"follow-up plan (RTL)", "/admin/reports/" + k.OfficeID + "/rtl", "h1"},
+		{"SKM report", "/admin/reports/" + k.OfficeID + "/skm", "h1"},
+		{"staff member's report", "/admin/reports/" + k.OfficeID + "/staff/" + nipSiti, "#rpt-count"},
+		{"staff member's evidence", "/admin/reports/" + k.OfficeID + "/staff/" + nipSiti + "/evidence", "h1"},
+		{"public index", "/publik", "h1"},
+		{"public page", "/publik/" + k.OfficeID, "h1"},
+		{"users", "/admin/users", "table"},
+		{"audit log", "/admin/audit", "h1"},
+		{"own password", "/account/password", "form #current"},
 		{"central dashboard in English", "/admin?lang=en", ".grid"},
+		{"office report in English", "/admin/reports/" + k.OfficeID + "?lang=en", "#rpt-responses"},
 	})
 	MustOpen(t, ctx, desktop, c.URL+"/admin/kiosks?lang=id", `form[action="/admin/kiosks"]`)
 	MustFollow(t, ctx, http.StatusOK, chromedp.Click(chromedp.CSS(`form[action="/admin/kiosks"] button[type=submit]`)))

@@ -58,6 +58,40 @@ func MustRateVisitOnce(tb testing.TB, phoneCtx context.Context, k *kioskServer, 
 	}
 }
 
+// MustAddCounterAccount adds, as the logged-in admin, a counter account for
+// the staff member nip and returns its one-time password.
+func MustAddCounterAccount(tb testing.TB, ctx context.Context, k *kioskServer, username, nip string) string {
+	tb.Helper()
+	MustOpen(tb, ctx, desktop, k.URL+"/admin/users", `form[action="/admin/users"]`)
+	MustDo(tb, ctx,
+		chromedp.SendKeys(chromedp.CSS("#username"), username),
+		chromedp.SetValue(chromedp.CSS("#role"), string(survey.RoleCounter)),
+		chromedp.SendKeys(chromedp.CSS("#nip"), nip),
+	)
+	MustFollow(tb, ctx, http.StatusOK, chromedp.Click(chromedp.CSS(`form[action="/admin/users"] button[type=submit]`)))
+	return MustText(tb, ctx, "main code")
+}
+
+// MustCounterLogIn logs the counter account in; it must land on st's counter screen.
+func MustCounterLogIn(tb testing.TB, ctx context.Context, k *kioskServer, username, password string, st survey.Staff) {
+	tb.Helper()
+	MustOpen(tb, ctx, desktop, k.URL+"/login", `form[action="/login"]`)
+	MustDo(tb, ctx, chromedp.SendKeys(chromedp.CSS("#username"), username), chromedp.SendKeys(chromedp.CSS("#password"), password))
+	if got := MustFollow(tb, ctx, http.StatusOK, chromedp.Click(chromedp.CSS(`form[action="/login"] button[type=submit]`))); got != k.URL+"/counter/"+st.Code {
+		tb.Fatalf("the counter account lands on %s, want its counter screen %s/counter/%s", got, k.URL, st.Code)
+	}
+}
+
+// MustNewVisit taps "new visit" for service on the counter screen and
+// returns the address of the screen that shows the visit's code.
+func MustNewVisit(tb testing.TB, ctx context.Context, service string) string {
+	tb.Helper()
+	MustDo(tb, ctx, chromedp.SetValue(chromedp.CSS("#service"), service))
+	u := MustFollow(tb, ctx, http.StatusOK, chromedp.Click(chromedp.CSS(`form[action$="/visits"] button[type=submit]`)))
+	MustDo(tb, ctx, chromedp.WaitVisible(chromedp.CSS(".counter-screen img.qr")))
+	return u
+}
+
 // TestVisitQRFromCounterScreen is the one-time visit code of a counter
 // screen: the admin adds a counter account, the staff member logs in at the
 // counter, taps "new visit" for the service given, the screen shows a QR code;
@@ -69,25 +103,10 @@ func TestVisitQRFromCounterScreen(t *testing.T) {
 	ctx := MustBrowser(t)
 
 	MustSetUpAdmin(t, ctx, k.MustSetupLink(t))
-	MustOpen(t, ctx, desktop, k.URL+"/admin/users", `form[action="/admin/users"]`)
-	MustDo(t, ctx,
-		chromedp.SendKeys(chromedp.CSS("#username"), "loket1"),
-		chromedp.SetValue(chromedp.CSS("#role"), string(survey.RoleCounter)),
-		chromedp.SendKeys(chromedp.CSS("#nip"), nipSiti),
-	)
-	MustFollow(t, ctx, http.StatusOK, chromedp.Click(chromedp.CSS(`form[action="/admin/users"] button[type=submit]`)))
-	password := MustText(t, ctx, "main code")
+	password := MustAddCounterAccount(t, ctx, k, "loket1", nipSiti)
 	MustFollow(t, ctx, http.StatusOK, chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)))
-
-	// The counter account logs in and lands on its own counter screen.
-	MustOpen(t, ctx, desktop, k.URL+"/login", `form[action="/login"]`)
-	MustDo(t, ctx, chromedp.SendKeys(chromedp.CSS("#username"), "loket1"), chromedp.SendKeys(chromedp.CSS("#password"), password))
-	if got := MustFollow(t, ctx, http.StatusOK, chromedp.Click(chromedp.CSS(`form[action="/login"] button[type=submit]`))); got != k.URL+"/counter/"+siti.Code {
-		t.Fatalf("the counter account lands on %s, want its counter screen %s/counter/%s", got, k.URL, siti.Code)
-	}
-	MustDo(t, ctx, chromedp.SetValue(chromedp.CSS("#service"), "KK_BARU"))
-	counterVisit := MustFollow(t, ctx, http.StatusOK, chromedp.Click(chromedp.CSS(`form[action$="/visits"] button[type=submit]`)))
-	MustDo(t, ctx, chromedp.WaitVisible(chromedp.CSS(".counter-screen img.qr")))
+	MustCounterLogIn(t, ctx, k, "loket1", password, siti)
+	MustNewVisit(t, ctx, "KK_BARU")
 	if !MustEval[bool](t, ctx, `document.querySelector(".counter-screen img.qr").naturalWidth > 0`) {
 		t.Fatal("the counter screen shows no visit QR code")
 	}
@@ -100,8 +119,10 @@ func TestVisitQRFromCounterScreen(t *testing.T) {
 
 	MustRateVisitOnce(t, MustCitizenTab(t, ctx), k, visitURL, "KK_BARU")
 
-	// The counter screen, reloading, goes back to the static code and says so.
-	if got := MustFollow(t, ctx, http.StatusOK, chromedp.Navigate(counterVisit)); !strings.HasSuffix(got, "/counter/"+siti.Code+"?dinilai=1") {
+	// The counter screen reloads itself every 10 s; once the code was used
+	// it goes back to the static code and says so.
+	MustDo(t, ctx, chromedp.WaitVisible(chromedp.CSS("main > .alert-ok")))
+	if got := MustLocation(t, ctx); !strings.HasSuffix(got, "/counter/"+siti.Code+"?dinilai=1") {
 		t.Errorf("after the rating the counter screen shows %s, want the static code with dinilai=1", got)
 	}
 	MustContain(t, ctx, ".alert-ok", "sudah dinilai")
@@ -113,32 +134,8 @@ func TestVisitQRFromCounterScreen(t *testing.T) {
 func TestVisitQRFromQueueSystem(t *testing.T) {
 	k := MustStartKiosk(t, kioskOptions{})
 	k.MustAddStaff(t, nipSiti, "Siti Aminah", "1")
-	token := web.RandomToken(32)
-	ct := survey.KioskToken{Hash: web.HashToken(token), Role: survey.RoleCounter, NIP: nipSiti, Label: "antrian"}
-	if err := k.DB.CreateKioskToken(context.Background(), &ct); err != nil {
-		t.Fatal(err)
-	}
 	ctx := MustBrowser(t)
-
-	req, err := http.NewRequest(http.MethodPost, k.URL+"/api/v1/visits", strings.NewReader(`{"nip": "`+nipSiti+`", "service": "KTPEL_GANTI"}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := k.HTTP.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var v struct {
-		Token     string `json:"token"`
-		SurveyURL string `json:"survey_url"`
-		QRURL     string `json:"qr_url"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&v); err != nil || resp.StatusCode != http.StatusCreated {
-		t.Fatalf("POST /api/v1/visits: status %d, %v", resp.StatusCode, err)
-	}
+	v := k.MustAPIVisit(t, nipSiti, "KTPEL_GANTI")
 	if !strings.HasPrefix(v.QRURL, k.URL+"/") {
 		t.Fatalf("qr_url %q is not on the kiosk %s", v.QRURL, k.URL)
 	}
@@ -147,4 +144,38 @@ func TestVisitQRFromQueueSystem(t *testing.T) {
 		t.Errorf("the visit's QR code reads %q, want its survey_url %q", visitURL, v.SurveyURL)
 	}
 	MustRateVisitOnce(t, ctx, k, visitURL, "KTPEL_GANTI")
+}
+
+// apiVisit is the answer to POST /api/v1/visits.
+type apiVisit struct {
+	Token     string `json:"token"`
+	SurveyURL string `json:"survey_url"`
+	QRURL     string `json:"qr_url"`
+}
+
+// MustAPIVisit asks the kiosk for a visit as a queue system does, with a
+// counter token for nip made as `kiosk token create --role counter` makes it.
+func (k *kioskServer) MustAPIVisit(tb testing.TB, nip, service string) apiVisit {
+	tb.Helper()
+	token := web.RandomToken(32)
+	ct := survey.KioskToken{Hash: web.HashToken(token), Role: survey.RoleCounter, NIP: nip, Label: "antrian"}
+	if err := k.DB.CreateKioskToken(context.Background(), &ct); err != nil {
+		tb.Fatal(err)
+	}
+	req, err := http.NewRequest(http.MethodPost, k.URL+"/api/v1/visits", strings.NewReader(`{"nip": "`+nip+`", "service": "`+service+`"}`))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := k.HTTP.Do(req)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var v apiVisit
+	if err := json.NewDecoder(resp.Body).Decode(&v); err != nil || resp.StatusCode != http.StatusCreated {
+		tb.Fatalf("POST /api/v1/visits: status %d, %v", resp.StatusCode, err)
+	}
+	return v
 }
