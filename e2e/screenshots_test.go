@@ -95,10 +95,13 @@ func TestScreenshots(t *testing.T) {
 	for _, s := range admin {
 		MustShoot(t, ctx, s)
 	}
-	MustSeedCentral(t, ctx, c)
+	ck, _ := MustSeedCentral(t, ctx, c)
 	central := []shot{
 		{file: "desktop-central-dashboard.png", v: desktop, url: c.URL + "/admin", sel: ".grid"},
 		{file: "desktop-central-reconciliation.png", v: desktop, url: c.URL + "/admin/reconciliation", sel: "table"},
+		{file: "desktop-central-report.png", v: desktop, url: c.URL + "/admin/reports/" + ck.OfficeID, sel: "#rpt-responses",
+			prep: []chromedp.Action[chromedp.Void]{chromedp.Evaluate[chromedp.Void](
+				`scrollTo(0, document.querySelector("main figure.rpt-chart").getBoundingClientRect().top + scrollY - 120)`)}},
 	}
 	for _, s := range central {
 		MustShoot(t, ctx, s)
