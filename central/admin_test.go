@@ -114,3 +114,26 @@ func TestIntegrityAndReconciliationPages(t *testing.T) {
 		t.Error("dashboard does not list the kiosk")
 	}
 }
+
+func TestStaffAccountSeesOnlyOwnPage(t *testing.T) {
+	rs := MustStartReportServer(t, openSQLite)
+	admin := rs.MustLogin(t, "admin1", survey.RoleAdmin, 0, "")
+	resp, body := admin.MustPost(t, "/admin/users", url.Values{"username": {"siti"}, "role": {"counter"},
+		"office": {fmt.Sprint(rs.Office.ID)}, "nip": {"19660801 198803 1 001"}})
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "siti") {
+		t.Fatalf("create staff account: %d %s", resp.StatusCode, clip(body))
+	}
+	u, err := rs.Store.UserByUsername(t.Context(), "siti")
+	if err != nil || u.NIP != nipSiti || u.OfficeID != rs.Office.ID {
+		t.Fatalf("staff account = %+v, %v", u, err)
+	}
+	resp, _ = admin.MustPost(t, "/admin/users", url.Values{"username": {"palsu"}, "role": {"counter"},
+		"office": {fmt.Sprint(rs.Office.ID)}, "nip": {"199001012015031001"}})
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("staff account for a NIP not on the roster: %d, want 400", resp.StatusCode)
+	}
+	siti := rs.MustLogin(t, "siti2", survey.RoleCounter, rs.Office.ID, nipSiti)
+	siti.MustGet(t, fmt.Sprintf("/admin/reports/%d/staff/%s", rs.Office.ID, nipSiti), http.StatusOK)
+	siti.MustGet(t, fmt.Sprintf("/admin/reports/%d/staff/%s", rs.Office.ID, nipBudi), http.StatusForbidden)
+	siti.MustGet(t, "/admin/offices", http.StatusForbidden)
+}

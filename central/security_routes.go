@@ -1,6 +1,7 @@
 package central
 
 import (
+	"context"
 	"strconv"
 	"strings"
 
@@ -24,7 +25,7 @@ func (s *Server) registerSecurityRoutes(app *fiber.App, admin fiber.Router) {
 	admins := s.auth.Require(survey.RoleAdmin)
 	account := app.Group("/account", s.auth.Load, s.auth.Require(), s.auth.CheckCSRF)
 	users := &web.UserPages{Auth: s.auth, Render: s.render, Page: s.page, Base: "/admin",
-		Roles: []survey.Role{survey.RoleAdmin, survey.RoleKepala, survey.RoleViewer}, Scope: s.accountScope,
+		Roles: []survey.Role{survey.RoleAdmin, survey.RoleKepala, survey.RoleViewer, survey.RoleCounter}, Scope: s.accountScope,
 		Offices: func(c *fiber.Ctx) ([]survey.Office, error) { return s.store.FindOffices(c.UserContext()) }}
 	users.Register(admin, account, admins)
 	audit := &web.AuditPages{Render: s.render, Store: s.store, Page: s.page, Base: "/admin"}
@@ -33,9 +34,11 @@ func (s *Server) registerSecurityRoutes(app *fiber.App, admin fiber.Router) {
 	app.Get("/api/v1/integrity", s.reportTokenAuth, s.handleAPIIntegrity)
 }
 
-// accountScope binds a kepala account to one office; other roles see every office.
+// accountScope binds a kepala account to one office, and a staff member's
+// own account (role counter) to an office and the NIP of its roster, so that
+// it reads only that person's report page; other roles see every office.
 func (s *Server) accountScope(c *fiber.Ctx, u *survey.User) error {
-	if u.Role != survey.RoleKepala {
+	if u.Role != survey.RoleKepala && u.Role != survey.RoleCounter {
 		return nil
 	}
 	id, err := strconv.ParseInt(c.FormValue("office"), 10, 64)
@@ -43,9 +46,27 @@ func (s *Server) accountScope(c *fiber.Ctx, u *survey.User) error {
 		var o survey.Office
 		if o, err = s.store.OfficeByID(c.UserContext(), id); err == nil {
 			u.OfficeID = o.ID
-			return nil
 		}
 	}
-	return &survey.Error{Code: survey.EINVALID, Field: "office",
-		Message: "an office head account needs its office", MessageID: "akun kepala kantor memerlukan kantornya"}
+	if err != nil {
+		return &survey.Error{Code: survey.EINVALID, Field: "office",
+			Message: "an office head or staff account needs its office", MessageID: "akun kepala kantor atau petugas memerlukan kantornya"}
+	}
+	if u.Role == survey.RoleCounter {
+		return s.bindStaffNIP(c.UserContext(), u, c.FormValue("nip"))
+	}
+	return nil
+}
+
+// bindStaffNIP sets a staff account's NIP after checking it is on the office's roster.
+func (s *Server) bindStaffNIP(ctx context.Context, u *survey.User, nip string) error {
+	st, err := s.store.OfficeStaffByNIP(ctx, u.OfficeID, survey.NormalizeNIP(nip))
+	if survey.ErrorCode(err) == survey.ENOTFOUND {
+		return survey.Invalid("nip", "a staff account needs the NIP of a staff member of its office",
+			"akun petugas memerlukan NIP petugas di kantornya")
+	} else if err != nil {
+		return err
+	}
+	u.NIP = st.NIP
+	return nil
 }

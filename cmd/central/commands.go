@@ -30,8 +30,9 @@ Commands:
   staff import --office NAME FILE          import an office's roster CSV
   staff export --office NAME [FILE]        write an office's roster as CSV
   import FILE                              ingest an offline batch file from ` + "`kiosk export`" + `
-  user add --role ROLE [--office NAME] USERNAME
-                                           create an account (admin, kepala, viewer); prints its password
+  user add --role ROLE [--office NAME] [--nip NIP] USERNAME
+                                           create an account (admin, kepala, viewer, or counter: a
+                                           staff member's own report page); prints its password
   token create --role ROLE [--office NAME] [--label TEXT] [--json]
                                            create a report API token (admin, kepala with --office, viewer);
                                            prints it once, {"token": "..."} with --json
@@ -288,29 +289,37 @@ func (c *commands) importFile(ctx context.Context, args []string) error {
 
 func (c *commands) user(ctx context.Context, args []string) error {
 	if len(args) == 0 || args[0] != "add" {
-		return cli.Usagef("usage: central user add --role ROLE [--office NAME] USERNAME")
+		return cli.Usagef("usage: central user add --role ROLE [--office NAME] [--nip NIP] USERNAME")
 	}
 	fs := flag.NewFlagSet("user add", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	roleName := fs.String("role", "", "admin, kepala or viewer")
-	office := fs.String("office", "", "the office a kepala sees")
+	roleName := fs.String("role", "", "admin, kepala, viewer or counter (a staff member's own account)")
+	office := fs.String("office", "", "the office a kepala or staff member belongs to")
+	nip := fs.String("nip", "", "a staff account's NIP")
 	if err := fs.Parse(args[1:]); err != nil || fs.NArg() != 1 {
-		return cli.Usagef("usage: central user add --role ROLE [--office NAME] USERNAME")
+		return cli.Usagef("usage: central user add --role ROLE [--office NAME] [--nip NIP] USERNAME")
 	}
 	role, err := survey.ParseRole(*roleName)
-	if err != nil || role == survey.RoleCounter {
-		return cli.Usagef("--role must be admin, kepala or viewer")
+	if err != nil {
+		return cli.Usagef("--role must be admin, kepala, viewer or counter")
 	}
 	u := survey.User{Username: fs.Arg(0), Role: role, Active: true}
-	if role == survey.RoleKepala {
+	if role == survey.RoleKepala || role == survey.RoleCounter {
 		if *office == "" {
-			return cli.Usagef("a kepala account needs --office NAME")
+			return cli.Usagef("a %s account needs --office NAME", role)
 		}
 		o, err := c.store.OfficeByName(ctx, *office)
 		if err != nil {
 			return userError(fmt.Errorf("office %q: %w", *office, err))
 		}
 		u.OfficeID = o.ID
+	}
+	if role == survey.RoleCounter {
+		st, err := c.store.OfficeStaffByNIP(ctx, u.OfficeID, survey.NormalizeNIP(*nip))
+		if err != nil {
+			return userError(fmt.Errorf("--nip %q: %w (a staff account needs a NIP on the office's roster)", *nip, err))
+		}
+		u.NIP = st.NIP
 	}
 	password := web.RandomToken(12)
 	auth := &web.Auth{Store: c.store}

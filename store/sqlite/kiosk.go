@@ -54,8 +54,42 @@ func OpenKiosk(ctx context.Context, path string, o KioskOptions) (*KioskDB, erro
 		db.Close()
 		return nil, err
 	}
+	if o.SignHead != nil {
+		if err := k.startHeadSigning(ctx, o.SignHead); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
 	k.w = newGroupWriter(k, o)
 	return k, nil
+}
+
+// startHeadSigning signs the chain head once, the first time the kiosk has a
+// key (a kiosk may have run standalone before it was connected). From then on
+// every commit signs the head, so an unsigned head later means the file was
+// altered: it is sent unsigned and central reports it.
+func (k *KioskDB) startHeadSigning(ctx context.Context, sign func(seq int64, hash string) string) error {
+	if _, ok, err := k.Setting(ctx, "head_signing_started"); err != nil || ok {
+		return err
+	}
+	seq, hash, sig, err := k.ChainHead(ctx)
+	if err != nil {
+		return err
+	}
+	tx, err := k.db.BeginTx(ctx, nil)
+	if err != nil {
+		return translate(err)
+	}
+	defer tx.Rollback()
+	if sig == "" {
+		if _, err := tx.ExecContext(ctx, "UPDATE chain_head SET signature = ? WHERE id = 1 AND seq = ?", sign(seq, hash), seq); err != nil {
+			return fmt.Errorf("sign chain head: %w", translate(err))
+		}
+	}
+	if _, err := tx.ExecContext(ctx, "INSERT INTO settings (key, value) VALUES ('head_signing_started', ?)", formatTime(k.now())); err != nil {
+		return fmt.Errorf("sign chain head: %w", translate(err))
+	}
+	return translate(tx.Commit())
 }
 
 // Close stops the writer (after it finishes the commit in progress) and closes the database.

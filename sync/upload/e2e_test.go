@@ -3,6 +3,7 @@ package upload_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"io"
@@ -16,6 +17,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	_ "github.com/mattn/go-sqlite3"
 
 	"github.com/skmkiosk/skm/survey"
 	"github.com/skmkiosk/skm/sync/ingest"
@@ -490,6 +493,36 @@ func TestRetentionKeepsUnsynced(t *testing.T) {
 		}
 		if n, _ := st.CountResponses(ctx, k.ID); n != 13 {
 			t.Errorf("central holds %d, want 13", n)
+		}
+	})
+}
+
+func TestClearedHeadSignatureReported(t *testing.T) {
+	backends(t, func(t *testing.T, open func(*testing.T) survey.CentralStore) {
+		store := open(t)
+		c := MustStartCentral(t, store)
+		k0, secret := c.MustAddKiosk(t)
+		k := MustNewKiosk(t, c.URL, k0.ID, secret, 50)
+		k.MustRate(t, 4)
+		if _, err := k.Up.Run(context.Background(), fastBackoff); err != nil {
+			t.Fatal(err)
+		}
+		k.MustRate(t, 2)
+		// Someone with the file but not the secret rewrites the head and clears its signature.
+		raw, err := sql.Open("sqlite3", k.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer raw.Close()
+		if _, err := raw.Exec("UPDATE chain_head SET signature = ''"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := k.Up.Run(context.Background(), fastBackoff); err != nil {
+			t.Fatal(err)
+		}
+		fs, err := store.FindFindings(context.Background(), survey.FindingFilter{KioskID: k.ID, Kind: survey.FindingHeadMismatch})
+		if err != nil || len(fs) == 0 {
+			t.Fatalf("head_mismatch findings = %+v, %v; want one for the cleared signature", fs, err)
 		}
 	})
 }

@@ -32,9 +32,7 @@ func Export(ctx context.Context, store ExportStore, w io.Writer, kioskID string,
 	if err != nil {
 		return 0, err
 	}
-	if sig == "" {
-		sig = wire.SignHead(key, seq, hash)
-	}
+	// As in uploads, the head goes out as stored (see sendBatch).
 	pending, err := store.CountPending(ctx)
 	if err != nil {
 		return 0, err

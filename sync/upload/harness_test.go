@@ -129,11 +129,12 @@ func (h *centralHarness) MustAddKiosk(t *testing.T) (survey.Kiosk, string) {
 
 // kioskHarness is a kiosk's buffer and uploader.
 type kioskHarness struct {
-	ID  string
-	DB  *sqlite.KioskDB
-	Key ed25519.PrivateKey
-	Up  *upload.Uploader
-	ids []string // every response created, in order
+	ID   string
+	path string
+	DB   *sqlite.KioskDB
+	Key  ed25519.PrivateKey
+	Up   *upload.Uploader
+	ids  []string // every response created, in order
 }
 
 // MustNewKiosk opens a kiosk database connected to central at url.
@@ -143,7 +144,8 @@ func MustNewKiosk(t *testing.T, url, kioskID, secret string, batch int) *kioskHa
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := sqlite.OpenKiosk(context.Background(), filepath.Join(t.TempDir(), "kiosk.db"), sqlite.KioskOptions{
+	path := filepath.Join(t.TempDir(), "kiosk.db")
+	db, err := sqlite.OpenKiosk(context.Background(), path, sqlite.KioskOptions{
 		SignHead: func(seq int64, hash string) string { return wire.SignHead(key, seq, hash) }})
 	if err != nil {
 		t.Fatal(err)
@@ -154,7 +156,7 @@ func MustNewKiosk(t *testing.T, url, kioskID, secret string, batch int) *kioskHa
 			t.Fatal(err)
 		}
 	}
-	k := &kioskHarness{ID: kioskID, DB: db, Key: key}
+	k := &kioskHarness{ID: kioskID, path: path, DB: db, Key: key}
 	k.Up = upload.New(db, upload.Config{BaseURL: url, KioskID: kioskID, Key: key, BatchSize: batch, Logger: quietLog,
 		HTTPClient: &http.Client{Timeout: 10 * time.Second}})
 	return k

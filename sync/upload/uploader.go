@@ -203,9 +203,9 @@ func (u *Uploader) sendBatch(ctx context.Context, rs []survey.Response, res *Res
 	if err != nil {
 		return err
 	}
-	if sig == "" && u.cfg.Key != nil {
-		sig = wire.SignHead(u.cfg.Key, seq, hash)
-	}
+	// The head is sent as the database holds it. The uploader never signs it
+	// itself: a head whose signature was cleared in the file must reach
+	// central unsigned, where it is reported.
 	pending, err := u.store.CountPending(ctx)
 	if err != nil {
 		return err
