@@ -96,7 +96,9 @@ func periodArgs(c *fiber.Ctx, page bool) (code, from, to string) {
 
 // defaultPeriod is the quarter holding yesterday, the last closed day: on
 // the first day of a quarter the previous one is the report people want.
-func defaultPeriod(now time.Time) string { return survey.QuarterCode(now.AddDate(0, 0, -1), web.Jakarta) }
+func defaultPeriod(now time.Time) string {
+	return survey.QuarterCode(now.AddDate(0, 0, -1), web.Jakarta)
+}
 
 // parsePeriod reads the query's period, defaulting to the quarter of the last closed day.
 func parsePeriod(c *fiber.Ctx, now time.Time, page bool) (asked survey.Period, closed survey.Period, code string, err error) {
