@@ -1,8 +1,6 @@
 package survey
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"sort"
 	"strings"
@@ -26,8 +24,8 @@ const (
 // kiosk claims: two uploads of the same id are the same response only if
 // their fingerprints match.
 func (r *Response) Fingerprint() string {
-	sum := sha256.Sum256(r.CanonicalContent())
-	return hex.EncodeToString(sum[:])
+	var buf [canonicalBufSize]byte
+	return hexSum(r.AppendCanonical(buf[:0]))
 }
 
 // MaxCentralComment bounds comments at central (a kiosk may allow up to 10,000 characters).
@@ -123,10 +121,15 @@ func PlanIngest(in PlanInput) IngestPlan {
 	}
 	seenIDs := map[string]string{} // id → fingerprint, within this batch
 	var breaks, beyond []Finding
+	// One canonical encoding per response serves both its fingerprint and
+	// its chain hash; the buffers are reused across the batch.
+	canonical := make([]byte, 0, canonicalBufSize)
+	chained := make([]byte, 0, canonicalBufSize+hashHexLen+1)
 	for _, i := range order {
 		r := in.Responses[i]
 		res := ItemResult{ID: r.ID, Seq: r.Seq}
-		fp := r.Fingerprint()
+		canonical = r.AppendCanonical(canonical[:0])
+		fp := hexSum(canonical)
 		if stored, ok := in.ExistingByID[r.ID]; ok || seenIDs[r.ID] != "" {
 			if !ok {
 				stored = seenIDs[r.ID]
@@ -167,7 +170,9 @@ func PlanIngest(in PlanInput) IngestPlan {
 			p.Findings = append(p.Findings, Finding{Kind: FindingSeqReuse, FromSeq: r.Seq, ToSeq: r.Seq,
 				Detail: fmt.Sprintf("sequence number %d arrived with id %s but %s already has it", r.Seq, r.ID, other)})
 		}
-		if r.Hash != r.ChainHash(r.PrevHash) {
+		var chainHash string
+		chained, chainHash = chainHashOf(chained, r.PrevHash, canonical)
+		if r.Hash != chainHash {
 			sr.Flags = appendFlag(sr.Flags, FlagEdited)
 			breaks = append(breaks, Finding{Kind: FindingChainBreak, FromSeq: r.Seq, ToSeq: r.Seq,
 				Detail: "content does not match its hash: the row was edited after it was written"})

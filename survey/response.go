@@ -1,10 +1,6 @@
 package survey
 
 import (
-	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -108,18 +104,12 @@ func ValidateComment(s string, limit int) error {
 }
 
 // ContentHash fingerprints what the respondent submitted, so that a replay of
-// the same idempotency key can be told apart from a different submission.
+// the same idempotency key can be told apart from a different submission: the
+// hex SHA-256 of {"nip":…,"service":…,"ratings":…,"comment":…,"profile":…,"visit_id":…}
+// in the canonical encoding.
 func (r *Response) ContentHash() string {
-	c := struct {
-		NIP     string  `json:"nip"`
-		Service string  `json:"service"`
-		Ratings Ratings `json:"ratings"`
-		Comment string  `json:"comment"`
-		Profile Profile `json:"profile"`
-		VisitID string  `json:"visit_id"`
-	}{r.NIP, r.Service, r.Ratings, r.Comment, r.Profile, r.VisitID}
-	sum := sha256.Sum256(canonicalJSON(c))
-	return hex.EncodeToString(sum[:])
+	var buf [canonicalBufSize]byte
+	return hexSum(r.appendContent(buf[:0]))
 }
 
 // TimeLayout is the one textual form of stored and transmitted times: UTC,
@@ -139,40 +129,17 @@ func ParseTime(s string) (time.Time, error) {
 }
 
 // CanonicalContent is the byte string the chain hash covers: every field that
-// describes the rating, in a fixed order, as compact JSON. docs/sync-protocol.md
-// specifies it for other implementations.
+// describes the rating, in a fixed order, as compact JSON without HTML
+// escaping (so "<" stays "<" and other implementations need not copy Go's
+// escaping rules). docs/sync-protocol.md specifies it for other implementations.
 func (r *Response) CanonicalContent() []byte {
-	c := struct {
-		ID        string  `json:"id"`
-		Seq       int64   `json:"seq"`
-		NIP       string  `json:"nip"`
-		Service   string  `json:"service"`
-		Ratings   Ratings `json:"ratings"`
-		Comment   string  `json:"comment"`
-		Profile   Profile `json:"profile"`
-		Channel   string  `json:"channel"`
-		Verified  bool    `json:"verified"`
-		VisitID   string  `json:"visit_id"`
-		CreatedAt string  `json:"created_at"`
-	}{r.ID, r.Seq, r.NIP, r.Service, r.Ratings, r.Comment, r.Profile, r.Channel, r.Verified, r.VisitID, FormatTime(r.CreatedAt)}
-	return canonicalJSON(c)
-}
-
-// canonicalJSON is compact JSON without HTML escaping, so "<" stays "<" and
-// other implementations need not copy Go's escaping rules.
-func canonicalJSON(v any) []byte {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(v) // only plain structs of strings and numbers: cannot fail
-	return bytes.TrimSuffix(b.Bytes(), []byte{'\n'})
+	return r.AppendCanonical(make([]byte, 0, canonicalBufSize))
 }
 
 // ChainHash returns hex(SHA-256(prevHash + "\n" + CanonicalContent)).
 func (r *Response) ChainHash(prevHash string) string {
-	h := sha256.New()
-	h.Write([]byte(prevHash))
-	h.Write([]byte{'\n'})
-	h.Write(r.CanonicalContent())
-	return hex.EncodeToString(h.Sum(nil))
+	var buf [canonicalBufSize]byte
+	b := append(buf[:0], prevHash...)
+	b = append(b, '\n')
+	return hexSum(r.AppendCanonical(b))
 }
