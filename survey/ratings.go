@@ -1,7 +1,6 @@
 package survey
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -48,26 +47,21 @@ func (r Ratings) Validate() error {
 
 // MarshalJSON writes the ratings as {"persyaratan": 4, ...}, skipping unanswered elements.
 func (r Ratings) MarshalJSON() ([]byte, error) {
-	var b bytes.Buffer
-	b.WriteByte('{')
-	first := true
-	for i, v := range r {
-		if v == 0 {
-			continue
-		}
-		if !first {
-			b.WriteByte(',')
-		}
-		first = false
-		fmt.Fprintf(&b, "%q:%d", Elements[i], v)
-	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
+	return r.appendJSON(make([]byte, 0, 16*NumElements)), nil
 }
 
 // UnmarshalJSON reads {"code": n, ...}. An unknown code or a value that is not
 // an integer is an EINVALID error naming it; range checks are left to Validate.
 func (r *Ratings) UnmarshalJSON(data []byte) error {
+	if fast, ok := parseRatingsFast(data); ok {
+		*r = fast
+		return nil
+	}
+	return r.unmarshalGeneral(data)
+}
+
+// unmarshalGeneral reads any JSON value the way UnmarshalJSON specifies.
+func (r *Ratings) unmarshalGeneral(data []byte) error {
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(data, &m); err != nil {
 		return Invalid("ratings", "ratings must be an object keyed by element code",
@@ -96,4 +90,100 @@ func (r *Ratings) UnmarshalJSON(data []byte) error {
 		r.Set(e, v)
 	}
 	return nil
+}
+
+// parseRatingsFast reads the common form of a ratings object, known element
+// codes with small integer answers, without reflection: every response of
+// the API and of each uploaded batch passes here. It returns ok == false for
+// anything else (unknown codes, escapes, other numbers, malformed input),
+// which UnmarshalJSON then reads the general way, with its error messages.
+// On what it accepts it gives UnmarshalJSON's result: a repeated key keeps
+// its last answer and an explicit 0 becomes -1.
+func parseRatingsFast(data []byte) (Ratings, bool) {
+	var r Ratings
+	i := skipSpace(data, 0)
+	if i >= len(data) || data[i] != '{' {
+		return r, false
+	}
+	i = skipSpace(data, i+1)
+	if i < len(data) && data[i] == '}' {
+		return r, skipSpace(data, i+1) == len(data)
+	}
+	for {
+		if i >= len(data) || data[i] != '"' {
+			return r, false
+		}
+		start := i + 1
+		i = start
+		for i < len(data) && data[i] >= 'a' && data[i] <= 'z' {
+			i++
+		}
+		if i >= len(data) || data[i] != '"' {
+			return r, false
+		}
+		idx := Element(data[start:i]).Index()
+		if idx < 0 {
+			return r, false
+		}
+		i = skipSpace(data, i+1)
+		if i >= len(data) || data[i] != ':' {
+			return r, false
+		}
+		i = skipSpace(data, i+1)
+		v, next, ok := parseSmallInt(data, i)
+		if !ok {
+			return r, false
+		}
+		if v == 0 {
+			v = -1 // an explicit 0 is out of range, not "missing"
+		}
+		r[idx] = int8(v)
+		i = skipSpace(data, next)
+		if i >= len(data) {
+			return r, false
+		}
+		switch data[i] {
+		case ',':
+			i = skipSpace(data, i+1)
+		case '}':
+			return r, skipSpace(data, i+1) == len(data)
+		default:
+			return r, false
+		}
+	}
+}
+
+// parseSmallInt reads a JSON integer of at most three digits that fits an
+// int8 (-?(0|[1-9][0-9]{0,2})) at data[i:], returning it and the offset after it.
+func parseSmallInt(data []byte, i int) (v, next int, ok bool) {
+	neg := i < len(data) && data[i] == '-'
+	if neg {
+		i++
+	}
+	start := i
+	for i < len(data) && data[i] >= '0' && data[i] <= '9' && i-start < 4 {
+		v = v*10 + int(data[i]-'0')
+		i++
+	}
+	n := i - start
+	if n == 0 || n > 3 || (data[start] == '0' && n > 1) || (neg && v == 0) {
+		return 0, 0, false
+	}
+	if i < len(data) && (data[i] == '.' || data[i] == 'e' || data[i] == 'E') {
+		return 0, 0, false
+	}
+	if neg {
+		v = -v
+	}
+	if v < -128 || v > 127 {
+		return 0, 0, false
+	}
+	return v, i, true
+}
+
+func skipSpace(data []byte, i int) int {
+	for i < len(data) && (data[i] == ' ' || data[i] == '\t' || data[i] == '\n' || data[i] == '\r') {
+		i++
+	}
+	return i
 }

@@ -2,6 +2,7 @@ package survey
 
 import (
 	"encoding/json"
+	"math/rand/v2"
 	"strings"
 	"testing"
 )
@@ -79,4 +80,81 @@ func TestChainHashCoversContent(t *testing.T) {
 	if r.ChainHash("") == h1 {
 		t.Error("hash ignores the sequence number")
 	}
+}
+
+// ratingsFragments build ratings objects, valid and not, for comparing the
+// fast path with the general one.
+var ratingsFragments = struct{ keys, values, spaces []string }{
+	keys: []string{`"persyaratan"`, `"prosedur"`, `"waktu"`, `"biaya"`, `"produk"`, `"kompetensi"`, `"perilaku"`,
+		`"pengaduan"`, `"sarana"`, `"parkir"`, `"Sarana"`, `"sar\u0061na"`, `""`, `"waktu "`},
+	values: []string{"1", "2", "3", "4", "0", "-0", "-1", "5", "127", "128", "-128", "-129", "999", "1000", "04",
+		"4.0", "3.5", "1e0", "4E0", `"4"`, "null", "true", "[]", "{}", "-", "00"},
+	spaces: []string{"", "", "", " ", "\n", "\t", "\r\n  "},
+}
+
+func randRatingsJSON(rng *rand.Rand) string {
+	f := ratingsFragments
+	sp := func() string { return f.spaces[rng.IntN(len(f.spaces))] }
+	var b strings.Builder
+	b.WriteString(sp() + "{" + sp())
+	n := rng.IntN(12)
+	for i := range n {
+		if i > 0 {
+			b.WriteString("," + sp())
+		}
+		b.WriteString(f.keys[rng.IntN(len(f.keys))] + sp() + ":" + sp() + f.values[rng.IntN(len(f.values))] + sp())
+	}
+	b.WriteString("}" + sp())
+	s := b.String()
+	if rng.IntN(20) == 0 { // damage it
+		i := rng.IntN(len(s))
+		s = s[:i] + s[i+1:]
+	}
+	return s
+}
+
+// TestRatingsFastPathMatchesGeneral checks that whatever the fast reader
+// accepts, the general one reads to the same ratings.
+func TestRatingsFastPathMatchesGeneral(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 9))
+	accepted := 0
+	for range 20000 {
+		in := randRatingsJSON(rng)
+		fast, ok := parseRatingsFast([]byte(in))
+		if !ok {
+			continue
+		}
+		accepted++
+		var general Ratings
+		if err := general.unmarshalGeneral([]byte(in)); err != nil {
+			t.Fatalf("%q: the fast path accepts it, the general one refuses it: %v", in, err)
+		}
+		if fast != general {
+			t.Fatalf("%q: fast %v, general %v", in, fast, general)
+		}
+		if !json.Valid([]byte(in)) {
+			t.Fatalf("%q: the fast path accepts invalid JSON", in)
+		}
+	}
+	if accepted < 1000 {
+		t.Errorf("only %d inputs took the fast path: the test no longer exercises it", accepted)
+	}
+}
+
+// FuzzRatingsUnmarshal checks that the fast path never accepts what the
+// general reader reads differently or refuses.
+func FuzzRatingsUnmarshal(f *testing.F) {
+	f.Add([]byte(`{"persyaratan":4,"prosedur":3,"waktu":4,"biaya":4,"produk":4,"kompetensi":4,"perilaku":4,"pengaduan":3,"sarana":2}`))
+	f.Add([]byte(`{ "sarana" : -0 }`))
+	f.Add([]byte(`{"waktu":4,"waktu":0}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fast, ok := parseRatingsFast(data)
+		if !ok {
+			return
+		}
+		var general Ratings
+		if err := general.unmarshalGeneral(data); err != nil || fast != general {
+			t.Fatalf("%q: fast %v, general %v (%v)", data, fast, general, err)
+		}
+	})
 }
