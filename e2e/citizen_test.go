@@ -274,3 +274,28 @@ func MustFitWidth(tb testing.TB, ctx context.Context, page string) {
 			strings.Join(MustEval[[]string](tb, ctx, overflowing), "\n\t"))
 	}
 }
+
+// TestCitizenBackWithoutBackForwardCache is the Back-and-resend case in a
+// browser that keeps no page in its back/forward cache (as on many cheap
+// phones): Back then loads the form from the HTTP cache. The form posts to
+// a path of its own, so the POST does not invalidate the cached form, and the
+// resend carries the same key: still one rating.
+func TestCitizenBackWithoutBackForwardCache(t *testing.T) {
+	k := MustStartKiosk(t, kioskOptions{})
+	siti := k.MustAddStaff(t, nipSiti, "Siti Aminah", "1")
+	ctx := MustBrowser(t, chromedp.Flag("disable-back-forward-cache", true))
+	surveyURL := k.URL + "/s/" + siti.Code
+	MustOpen(t, ctx, phone, surveyURL, "form[data-survey]")
+	fill := append(tapAnswers(answers), chromedp.SetValue(chromedp.CSS("#service"), "KIA"))
+	MustDo(t, ctx, fill...)
+	MustFollow(t, ctx, http.StatusOK, chromedp.Click(chromedp.CSS("button[type=submit]")))
+	MustDo(t, ctx, chromedp.WaitVisible(chromedp.CSS(".thanks")))
+	MustCheckStored(t, k, nipSiti, "KIA", survey.ChannelQR, "")
+
+	ctx = MustGoBack(t, ctx)
+	MustDo(t, ctx, chromedp.WaitVisible(chromedp.CSS("form[data-survey]")))
+	MustDo(t, ctx, fill...) // the answers again, whether or not the browser kept them
+	MustFollow(t, ctx, http.StatusOK, chromedp.Click(chromedp.CSS("button[type=submit]")))
+	MustDo(t, ctx, chromedp.WaitVisible(chromedp.CSS(".thanks")))
+	MustCheckStored(t, k, nipSiti, "KIA", survey.ChannelQR, "")
+}

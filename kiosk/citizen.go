@@ -120,9 +120,9 @@ func (s *Server) surveyForm(c *fiber.Ctx, st survey.Staff, r survey.Response, er
 	f := &surveyForm{Staff: st, PhotoURL: s.photoURL(st), Service: r.Service, Comment: r.Comment,
 		CommentLimit: s.cfg.CommentLimit, ErrField: errField, IdleSeconds: int(s.cfg.Kiosk.IdleReset.D().Seconds()),
 		FollowUp: s.cfg.Privacy.FollowUp, ContactDays: days(s.cfg.Privacy.ContactRetention.D())}
-	f.Action = "/s/" + st.Code
+	f.Action = "/s/" + st.Code + "/kirim"
 	if strings.HasPrefix(c.Path(), "/kiosk") {
-		f.Action = "/kiosk/s/" + st.Code
+		f.Action = "/kiosk/s/" + st.Code + "/kirim"
 	}
 	groups := map[string]int{}
 	for _, sv := range services {

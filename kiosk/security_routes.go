@@ -12,7 +12,8 @@ import (
 func (s *Server) registerSecurityRoutes(app *fiber.App, admin fiber.Router) {
 	counter := s.auth.Require(survey.RoleCounter)
 	app.Get("/v/:token", s.handleVisitSurvey)
-	app.Post("/v/:token", s.handleVisitSubmit)
+	app.Post("/v/:token/kirim", s.countSubmission, s.handleVisitSubmit)
+	app.Post("/v/:token", s.countSubmission, s.handleVisitSubmit)
 	app.Get("/qr/v/:file", s.handleVisitQR)
 	app.Post("/counter/:code/visits", s.auth.Load, counter, s.auth.CheckCSRF, s.handleCounterVisitCreate)
 	app.Get("/counter/:code/visits/:id", s.auth.Load, counter, s.handleCounterVisit)

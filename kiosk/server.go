@@ -30,8 +30,11 @@ type Store interface {
 	survey.VisitStore
 	survey.IntakeStore
 	web.SettingsStore
+	// Ping checks that the database answers and can be written (GET /healthz).
 	Ping(ctx context.Context) error
 	SyncRuns(ctx context.Context, limit int) ([]survey.SyncRun, error)
+	// OldestPending feeds the sync lag metric (see web.PendingSource).
+	OldestPending(ctx context.Context) (time.Time, bool, error)
 }
 
 // Syncer is the upload to central as the pages see it (sync/upload implements it).
@@ -58,6 +61,7 @@ type Server struct {
 	ln        net.Listener // the listener Serve was given
 	shutdown  bool
 	syncer    Syncer
+	metrics   *web.KioskMetrics
 }
 
 // Options are the kiosk server's collaborators besides its store.
@@ -68,6 +72,8 @@ type Options struct {
 	BcryptCost int
 	// Syncer, when the kiosk is connected to central.
 	Syncer Syncer
+	// Metrics, shared with the uploader; by default a registry of its own.
+	Metrics *web.KioskMetrics
 }
 
 // NewServer parses templates and builds the routes. publicURL must already be resolved.
@@ -77,6 +83,9 @@ func NewServer(ctx context.Context, cfg Config, store Store, publicURL string, o
 	}
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.Metrics == nil {
+		o.Metrics = web.NewKioskMetrics(cfg.MetricsToken, store, o.Now)
 	}
 	tr, err := web.LoadTranslations(assets.FS)
 	if err != nil {
@@ -95,7 +104,7 @@ func NewServer(ctx context.Context, cfg Config, store Store, publicURL string, o
 		return nil, err
 	}
 	s := &Server{cfg: cfg, store: store, log: o.Logger.With("component", "http"), render: render,
-		qr: newQRCache(512), keys: &keyring{store: store, rotation: cfg.Limits.KeyRotation.D()}, secret: secret, publicURL: strings.TrimRight(publicURL, "/"), now: o.Now, syncer: o.Syncer}
+		qr: newQRCache(512), keys: &keyring{store: store, rotation: cfg.Limits.KeyRotation.D()}, secret: secret, publicURL: strings.TrimRight(publicURL, "/"), now: o.Now, syncer: o.Syncer, metrics: o.Metrics}
 	s.auth = &web.Auth{Store: store, Now: o.Now, Secure: cfg.SecureCookies, BcryptCost: o.BcryptCost}
 	render.CSRF = s.auth.CSRFToken
 	s.app = fiber.New(fiber.Config{
@@ -131,21 +140,27 @@ func (s *Server) registerRoutes() {
 	app := s.app
 	// The server's 8 MiB bound is for staff photos and roster files; every
 	// other request is small.
-	app.Use(web.SecurityHeaders, web.LimitBody(maxFormBody, func(p string) bool { return strings.HasPrefix(p, "/admin/staff") }), web.Lang)
+	app.Use(s.metrics.Measure, web.SecurityHeaders, web.LimitBody(maxFormBody, func(p string) bool { return strings.HasPrefix(p, "/admin/staff") }), web.Lang)
 	app.Use(compress.New(compress.Config{Level: compress.LevelBestSpeed, Next: func(c *fiber.Ctx) bool {
 		return strings.HasPrefix(c.Path(), "/static/") || strings.HasPrefix(c.Path(), "/qr/") || strings.HasPrefix(c.Path(), "/photo/")
 	}}))
 	app.Get("/static/*", s.render.Static.Handler)
 	app.Get("/healthz", s.handleHealth)
+	app.Get("/metrics", s.metrics.Handler())
 
 	// Citizens.
 	app.Get("/", s.auth.Load, s.handleHome)
 	app.Get("/s/:code", s.handleSurvey)
-	app.Post("/s/:code", s.handleSurveySubmit)
+	// Forms post to a path of their own: a POST invalidates the browser's
+	// cached copy of its target (RFC 9111 §4.4), and Back must show the same
+	// rendered form, with its idempotency key, rather than fetch a new one.
+	app.Post("/s/:code/kirim", s.countSubmission, s.handleSurveySubmit)
+	app.Post("/s/:code", s.countSubmission, s.handleSurveySubmit)
 	app.Get("/s/:code/terima-kasih", s.handleThanks)
 	app.Get("/kiosk", s.handleTablet)
 	app.Get("/kiosk/s/:code", s.handleSurvey)
-	app.Post("/kiosk/s/:code", s.handleSurveySubmit)
+	app.Post("/kiosk/s/:code/kirim", s.countSubmission, s.handleSurveySubmit)
+	app.Post("/kiosk/s/:code", s.countSubmission, s.handleSurveySubmit)
 	app.Get("/kiosk/terima-kasih", s.handleThanks)
 	app.Get("/privasi", s.handlePrivacy)
 	app.Get("/qr/:file", s.handleQR)
@@ -155,7 +170,7 @@ func (s *Server) registerRoutes() {
 
 	// JSON API.
 	api := app.Group("/api/v1")
-	api.Post("/responses", s.handleAPICreateResponse)
+	api.Post("/responses", s.countSubmission, s.handleAPICreateResponse)
 	api.Get("/staff", s.handleAPIStaff)
 	api.Get("/services", s.handleAPIServices)
 

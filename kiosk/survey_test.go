@@ -111,7 +111,7 @@ func TestSurveyPageShowsStandardQuestions(t *testing.T) {
 		}
 	}
 	// A form that works without JavaScript: a plain POST back to this page, with a submit button.
-	if !strings.Contains(page, `<form method="post" action="/s/`+siti.Code+`"`) || !strings.Contains(page, `type="submit"`) {
+	if !strings.Contains(page, `<form method="post" action="/s/`+siti.Code+`/kirim"`) || !strings.Contains(page, `type="submit"`) {
 		t.Error("survey form is not a plain POST with a submit button")
 	}
 
@@ -429,7 +429,7 @@ func TestTabletFlow(t *testing.T) {
 	page, key := MustSurveyPage(t, hc, k.URL+"/kiosk/s/"+siti.Code)
 	for _, want := range []string{` data-home="/kiosk" data-idle="45"`,
 		`<noscript><meta http-equiv="refresh" content="45;url=/kiosk"></noscript>`,
-		`<form method="post" action="/kiosk/s/` + siti.Code + `"`} {
+		`<form method="post" action="/kiosk/s/` + siti.Code + `/kirim"`} {
 		if !strings.Contains(page, want) {
 			t.Errorf("tablet survey lacks %q", want)
 		}

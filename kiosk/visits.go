@@ -89,7 +89,7 @@ func (s *Server) handleVisitSurvey(c *fiber.Ctx) error {
 
 // fixVisitForm binds the form to the visit: its address and its service.
 func (s *Server) fixVisitForm(c *fiber.Ctx, form *surveyForm, v survey.Visit) {
-	form.Action = "/v/" + c.Params("token")
+	form.Action = "/v/" + c.Params("token") + "/kirim"
 	form.Verified = true
 	form.ServiceGroups = nil
 	form.ServiceName = v.Service

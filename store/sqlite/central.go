@@ -88,7 +88,8 @@ func (c *CentralDB) DeleteSetting(ctx context.Context, key string) error {
 	return nil
 }
 
-// Backup writes a consistent copy of the database to path while it serves (VACUUM INTO).
+// Backup writes a consistent copy of the database to path while it serves
+// (VACUUM INTO, checked and renamed into place; see backup).
 func (c *CentralDB) Backup(ctx context.Context, path string) error {
 	return backup(ctx, c.db, path)
 }

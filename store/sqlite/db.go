@@ -204,12 +204,12 @@ func translate(err error) error {
 		return &survey.Error{Code: survey.ECONFLICT, Message: "already exists: " + se.Error(), MessageID: "sudah ada: " + se.Error()}
 	case se.Code == sqlite3.ErrFull:
 		return &survey.Error{Code: survey.EUNAVAILABLE,
-			Message:   "the disk is full: the rating cannot be saved; free disk space on this computer",
-			MessageID: "disk penuh: penilaian tidak dapat disimpan; kosongkan ruang disk komputer ini"}
+			Message:   "the disk is full, so nothing can be saved; try again later and tell the office's IT contact, who must free disk space (the service resumes by itself)",
+			MessageID: "disk penuh sehingga tidak ada yang dapat disimpan; coba lagi nanti dan beri tahu petugas TI kantor untuk mengosongkan ruang disk (layanan pulih sendiri)"}
 	case se.Code == sqlite3.ErrReadonly || se.Code == sqlite3.ErrIoErr || se.Code == sqlite3.ErrCantOpen || se.Code == sqlite3.ErrPerm:
 		return &survey.Error{Code: survey.EUNAVAILABLE,
-			Message:   "the database cannot be written (" + se.Error() + "); check the disk and file permissions",
-			MessageID: "basis data tidak dapat ditulis (" + se.Error() + "); periksa disk dan izin berkas"}
+			Message:   "the database cannot be written (" + se.Error() + "), so nothing can be saved; try again later and tell the office's IT contact, who must check the disk and the file permissions",
+			MessageID: "basis data tidak dapat ditulis (" + se.Error() + ") sehingga tidak ada yang dapat disimpan; coba lagi nanti dan beri tahu petugas TI kantor untuk memeriksa disk dan izin berkas"}
 	case se.Code == sqlite3.ErrBusy || se.Code == sqlite3.ErrLocked:
 		return &survey.Error{Code: survey.EUNAVAILABLE,
 			Message:   "the database is busy; try again in a moment",

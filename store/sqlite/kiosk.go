@@ -166,14 +166,23 @@ func (k *KioskDB) IntegrityCheck(ctx context.Context) (string, error) {
 	return res, translate(err)
 }
 
-// Backup writes a consistent copy of the database to path while it serves (VACUUM INTO).
+// Backup writes a consistent copy of the database to path while it serves
+// (VACUUM INTO, checked and renamed into place; see backup).
 func (k *KioskDB) Backup(ctx context.Context, path string) error {
 	return backup(ctx, k.db, path)
 }
 
-func backup(ctx context.Context, db *sql.DB, path string) error {
-	if _, err := db.ExecContext(ctx, "VACUUM INTO ?", path); err != nil {
-		return fmt.Errorf("backup to %s: %w", path, translate(err))
+// OldestPending returns the creation time of the oldest response (by
+// sequence number) still waiting for upload, and false when none waits.
+// The kiosk's sync lag metric is its age.
+func (k *KioskDB) OldestPending(ctx context.Context) (time.Time, bool, error) {
+	var created string
+	err := k.db.QueryRowContext(ctx, "SELECT created_at FROM responses WHERE synced_at IS NULL ORDER BY seq LIMIT 1").Scan(&created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, false, nil
 	}
-	return nil
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("read oldest pending response: %w", translate(err))
+	}
+	return parseTime(created), true, nil
 }
