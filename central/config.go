@@ -25,6 +25,9 @@ type Config struct {
 	Name string `toml:"name"`
 	// SecureCookies marks cookies Secure (automatic when tls is configured).
 	SecureCookies bool `toml:"secure_cookies"`
+	// MetricsToken, when set, is the bearer token GET /metrics requires from
+	// anywhere; empty, /metrics answers only on this machine (loopback).
+	MetricsToken string `toml:"metrics_token"`
 
 	Log     LogConfig     `toml:"log"`
 	TLS     TLSConfig     `toml:"tls"`
@@ -105,6 +108,9 @@ func (c *Config) Validate() error {
 			return fmt.Errorf("public_url: %q must be an absolute http:// or https:// address", c.PublicURL)
 		}
 		c.PublicURL = strings.TrimRight(c.PublicURL, "/")
+	}
+	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
+		return fmt.Errorf("metrics_token: must be at least 16 characters (or empty: /metrics answers only on this machine)")
 	}
 	if c.Log.Format != "text" && c.Log.Format != "json" {
 		return fmt.Errorf("log.format: %q must be \"text\" or \"json\"", c.Log.Format)

@@ -21,14 +21,15 @@ import (
 
 // Server is central's HTTP application.
 type Server struct {
-	cfg    Config
-	store  survey.CentralStore
-	log    *slog.Logger
-	app    *fiber.App
-	render *web.Renderer
-	auth   *web.Auth
-	ingest *ingest.Handler
-	now    func() time.Time
+	cfg     Config
+	store   survey.CentralStore
+	log     *slog.Logger
+	app     *fiber.App
+	render  *web.Renderer
+	auth    *web.Auth
+	ingest  *ingest.Handler
+	now     func() time.Time
+	metrics *web.CentralMetrics
 }
 
 // Options are the server's collaborators besides its store.
@@ -36,6 +37,8 @@ type Options struct {
 	Logger     *slog.Logger
 	Now        func() time.Time
 	BcryptCost int
+	// Metrics, by default a registry of its own.
+	Metrics *web.CentralMetrics
 }
 
 // NewServer parses templates and builds the routes.
@@ -45,6 +48,9 @@ func NewServer(cfg Config, store survey.CentralStore, o Options) (*Server, error
 	}
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.Metrics == nil {
+		o.Metrics = web.NewCentralMetrics(cfg.MetricsToken)
 	}
 	tr, err := web.LoadTranslations(assets.FS)
 	if err != nil {
@@ -58,10 +64,11 @@ func NewServer(cfg Config, store survey.CentralStore, o Options) (*Server, error
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, store: store, log: o.Logger.With("component", "http"), render: render, now: o.Now}
+	s := &Server{cfg: cfg, store: store, log: o.Logger.With("component", "http"), render: render, now: o.Now, metrics: o.Metrics}
 	s.auth = &web.Auth{Store: store, Now: o.Now, Secure: cfg.SecureCookies || cfg.TLS.Enabled(), BcryptCost: o.BcryptCost}
 	render.CSRF = s.auth.CSRFToken
-	s.ingest = &ingest.Handler{Store: store, Now: o.Now, SkewLimit: cfg.Sync.ClockSkewLimit.D(), Logger: o.Logger.With("component", "ingest")}
+	s.ingest = &ingest.Handler{Store: store, Now: o.Now, SkewLimit: cfg.Sync.ClockSkewLimit.D(),
+		Logger: o.Logger.With("component", "ingest"), Metrics: o.Metrics}
 	s.app = fiber.New(fiber.Config{
 		AppName:               "central",
 		DisableStartupMessage: true,
@@ -78,12 +85,13 @@ func NewServer(cfg Config, store survey.CentralStore, o Options) (*Server, error
 
 func (s *Server) registerRoutes() {
 	app := s.app
-	app.Use(web.SecurityHeaders, web.LimitBody(maxFormBody, bodyLimitExempt), web.Lang)
+	app.Use(s.metrics.Measure, web.SecurityHeaders, web.LimitBody(maxFormBody, bodyLimitExempt), web.Lang)
 	app.Use(compress.New(compress.Config{Level: compress.LevelBestSpeed, Next: func(c *fiber.Ctx) bool {
 		return strings.HasPrefix(c.Path(), "/static/") || strings.HasPrefix(c.Path(), "/api/v1/sync/")
 	}}))
 	app.Get("/static/*", s.render.Static.Handler)
 	app.Get("/healthz", s.handleHealth)
+	app.Get("/metrics", s.metrics.Handler())
 	s.ingest.Register(app)
 
 	acc := &web.AccountPages{Auth: s.auth, Render: s.render, Settings: s.store, Home: "/admin", Page: s.page}

@@ -28,6 +28,9 @@ type Config struct {
 	CommentLimit int `toml:"comment_limit"`
 	// SecureCookies marks cookies Secure; set it when a TLS proxy fronts the kiosk.
 	SecureCookies bool `toml:"secure_cookies"`
+	// MetricsToken, when set, is the bearer token GET /metrics requires from
+	// anywhere; empty, /metrics answers only on this machine (loopback).
+	MetricsToken string `toml:"metrics_token"`
 
 	Log     LogConfig     `toml:"log"`
 	Kiosk   TabletConfig  `toml:"kiosk"`
@@ -120,6 +123,9 @@ func (c *Config) Validate() error {
 			return fmt.Errorf("public_url: %q must be an absolute http:// or https:// address", c.PublicURL)
 		}
 		c.PublicURL = strings.TrimRight(c.PublicURL, "/")
+	}
+	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
+		return fmt.Errorf("metrics_token: must be at least 16 characters (or empty: /metrics answers only on this machine)")
 	}
 	if c.CommentLimit < 1 || c.CommentLimit > 10000 {
 		return fmt.Errorf("comment_limit: %d must be between 1 and 10000", c.CommentLimit)

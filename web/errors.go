@@ -33,6 +33,17 @@ func StatusOf(err error) int {
 	return fiber.StatusInternalServerError
 }
 
+// CodeOfStatus returns the error code an HTTP status stands for (the
+// inverse of StatusOf), or EINTERNAL for a status outside the table.
+func CodeOfStatus(status int) string {
+	for code, s := range statusOf {
+		if s == status {
+			return code
+		}
+	}
+	return survey.EINTERNAL
+}
+
 // ErrorBody is the JSON shape of every API error.
 type ErrorBody struct {
 	Error ErrorDetail `json:"error"`
@@ -79,7 +90,7 @@ func AsAppError(err error) *survey.Error {
 // IsAPI reports whether a request expects JSON rather than a page.
 func IsAPI(c *fiber.Ctx) bool {
 	p := c.Path()
-	return strings.HasPrefix(p, "/api/") || p == "/healthz"
+	return strings.HasPrefix(p, "/api/") || p == "/healthz" || p == "/metrics"
 }
 
 // ErrorHandler returns Fiber's error handler: JSON for the API, a translated

@@ -46,10 +46,11 @@ func (h *Handler) ImportFile(ctx context.Context, r io.Reader) (ImportResult, er
 			return res, survey.Invalid("file", fmt.Sprintf("line %d: %v", line, wire.ErrBadFileSignature),
 				fmt.Sprintf("baris %d: tanda tangan batch tidak cocok", line))
 		}
-		reply, err := h.Ingest(ctx, k, e.Batch)
+		reply, head, err := h.ingest(ctx, k, e.Batch)
 		if err != nil {
 			return res, fmt.Errorf("line %d: %w", line, err)
 		}
+		k.Head = head // the next batch's gaps are counted from here
 		res.Batches++
 		res.Sent += reply.Sent
 		res.Stored += reply.Stored

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -28,6 +29,18 @@ type Handler struct {
 	// SkewLimit is the kiosk clock difference that is recorded as a finding.
 	SkewLimit time.Duration
 	Logger    *slog.Logger
+	// Metrics, when set, is told of every stored batch.
+	Metrics Metrics
+}
+
+// Metrics receives what each stored batch held and found; central's
+// /metrics implements it (web.CentralMetrics), so that this package does not
+// depend on Prometheus.
+type Metrics interface {
+	// BatchIngested counts a batch, its findings and the gaps it opened:
+	// ranges of sequence numbers past the kiosk's previous head that the
+	// batch skipped.
+	BatchIngested(counts survey.IngestCounts, findings []survey.Finding, gaps int)
 }
 
 const localKiosk = "sync_kiosk"
@@ -123,23 +136,29 @@ func (h *Handler) PostBatch(c *fiber.Ctx) error {
 
 // Ingest reads one batch sent by kiosk k (already authenticated) and stores it.
 func (h *Handler) Ingest(ctx context.Context, k survey.Kiosk, data []byte) (wire.BatchReply, error) {
+	reply, _, err := h.ingest(ctx, k, data)
+	return reply, err
+}
+
+// ingest is Ingest, also returning the kiosk's head after the batch.
+func (h *Handler) ingest(ctx context.Context, k survey.Kiosk, data []byte) (wire.BatchReply, survey.KioskHead, error) {
 	var b wire.Batch
 	if err := decodeBatch(data, &b); err != nil {
-		return wire.BatchReply{}, err
+		return wire.BatchReply{}, k.Head, err
 	}
 	if b.KioskID != k.ID {
-		return wire.BatchReply{}, survey.NewError(survey.EFORBIDDEN,
+		return wire.BatchReply{}, k.Head, survey.NewError(survey.EFORBIDDEN,
 			fmt.Sprintf("the batch is for kiosk %q but was signed by kiosk %q", b.KioskID, k.ID),
 			fmt.Sprintf("batch untuk kios %q tetapi ditandatangani kios %q", b.KioskID, k.ID))
 	}
 	if b.Office != "" && b.Office != k.OfficeName {
-		return wire.BatchReply{}, survey.NewError(survey.EFORBIDDEN,
+		return wire.BatchReply{}, k.Head, survey.NewError(survey.EFORBIDDEN,
 			fmt.Sprintf("kiosk %s belongs to office %q, not %q", k.ID, k.OfficeName, b.Office),
 			fmt.Sprintf("kios %s milik kantor %q, bukan %q", k.ID, k.OfficeName, b.Office))
 	}
 	for i, r := range b.Responses {
 		if r.KioskID != "" && r.KioskID != k.ID {
-			return wire.BatchReply{}, survey.NewError(survey.EFORBIDDEN,
+			return wire.BatchReply{}, k.Head, survey.NewError(survey.EFORBIDDEN,
 				fmt.Sprintf("responses[%d] belongs to kiosk %q, not to %q which sent it", i, r.KioskID, k.ID),
 				fmt.Sprintf("responses[%d] milik kios %q, bukan %q yang mengirimnya", i, r.KioskID, k.ID))
 		}
@@ -149,12 +168,35 @@ func (h *Handler) Ingest(ctx context.Context, k survey.Kiosk, data []byte) (wire
 		ReceivedAt: now, SkewLimit: h.SkewLimit,
 		VerifyHead: func(k survey.Kiosk, hd survey.SignedHead) bool { return wire.VerifyHead(k.PublicKey, hd) }})
 	if err != nil {
-		return wire.BatchReply{}, err
+		return wire.BatchReply{}, k.Head, err
 	}
 	for _, f := range plan.Findings {
 		h.log().Warn("integrity finding", "kiosk_id", k.ID, "kind", f.Kind, "from_seq", f.FromSeq, "to_seq", f.ToSeq, "detail", f.Detail)
 	}
-	return wire.BatchReply{BatchID: b.BatchID, ReceivedAt: now, Results: plan.Results, IngestCounts: plan.Counts}, nil
+	if h.Metrics != nil {
+		h.Metrics.BatchIngested(plan.Counts, plan.Findings, newGaps(k.Head.Seq, plan.Insert))
+	}
+	return wire.BatchReply{BatchID: b.BatchID, ReceivedAt: now, Results: plan.Results, IngestCounts: plan.Counts}, plan.NewHead, nil
+}
+
+// newGaps counts the ranges of sequence numbers above head that the stored
+// rows skip: rows deleted at the office before upload, or still to come.
+func newGaps(head int64, stored []survey.StoredResponse) int {
+	seqs := make([]int64, 0, len(stored))
+	for _, r := range stored {
+		if r.Seq > head {
+			seqs = append(seqs, r.Seq)
+		}
+	}
+	slices.Sort(seqs)
+	gaps, next := 0, head+1
+	for _, s := range seqs {
+		if s > next {
+			gaps++
+		}
+		next = max(next, s+1)
+	}
+	return gaps
 }
 
 // decodeBatch decodes strictly and names what is wrong.

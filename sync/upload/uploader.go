@@ -50,7 +50,25 @@ type Config struct {
 	// Progress, when set, is told after each batch how many responses of the
 	// run's backlog were sent.
 	Progress func(sent, total int64)
+	// Metrics, when set, is told of every attempt and batch.
+	Metrics Metrics
 }
+
+// Metrics receives the uploader's attempts and batches; the kiosk's
+// /metrics implements it (web.KioskMetrics), so that this package does not
+// depend on Prometheus.
+type Metrics interface {
+	// SyncRun counts one attempt by result: "ok", "partial" or "failed".
+	SyncRun(result string)
+	// SyncBatch counts one batch central answered.
+	SyncBatch(counts survey.IngestCounts)
+}
+
+// noMetrics is the Metrics of an uploader configured without any.
+type noMetrics struct{}
+
+func (noMetrics) SyncRun(string)                {}
+func (noMetrics) SyncBatch(survey.IngestCounts) {}
 
 // Result counts one sync run.
 type Result struct {
@@ -87,7 +105,11 @@ func New(store Store, cfg Config) *Uploader {
 	if cfg.BatchSize <= 0 {
 		cfg.BatchSize = 500
 	}
-	u := &Uploader{cfg: cfg, store: store, log: cfg.Logger.With("component", "sync", "kiosk_id", cfg.KioskID),
+	if cfg.Metrics == nil {
+		cfg.Metrics = noMetrics{}
+	}
+	log := cfg.Logger.With("component", "sync", "kiosk_id", cfg.KioskID)
+	u := &Uploader{cfg: cfg, store: store, log: log,
 		c: &client{http: cfg.HTTPClient, baseURL: cfg.BaseURL, kioskID: cfg.KioskID, key: cfg.Key, now: cfg.Now}}
 	u.status = survey.SyncStatus{Connected: true, CentralURL: cfg.BaseURL}
 	return u
@@ -170,7 +192,9 @@ func (u *Uploader) syncOnce(ctx context.Context, pull bool) (Result, error) {
 	}
 	if ferr := u.store.FinishSyncRun(context.WithoutCancel(ctx), run); ferr != nil && err == nil {
 		err = ferr
+		run.Result = "failed"
 	}
+	u.cfg.Metrics.SyncRun(run.Result)
 	if err != nil {
 		u.log.Warn("sync failed", "err", err, "sent", res.Sent, "pending", res.Pending)
 	} else {
@@ -260,6 +284,7 @@ func (u *Uploader) applyReply(ctx context.Context, rs []survey.Response, reply w
 			return err
 		}
 	}
+	u.cfg.Metrics.SyncBatch(reply.IngestCounts)
 	res.Sent += int64(len(rs))
 	res.Stored += reply.Stored
 	res.Duplicates += reply.Duplicates
