@@ -17,7 +17,7 @@ import (
 
 // checkVisit refuses a response through a visit that is unknown, used,
 // expired, or for another staff member or service. It writes nothing.
-func checkVisit(ctx context.Context, tx *sql.Tx, r *survey.Response) error {
+func checkVisit(ctx context.Context, tx querier, r *survey.Response) error {
 	var nip, service, expires string
 	var used sql.NullString
 	err := tx.QueryRowContext(ctx, "SELECT nip, service, expires_at, used_at FROM visits WHERE id = ?", r.VisitID).
@@ -46,7 +46,7 @@ func checkVisit(ctx context.Context, tx *sql.Tx, r *survey.Response) error {
 
 // checkLimits refuses a rating over a per-device or per-address limit and
 // counts the refusal (the count is written even though the rating is not).
-func checkLimits(ctx context.Context, tx *sql.Tx, r *survey.Response, in survey.Intake) error {
+func checkLimits(ctx context.Context, tx querier, r *survey.Response, in survey.Intake) error {
 	checks := []struct {
 		kind, reason string
 		hashes       []string
@@ -83,7 +83,7 @@ func checkLimits(ctx context.Context, tx *sql.Tx, r *survey.Response, in survey.
 }
 
 // suspicionFlags returns the flags the kiosk's rules raise for r.
-func suspicionFlags(ctx context.Context, tx *sql.Tx, r *survey.Response, in survey.Intake) ([]string, error) {
+func suspicionFlags(ctx context.Context, tx querier, r *survey.Response, in survey.Intake) ([]string, error) {
 	var flags []string
 	l := in.Limits
 	if l.BurstCount > 0 && l.BurstWindow > 0 {
@@ -130,7 +130,7 @@ func suspicionFlags(ctx context.Context, tx *sql.Tx, r *survey.Response, in surv
 
 // recordIntake writes what follows a stored response: the visit is spent,
 // the rating counts against the limits, and the contact is kept apart.
-func recordIntake(ctx context.Context, tx *sql.Tx, r *survey.Response, in survey.Intake) error {
+func recordIntake(ctx context.Context, tx querier, r *survey.Response, in survey.Intake) error {
 	at := formatTime(r.CreatedAt)
 	if r.VisitID != "" {
 		res, err := tx.ExecContext(ctx, "UPDATE visits SET used_at = ?, response_id = ? WHERE id = ? AND used_at IS NULL", at, r.ID, r.VisitID)

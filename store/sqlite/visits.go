@@ -55,7 +55,7 @@ func (k *KioskDB) CreateVisit(ctx context.Context, v *survey.Visit) error {
 }
 
 // checkService refuses an unknown or inactive service code.
-func checkService(ctx context.Context, tx *sql.Tx, code string) error {
+func checkService(ctx context.Context, tx querier, code string) error {
 	var active bool
 	err := tx.QueryRowContext(ctx, "SELECT active FROM services WHERE code = ?", code).Scan(&active)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && !active) {
