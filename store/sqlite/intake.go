@@ -83,7 +83,7 @@ func checkLimits(ctx context.Context, tx querier, r *survey.Response, in survey.
 }
 
 // suspicionFlags returns the flags the kiosk's rules raise for r.
-func suspicionFlags(ctx context.Context, tx querier, r *survey.Response, in survey.Intake) ([]string, error) {
+func suspicionFlags(ctx context.Context, tx *groupTx, r *survey.Response, in survey.Intake) ([]string, error) {
 	var flags []string
 	l := in.Limits
 	if l.BurstCount > 0 && l.BurstWindow > 0 {
@@ -97,18 +97,12 @@ func suspicionFlags(ctx context.Context, tx querier, r *survey.Response, in surv
 		}
 	}
 	if hashes := append(append([]string(nil), in.Device...), in.Address...); len(hashes) > 0 {
-		args := []any{r.NIP}
-		for _, h := range hashes {
-			args = append(args, h)
+		own, err := tx.counterDevice(ctx, r.NIP, hashes)
+		if err != nil {
+			return nil, err
 		}
-		var own int
-		err := tx.QueryRowContext(ctx, "SELECT 1 FROM counter_devices WHERE nip = ? AND key_hash IN ("+placeholders(len(hashes))+") LIMIT 1",
-			args...).Scan(&own)
-		switch {
-		case err == nil:
+		if own {
 			flags = append(flags, survey.FlagOwnDevice)
-		case !errors.Is(err, sql.ErrNoRows):
-			return nil, fmt.Errorf("look up counter devices: %w", translate(err))
 		}
 	}
 	if in.Limited && l.NoVisitWindow > 0 && r.VisitID == "" {

@@ -141,6 +141,77 @@ func TestCreateResponseIdempotent(t *testing.T) {
 	}
 }
 
+// TestCreateResponseIdempotentUnderConcurrency sends one idempotency key
+// with two contents from many goroutines at once, so that replays and
+// conflicts fall in the same commit group as the first submission.
+func TestCreateResponseIdempotentUnderConcurrency(t *testing.T) {
+	ctx := context.Background()
+	db, _ := MustOpenKiosk(t, nil)
+	MustAddStaff(t, db, testNIP, "Siti")
+	const n = 100
+	type outcome struct {
+		variant int
+		created bool
+		id      string
+		err     error
+	}
+	out := make(chan outcome, n)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	// Other submissions keep the writer busy, so that the key's submissions
+	// queue up behind them and share a group.
+	for i := range 2 * n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			if _, err := db.CreateResponse(ctx, goodResponse(fmt.Sprintf("other-%d", i))); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			r := goodResponse("one-key")
+			r.Ratings[0] = int8(1 + i%2)
+			created, err := db.CreateResponse(ctx, r)
+			out <- outcome{i % 2, created, r.ID, err}
+		}()
+	}
+	close(start)
+	wg.Wait()
+	close(out)
+	var winner *outcome
+	var all []outcome
+	for o := range out {
+		all = append(all, o)
+		if o.created {
+			if winner != nil {
+				t.Fatalf("two submissions of one key were created: %s and %s", winner.id, o.id)
+			}
+			winner = &o
+		}
+	}
+	if winner == nil {
+		t.Fatal("no submission was created")
+	}
+	for _, o := range all {
+		switch {
+		case o.created:
+		case o.variant == winner.variant && (o.err != nil || o.id != winner.id):
+			t.Errorf("replay of the stored content: id %s err %v, want the stored id %s", o.id, o.err, winner.id)
+		case o.variant != winner.variant && survey.ErrorCode(o.err) != survey.ECONFLICT:
+			t.Errorf("other content under the stored key: err %v, want a conflict", o.err)
+		}
+	}
+	if got, _ := db.CountResponses(ctx); got != 1+2*n {
+		t.Errorf("stored %d responses, want %d", got, 1+2*n)
+	}
+}
+
 func TestCreateResponseRefusals(t *testing.T) {
 	ctx := context.Background()
 	db, _ := MustOpenKiosk(t, nil)

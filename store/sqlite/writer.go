@@ -146,7 +146,11 @@ func (w *groupWriter) commitTx(batch []*writeReq, results []writeResult) error {
 		return fmt.Errorf("begin: %w", translate(err))
 	}
 	defer sqlTx.Rollback()
-	tx := &groupTx{Tx: sqlTx, w: w, stmts: map[string]*sql.Stmt{}, staff: map[string]bool{}, services: map[string]bool{}}
+	tx := &groupTx{Tx: sqlTx, w: w, stmts: map[string]*sql.Stmt{}, staff: map[string]bool{}, services: map[string]bool{},
+		stored: map[string]bool{}, devices: map[[2]string]bool{}}
+	if err := tx.prefetch(ctx, batch); err != nil {
+		return err
+	}
 	var head chainState
 	if err := tx.QueryRowContext(ctx, "SELECT seq, hash FROM chain_head WHERE id = 1").Scan(&head.seq, &head.hash); err != nil {
 		return fmt.Errorf("read chain head: %w", translate(err))
@@ -187,15 +191,116 @@ type querier interface {
 
 // groupTx is the transaction of one group. Its statements are prepared once
 // and reused, rather than parsed again for every response (under load,
-// sqlite3_prepare_v2 took a fifth of the kiosk's CPU). It also remembers,
-// for the group, which staff members and services it found active: nothing
-// else writes while the group holds SQLite's write lock, so they cannot change.
+// sqlite3_prepare_v2 took a fifth of the kiosk's CPU), and what the group's
+// responses look up is read for the whole group at once (prefetch): nothing
+// else writes while the group holds SQLite's write lock, so it cannot change
+// but through the group itself.
 type groupTx struct {
 	*sql.Tx
 	w        *groupWriter
 	stmts    map[string]*sql.Stmt // w.prepared bound to this transaction
-	staff    map[string]bool      // nip → active
+	staff    map[string]bool      // nip → active, for every NIP of the group
 	services map[string]bool      // codes checkService accepted
+	stored   map[string]bool      // idempotency keys of the group already stored, before it or in it
+	devices  map[[2]string]bool   // (nip, key hash) of the group's counter devices
+	hashes   bool                 // whether devices was read (some request has a device or address)
+}
+
+// prefetch reads, in one statement each, the active flags of the group's
+// staff, which of its idempotency keys are already stored, and which of its
+// devices and addresses are counter devices.
+func (t *groupTx) prefetch(ctx context.Context, batch []*writeReq) error {
+	var nips, keys, hashes []string
+	seen := map[string]bool{}
+	add := func(list *[]string, kind byte, v string) {
+		if k := string(kind) + v; !seen[k] {
+			seen[k] = true
+			*list = append(*list, v)
+		}
+	}
+	for _, req := range batch {
+		add(&nips, 'n', req.r.NIP)
+		if req.r.IdempotencyKey != "" {
+			add(&keys, 'k', req.r.IdempotencyKey)
+		}
+		for _, h := range req.in.Device {
+			add(&hashes, 'h', h)
+		}
+		for _, h := range req.in.Address {
+			add(&hashes, 'h', h)
+		}
+	}
+	for _, n := range nips {
+		t.staff[n] = false
+	}
+	err := t.each(ctx, "SELECT nip, active FROM staff WHERE nip IN (SELECT value FROM json_each(?))", jsonArray(nips),
+		func(rows *sql.Rows) error {
+			var nip string
+			var active bool
+			err := rows.Scan(&nip, &active)
+			t.staff[nip] = active
+			return err
+		})
+	if err != nil {
+		return fmt.Errorf("look up staff: %w", err)
+	}
+	if len(keys) > 0 {
+		err := t.each(ctx, "SELECT idempotency_key FROM responses WHERE idempotency_key IN (SELECT value FROM json_each(?))", jsonArray(keys),
+			func(rows *sql.Rows) error {
+				var key string
+				err := rows.Scan(&key)
+				t.stored[key] = true
+				return err
+			})
+		if err != nil {
+			return fmt.Errorf("look up idempotency keys: %w", err)
+		}
+	}
+	if t.hashes = len(hashes) > 0; t.hashes {
+		err := t.each(ctx, "SELECT nip, key_hash FROM counter_devices WHERE key_hash IN (SELECT value FROM json_each(?))", jsonArray(hashes),
+			func(rows *sql.Rows) error {
+				var nip, hash string
+				err := rows.Scan(&nip, &hash)
+				t.devices[[2]string{nip, hash}] = true
+				return err
+			})
+		if err != nil {
+			return fmt.Errorf("look up counter devices: %w", err)
+		}
+	}
+	return nil
+}
+
+// each runs query as a prepared statement and calls f for each row.
+func (t *groupTx) each(ctx context.Context, query string, arg any, f func(*sql.Rows) error) error {
+	st, err := t.stmt(ctx, query)
+	if err != nil {
+		return err
+	}
+	rows, err := st.QueryContext(ctx, arg)
+	if err != nil {
+		return translate(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := f(rows); err != nil {
+			return translate(err)
+		}
+	}
+	return translate(rows.Err())
+}
+
+// counterDevice reports whether one of hashes is a counter device of nip.
+func (t *groupTx) counterDevice(ctx context.Context, nip string, hashes []string) (bool, error) {
+	if !t.hashes {
+		return false, fmt.Errorf("look up counter devices: not prefetched for %s", nip)
+	}
+	for _, h := range hashes {
+		if t.devices[[2]string{nip, h}] {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // stmt returns query's prepared statement bound to the transaction.
@@ -285,7 +390,7 @@ func isRequestError(err error) bool {
 
 func (w *groupWriter) writeOne(ctx context.Context, tx *groupTx, head *chainState, r *survey.Response, in survey.Intake) (bool, error) {
 	content := r.ContentHash()
-	if r.IdempotencyKey != "" {
+	if r.IdempotencyKey != "" && tx.stored[r.IdempotencyKey] {
 		stored, err := scanResponse(tx.QueryRowContext(ctx, "SELECT "+responseColumns+" FROM responses WHERE idempotency_key = ?", r.IdempotencyKey))
 		switch {
 		case err == nil && stored.contentHash == content:
@@ -350,6 +455,9 @@ func (w *groupWriter) writeOne(ctx context.Context, tx *groupTx, head *chainStat
 	}
 	if err := recordIntake(ctx, tx, r, in); err != nil {
 		return false, groupFailure{err} // the response is already written: fail the whole group
+	}
+	if r.IdempotencyKey != "" {
+		tx.stored[r.IdempotencyKey] = true
 	}
 	head.seq, head.hash = r.Seq, r.Hash
 	return true, nil
