@@ -8,6 +8,7 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -30,6 +31,10 @@ type Server struct {
 	ingest  *ingest.Handler
 	now     func() time.Time
 	metrics *web.CentralMetrics
+
+	mu       sync.Mutex   // guards ln and shutdown
+	ln       net.Listener // the listener Serve was given
+	shutdown bool
 }
 
 // Options are the server's collaborators besides its store.
@@ -126,19 +131,42 @@ func (s *Server) registerRoutes() {
 }
 
 // Serve answers requests on ln until Shutdown, over TLS when configured.
+// Called after Shutdown, it closes ln and returns at once.
 func (s *Server) Serve(ln net.Listener) error {
 	if s.cfg.TLS.Enabled() {
 		cert, err := tls.LoadX509KeyPair(s.cfg.TLS.CertFile, s.cfg.TLS.KeyFile)
 		if err != nil {
+			ln.Close()
 			return fmt.Errorf("tls: %w", err)
 		}
 		ln = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
 	}
+	s.mu.Lock()
+	if s.shutdown {
+		s.mu.Unlock()
+		ln.Close()
+		return nil
+	}
+	s.ln = ln
+	s.mu.Unlock()
 	return s.app.Listener(ln)
 }
 
-// Shutdown stops accepting connections and waits up to timeout for requests in flight.
-func (s *Server) Shutdown(timeout time.Duration) error { return s.app.ShutdownWithTimeout(timeout) }
+// Shutdown stops accepting connections and waits up to timeout for requests
+// in flight. It also closes the listener itself: Fiber only closes listeners
+// its server has already taken, so a Shutdown that overtakes the goroutine
+// starting Serve (a stop signal right after start) would leave Serve running.
+func (s *Server) Shutdown(timeout time.Duration) error {
+	s.mu.Lock()
+	s.shutdown = true
+	ln := s.ln
+	s.mu.Unlock()
+	err := s.app.ShutdownWithTimeout(timeout)
+	if ln != nil {
+		ln.Close() // usually closed already; then this only reports that
+	}
+	return err
+}
 
 // Ingest returns the sync handler, for `central import`.
 func (s *Server) Ingest() *ingest.Handler { return s.ingest }

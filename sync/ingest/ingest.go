@@ -13,6 +13,7 @@ import (
 	"io"
 	"log/slog"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -64,7 +65,11 @@ func unauthorized(en, id string) error { return survey.NewError(survey.EUNAUTHOR
 // Authenticate is middleware: the request must carry a kiosk id, a timestamp
 // within wire.MaxClockSkew and an Ed25519 signature over method, path,
 // timestamp and body made with that kiosk's key. A revoked kiosk gets 403.
+// Every answer carries central's clock (wire.HeaderTime).
 func (h *Handler) Authenticate(c *fiber.Ctx) error {
+	// Central's clock on every answer, refusals included, so that a kiosk
+	// with a wrong clock can sign its next request with central's time.
+	c.Set(wire.HeaderTime, strconv.FormatInt(h.now().Unix(), 10))
 	id, ts, sig := c.Get(wire.HeaderKiosk), c.Get(wire.HeaderTimestamp), c.Get(wire.HeaderSignature)
 	if id == "" || ts == "" || sig == "" {
 		return unauthorized("missing credentials: the "+wire.HeaderKiosk+", "+wire.HeaderTimestamp+" and "+wire.HeaderSignature+" headers are required",

@@ -14,10 +14,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
+	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/skmkiosk/skm/sync/wire"
@@ -87,10 +90,54 @@ type client struct {
 	kioskID string
 	key     ed25519.PrivateKey
 	now     func() time.Time
+	log     *slog.Logger
+	// offset is central's clock minus the kiosk's (nanoseconds), learnt from
+	// central's answers (wire.HeaderTime) when the two differ by more than
+	// clockTolerance; requests are signed with the kiosk's time plus it.
+	offset atomic.Int64
+}
+
+// clockTolerance is how far the kiosk's clock may be from central's before
+// requests are signed with central's time instead: well inside the window
+// central accepts (wire.MaxClockSkew), and well above the header's
+// one-second resolution plus a round trip.
+const clockTolerance = time.Minute
+
+// signingTime is the time a request is signed with.
+func (c *client) signingTime() time.Time {
+	return c.now().Add(time.Duration(c.offset.Load()))
+}
+
+// learnClock reads central's clock from an answer's wire.HeaderTime (Unix
+// seconds; an older central sends none) and keeps the offset to the kiosk's
+// clock when it is over clockTolerance (else none).
+// It reports whether the offset changed by more than clockTolerance, that is
+// whether a request refused for its timestamp is worth sending again. The
+// kiosk's own time still goes into each batch (sent_at), so central sees the
+// skew and records it as a finding; only the signature's timestamp, whose
+// purpose is to bound replays, follows central's clock.
+func (c *client) learnClock(header string) bool {
+	sec, err := strconv.ParseInt(header, 10, 64)
+	if err != nil {
+		return false
+	}
+	d := time.Unix(sec, 0).Sub(c.now())
+	if d > -clockTolerance && d < clockTolerance {
+		d = 0
+	}
+	old := time.Duration(c.offset.Swap(int64(d)))
+	changed := d-old > clockTolerance || old-d > clockTolerance
+	if changed && d != 0 && c.log != nil {
+		c.log.Warn("this computer's clock differs from central's; requests are signed with central's time, and central records the difference: set the date, time and time zone of this computer",
+			"offset", d.Round(time.Second))
+	}
+	return changed
 }
 
 // do sends a signed request and returns the body of a 2xx answer. body is
-// gzip-compressed when compress is set; the signature covers it as sent.
+// gzip-compressed when compress is set; the signature covers it as sent. A
+// request refused (401) while the kiosk's clock turns out to be far from
+// central's is signed again with central's time, once.
 func (c *client) do(ctx context.Context, method, path string, body []byte, compress bool) ([]byte, error) {
 	if compress {
 		var buf bytes.Buffer
@@ -99,36 +146,51 @@ func (c *client) do(ctx context.Context, method, path string, body []byte, compr
 		zw.Close()
 		body = buf.Bytes()
 	}
+	for attempt := 0; ; attempt++ {
+		status, data, central, err := c.send(ctx, method, path, body, compress)
+		if err != nil {
+			return nil, err
+		}
+		clockMoved := c.learnClock(central)
+		if status/100 == 2 {
+			return data, nil
+		}
+		if status == http.StatusUnauthorized && clockMoved && attempt == 0 {
+			continue
+		}
+		return nil, statusError(status, data)
+	}
+}
+
+// send makes one signed request and returns the status, the body and central's clock (wire.HeaderTime) of the answer.
+func (c *client) send(ctx context.Context, method, path string, body []byte, gzipped bool) (int, []byte, string, error) {
 	req, err := http.NewRequestWithContext(ctx, method, c.baseURL+path, bytes.NewReader(body))
 	if err != nil {
-		return nil, &Error{Permanent: true, Msg: fmt.Sprintf("bad central.url: %v", err)}
+		return 0, nil, "", &Error{Permanent: true, Msg: fmt.Sprintf("bad central.url: %v", err)}
 	}
-	ts, sig := wire.SignRequest(c.key, method, path, body, c.now())
+	ts, sig := wire.SignRequest(c.key, method, path, body, c.signingTime())
 	req.Header.Set(wire.HeaderKiosk, c.kioskID)
 	req.Header.Set(wire.HeaderTimestamp, ts)
 	req.Header.Set(wire.HeaderSignature, sig)
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	if compress {
+	if gzipped {
 		req.Header.Set("Content-Encoding", "gzip")
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
 		if ctx.Err() != nil {
-			return nil, ctx.Err()
+			return 0, nil, "", ctx.Err()
 		}
-		return nil, &Error{Msg: fmt.Sprintf("central at %s cannot be reached (%v): check the network link and central.url", c.baseURL, err)}
+		return 0, nil, "", &Error{Msg: fmt.Sprintf("central at %s cannot be reached (%v): check the network link and central.url", c.baseURL, err)}
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, wire.MaxBodyBytes))
 	if err != nil {
-		return nil, &Error{Status: resp.StatusCode, Msg: fmt.Sprintf("the answer from central was cut off (%v)", err)}
+		return 0, nil, "", &Error{Status: resp.StatusCode, Msg: fmt.Sprintf("the answer from central was cut off (%v)", err)}
 	}
-	if resp.StatusCode/100 == 2 {
-		return data, nil
-	}
-	return nil, statusError(resp.StatusCode, data)
+	return resp.StatusCode, data, resp.Header.Get(wire.HeaderTime), nil
 }
 
 func statusError(status int, data []byte) error {

@@ -110,7 +110,7 @@ func New(store Store, cfg Config) *Uploader {
 	}
 	log := cfg.Logger.With("component", "sync", "kiosk_id", cfg.KioskID)
 	u := &Uploader{cfg: cfg, store: store, log: log,
-		c: &client{http: cfg.HTTPClient, baseURL: cfg.BaseURL, kioskID: cfg.KioskID, key: cfg.Key, now: cfg.Now}}
+		c: &client{http: cfg.HTTPClient, baseURL: cfg.BaseURL, kioskID: cfg.KioskID, key: cfg.Key, now: cfg.Now, log: log}}
 	u.status = survey.SyncStatus{Connected: true, CentralURL: cfg.BaseURL}
 	return u
 }

@@ -21,6 +21,12 @@ const (
 	HeaderSignature = "X-SKM-Signature" // base64 (standard, padded) Ed25519 signature
 )
 
+// HeaderTime is on every answer of central's sync endpoints, refusals
+// included: central's clock in Unix seconds. A kiosk whose clock is wrong
+// signs its next requests with central's time instead of its own (see
+// docs/sync-protocol.md, "Clocks").
+const HeaderTime = "X-SKM-Time"
+
 // secretPrefix marks a kiosk secret: "skm1-" + base64url(Ed25519 seed).
 const secretPrefix = "skm1-"
 

@@ -1,0 +1,181 @@
+package upload_test
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/skmkiosk/skm/central"
+	"github.com/skmkiosk/skm/store/sqlite"
+	"github.com/skmkiosk/skm/survey"
+	"github.com/skmkiosk/skm/sync/upload"
+	"github.com/skmkiosk/skm/sync/wire"
+)
+
+// kioskClock is a front-desk PC's clock that the test sets and jumps.
+type kioskClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *kioskClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(time.Millisecond)
+	return c.t
+}
+
+func (c *kioskClock) Set(t time.Time) {
+	c.mu.Lock()
+	c.t = t
+	c.mu.Unlock()
+}
+
+// MustStartCentralWith serves central with cfg over store, at the real time,
+// with the harness's office and roster.
+func MustStartCentralWith(t *testing.T, store survey.CentralStore, cfg central.Config) *centralHarness {
+	t.Helper()
+	h := MustStartCentral(t, store)
+	h.stop()
+	srv, err := central.NewServer(cfg, store, central.Options{Logger: quietLog})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.srv, h.ln, h.done, h.URL = srv, ln, make(chan error, 1), "http://"+ln.Addr().String()
+	go func() { h.done <- srv.Serve(ln) }()
+	return h
+}
+
+// MustNewKioskWithClock is MustNewKiosk with the kiosk's clock (database and uploader).
+func MustNewKioskWithClock(t *testing.T, url, kioskID, secret string, clock func() time.Time) *kioskHarness {
+	t.Helper()
+	key, err := wire.ParseSecret(secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "kiosk.db")
+	db, err := sqlite.OpenKiosk(context.Background(), path, sqlite.KioskOptions{Now: clock,
+		SignHead: func(seq int64, hash string) string { return wire.SignHead(key, seq, hash) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	for _, s := range []survey.Staff{{NIP: nip1, Name: "Siti", Active: true}, {NIP: nip2, Name: "Budi", Active: true}} {
+		if err := db.CreateStaff(context.Background(), &s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	k := &kioskHarness{ID: kioskID, path: path, DB: db, Key: key}
+	k.Up = upload.New(db, upload.Config{BaseURL: url, KioskID: kioskID, Key: key, BatchSize: 4, Logger: quietLog, Now: clock,
+		HTTPClient: &http.Client{Timeout: 10 * time.Second}})
+	return k
+}
+
+// A front-desk clock two hours fast, which then jumps back three hours in
+// the middle of the day: the kiosk still syncs (it signs with central's
+// time, which central sends on every answer), central records its own
+// receive time and one clock_skew finding naming the kiosk, and the
+// sequence numbers, not the times, order the responses: the hash chain
+// links in seq order (no chain_break), no gap is reported, and every
+// response is stored once. A limit above the skew records nothing.
+func TestWrongKioskClockSyncsAndIsFlagged(t *testing.T) {
+	backends(t, func(t *testing.T, open func(*testing.T) survey.CentralStore) {
+		ctx := context.Background()
+		store := open(t)
+		cfg := central.DefaultConfig()
+		cfg.Sync.ClockSkewLimit = survey.Duration(15 * time.Minute)
+		c := MustStartCentralWith(t, store, cfg)
+		k0, secret := c.MustAddKiosk(t)
+		clock := &kioskClock{t: time.Now().Add(2 * time.Hour)}
+		k := MustNewKioskWithClock(t, c.URL, k0.ID, secret, clock.Now)
+
+		k.MustRate(t, 5)
+		clock.Set(time.Now().Add(-time.Hour)) // the clock jumps back mid-day
+		k.MustRate(t, 5)
+		first, _ := k.DB.ResponseByID(ctx, k.ids[0])
+		last, _ := k.DB.ResponseByID(ctx, k.ids[9])
+		if !last.CreatedAt.Before(first.CreatedAt) || last.Seq != 10 {
+			t.Fatalf("the test needs seq 10 created before seq 1: %v, %v", first.CreatedAt, last.CreatedAt)
+		}
+		before := time.Now()
+		res, err := k.Up.Run(ctx, fastBackoff)
+		if err != nil {
+			t.Fatalf("sync with a kiosk clock an hour off: %v", err)
+		}
+		if res.Stored != 10 {
+			t.Errorf("result %+v, want 10 stored", res)
+		}
+		AssertExactlyOnce(t, store, k)
+
+		findings, err := store.FindFindings(ctx, survey.FindingFilter{KioskID: k.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(findings) != 1 || findings[0].Kind != survey.FindingClockSkew {
+			t.Fatalf("findings = %+v, want exactly one clock_skew (no chain_break: seq orders the chain)", findings)
+		}
+		if gaps, err := store.FindGaps(ctx, k.ID); err != nil || len(gaps) != 0 {
+			t.Errorf("gaps = %+v %v, want none", gaps, err)
+		}
+		kiosk, err := store.KioskByID(ctx, k.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := kiosk.ClockSkew + time.Hour; d < -time.Minute || d > time.Minute {
+			t.Errorf("central records the kiosk's clock as %s off, want about -1h", kiosk.ClockSkew)
+		}
+		stored, err := store.ResponseByID(ctx, k.ids[9])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if stored.ReceivedAt.Before(before.Add(-time.Minute)) || stored.ReceivedAt.After(time.Now().Add(time.Minute)) ||
+			!stored.CreatedAt.Equal(last.CreatedAt) || stored.Seq != 10 {
+			t.Errorf("stored: received %v (central's clock, want about %v), created %v (the kiosk's), seq %d",
+				stored.ReceivedAt, before, stored.CreatedAt, stored.Seq)
+		}
+
+		// Set right again: the next sync records no new finding, and the
+		// kiosk's recorded skew is back near zero.
+		clock.Set(time.Now())
+		k.MustRate(t, 2)
+		if _, err := k.Up.Run(ctx, fastBackoff); err != nil {
+			t.Fatal(err)
+		}
+		AssertExactlyOnce(t, store, k)
+		if n := countFindings(t, store, k.ID, survey.FindingClockSkew); n != 1 {
+			t.Errorf("%d clock_skew findings after the clock was set right, want still 1", n)
+		}
+		if kiosk, _ = store.KioskByID(ctx, k.ID); kiosk.ClockSkew > time.Minute || kiosk.ClockSkew < -time.Minute {
+			t.Errorf("skew after the fix = %s", kiosk.ClockSkew)
+		}
+
+		// Another kiosk ten minutes off, under the fifteen-minute limit: synced, not flagged.
+		k1, secret1 := c.MustAddKiosk(t)
+		near := MustNewKioskWithClock(t, c.URL, k1.ID, secret1, (&kioskClock{t: time.Now().Add(-10 * time.Minute)}).Now)
+		near.MustRate(t, 3)
+		if _, err := near.Up.Run(ctx, fastBackoff); err != nil {
+			t.Fatal(err)
+		}
+		if n := countFindings(t, store, near.ID, ""); n != 0 {
+			t.Errorf("a kiosk inside the limit has %d findings", n)
+		}
+	})
+}
+
+func countFindings(t *testing.T, store survey.CentralStore, kioskID, kind string) int {
+	t.Helper()
+	fs, err := store.FindFindings(context.Background(), survey.FindingFilter{KioskID: kioskID, Kind: kind})
+	if err != nil {
+		t.Fatal(fmt.Errorf("find findings: %w", err))
+	}
+	return len(fs)
+}
