@@ -207,13 +207,14 @@ func (u *Uploader) syncOnce(ctx context.Context, pull bool) (Result, error) {
 // uploadPending sends pending responses oldest first, one batch in memory at a time.
 func (u *Uploader) uploadPending(ctx context.Context, res *Result) error {
 	var after int64
+	var count pendingCount
 	for {
 		rs, err := u.store.PendingResponses(ctx, after, u.cfg.BatchSize)
 		if err != nil || len(rs) == 0 {
 			return err
 		}
 		after = rs[len(rs)-1].Seq
-		if err := u.sendBatch(ctx, rs, res); err != nil {
+		if err := u.sendBatch(ctx, rs, res, &count); err != nil {
 			return err
 		}
 		if u.cfg.Progress != nil {
@@ -222,7 +223,35 @@ func (u *Uploader) uploadPending(ctx context.Context, res *Result) error {
 	}
 }
 
-func (u *Uploader) sendBatch(ctx context.Context, rs []survey.Response, res *Result) error {
+// pendingCount is the kiosk's pending count as each batch of a run is built
+// (the batch's buffered). Counting the buffer for every batch made the upload
+// of a large backlog quadratic: COUNT(*) over up to a million pending rows,
+// two thousand times, was half of the kiosk's CPU. A run counts once, at its
+// first batch (the count central's reconciliation shows), and then follows
+// the changes it knows of: each response written since raises the chain
+// head's sequence number by one, and each one central confirmed or refused is
+// no longer pending.
+type pendingCount struct {
+	counted bool
+	first   int64 // counted at the first batch
+	headSeq int64 // the chain head's sequence number then
+	settled int64 // marked synced or refused since
+}
+
+// at returns the pending count now that the chain head is at headSeq.
+func (p *pendingCount) at(ctx context.Context, store Store, headSeq int64) (int64, error) {
+	if p.counted {
+		return p.first - p.settled + (headSeq - p.headSeq), nil
+	}
+	n, err := store.CountPending(ctx)
+	if err != nil {
+		return 0, err
+	}
+	p.counted, p.first, p.headSeq = true, n, headSeq
+	return n, nil
+}
+
+func (u *Uploader) sendBatch(ctx context.Context, rs []survey.Response, res *Result, count *pendingCount) error {
 	seq, hash, sig, err := u.store.ChainHead(ctx)
 	if err != nil {
 		return err
@@ -230,7 +259,7 @@ func (u *Uploader) sendBatch(ctx context.Context, rs []survey.Response, res *Res
 	// The head is sent as the database holds it. The uploader never signs it
 	// itself: a head whose signature was cleared in the file must reach
 	// central unsigned, where it is reported.
-	pending, err := u.store.CountPending(ctx)
+	pending, err := count.at(ctx, u.store, seq)
 	if err != nil {
 		return err
 	}
@@ -252,11 +281,11 @@ func (u *Uploader) sendBatch(ctx context.Context, rs []survey.Response, res *Res
 	if err := json.Unmarshal(data, &reply); err != nil {
 		return &Error{Msg: fmt.Sprintf("central's answer to a batch is not readable (%v); will retry", err)}
 	}
-	return u.applyReply(ctx, rs, reply, res)
+	return u.applyReply(ctx, rs, reply, res, count)
 }
 
 // applyReply marks exactly the responses central confirmed.
-func (u *Uploader) applyReply(ctx context.Context, rs []survey.Response, reply wire.BatchReply, res *Result) error {
+func (u *Uploader) applyReply(ctx context.Context, rs []survey.Response, reply wire.BatchReply, res *Result, count *pendingCount) error {
 	sent := map[string]bool{}
 	for _, r := range rs {
 		sent[r.ID] = true
@@ -284,6 +313,7 @@ func (u *Uploader) applyReply(ctx context.Context, rs []survey.Response, reply w
 			return err
 		}
 	}
+	count.settled += int64(len(synced) + countIDs(refused))
 	u.cfg.Metrics.SyncBatch(reply.IngestCounts)
 	res.Sent += int64(len(rs))
 	res.Stored += reply.Stored
