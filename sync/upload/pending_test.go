@@ -2,8 +2,8 @@ package upload_test
 
 import (
 	"compress/gzip"
-	"crypto/ed25519"
 	"context"
+	"crypto/ed25519"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
