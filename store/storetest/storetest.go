@@ -49,6 +49,7 @@ func RunCentralStore(t *testing.T, open func(t *testing.T, now func() time.Time)
 		{"Gaps", testGaps},
 		{"UnknownStaff", testUnknownStaff},
 		{"ConcurrentIngest", testConcurrentIngest},
+		{"SameIDFromTwoKiosks", testSameIDFromTwoKiosks},
 		{"Rollups", testRollups},
 		{"RollupsWorkedExample", testRollupsWorkedExample},
 		{"IngestLargeBatch", testIngestLargeBatch},
