@@ -69,30 +69,26 @@ var rollupCounts = func() []string {
 
 const rollupKeyColumns = "office_id, day, unit, counter, nip, service, verified, suspect"
 
-// rollupWidth is the number of parameters of one rollup row.
-var rollupWidth = 8 + len(rollupCounts)
-
-// rollupChunk keeps one statement under PostgreSQL's 65,535 parameters.
-const rollupChunk = 1000
-
-// rollupUpsert returns a multi-row upsert of n rollup rows that adds to existing counts.
-func rollupUpsert(n int) string {
+// rollupUpsert adds rows to their daily rollups: one parameter per column,
+// each an array with an element per rollup row (unnest keeps their order).
+// The statement's text never changes, so it is parsed and planned once per
+// connection; a multi-row VALUES list with a parameter per value took a
+// parameter per count (54 per row, often 300 rows a batch) to build, encode
+// and parse for every upload.
+var rollupUpsert = func() string {
 	var b strings.Builder
-	b.WriteString("INSERT INTO daily_rollups (" + rollupKeyColumns + ", " + strings.Join(rollupCounts, ", ") + ") VALUES ")
-	for i := range n {
+	b.WriteString("INSERT INTO daily_rollups (" + rollupKeyColumns + ", " + strings.Join(rollupCounts, ", ") + ")\n\tSELECT * FROM unnest(")
+	types := []string{"bigint[]", "date[]", "text[]", "text[]", "text[]", "text[]", "boolean[]", "boolean[]"}
+	for range rollupCounts {
+		types = append(types, "bigint[]")
+	}
+	for i, t := range types {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteByte('(')
-		for j := range rollupWidth {
-			if j > 0 {
-				b.WriteString(", ")
-			}
-			fmt.Fprintf(&b, "$%d", i*rollupWidth+j+1)
-		}
-		b.WriteByte(')')
+		fmt.Fprintf(&b, "$%d::%s", i+1, t)
 	}
-	b.WriteString(" ON CONFLICT (" + rollupKeyColumns + ") DO UPDATE SET ")
+	b.WriteString(")\n\tON CONFLICT (" + rollupKeyColumns + ") DO UPDATE SET ")
 	for i, c := range rollupCounts {
 		if i > 0 {
 			b.WriteString(", ")
@@ -100,25 +96,40 @@ func rollupUpsert(n int) string {
 		fmt.Fprintf(&b, "%s = daily_rollups.%s + excluded.%s", c, c, c)
 	}
 	return b.String()
-}
+}()
 
 // upsertRollups adds the inserted rows to their daily rollups.
 func upsertRollups(ctx context.Context, tx pgx.Tx, rows []survey.StoredResponse) error {
 	keys, tallies := rollUp(rows)
-	for len(keys) > 0 {
-		chunk := keys[:min(len(keys), rollupChunk)]
-		keys = keys[len(chunk):]
-		args := make([]any, 0, len(chunk)*rollupWidth)
-		for _, k := range chunk {
-			t := tallies[k]
-			args = append(args, k.officeID, k.day, k.unit, k.counter, k.nip, k.service, k.verified, k.suspect, t.N)
-			for i := range survey.Elements {
-				args = append(args, t.Sum[i], t.Dist[i][0], t.Dist[i][1], t.Dist[i][2], t.Dist[i][3])
+	if len(keys) == 0 {
+		return nil
+	}
+	n := len(keys)
+	officeIDs, days := make([]int64, n), make([]time.Time, n)
+	units, counters, nips, services := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	verified, suspect := make([]bool, n), make([]bool, n)
+	counts := make([][]int64, len(rollupCounts)) // in rollupCounts order
+	for j := range counts {
+		counts[j] = make([]int64, n)
+	}
+	for i, k := range keys {
+		officeIDs[i], days[i], units[i], counters[i], nips[i], services[i], verified[i], suspect[i] =
+			k.officeID, k.day, k.unit, k.counter, k.nip, k.service, k.verified, k.suspect
+		t := tallies[k]
+		counts[0][i] = t.N
+		for e := range survey.Elements {
+			counts[1+5*e][i] = t.Sum[e]
+			for v := range 4 {
+				counts[2+5*e+v][i] = t.Dist[e][v]
 			}
 		}
-		if _, err := tx.Exec(ctx, rollupUpsert(len(chunk)), args...); err != nil {
-			return fmt.Errorf("update daily rollups: %w", translate(err))
-		}
+	}
+	args := []any{officeIDs, days, units, counters, nips, services, verified, suspect}
+	for _, c := range counts {
+		args = append(args, c)
+	}
+	if _, err := tx.Exec(ctx, rollupUpsert, args...); err != nil {
+		return fmt.Errorf("update daily rollups: %w", translate(err))
 	}
 	return nil
 }
