@@ -13,6 +13,7 @@ import (
 	"github.com/skmkiosk/skm/central"
 	"github.com/skmkiosk/skm/cmd/internal/cli"
 	"github.com/skmkiosk/skm/survey"
+	"github.com/skmkiosk/skm/web"
 )
 
 var timeNow = time.Now
@@ -25,12 +26,17 @@ type Main struct {
 	BcryptCost int
 
 	Store    survey.CentralStore
+	Metrics  *web.CentralMetrics
 	Server   *central.Server
 	Listener net.Listener
 	URL      string
 	SetupURL string
 	served   chan error
 }
+
+// ShutdownTimeout bounds how long Close waits for requests in flight (an
+// ingest finishes its transaction); the database closes after them.
+const ShutdownTimeout = 10 * time.Second
 
 // Run opens the database, starts serving and returns once requests are answered.
 func (m *Main) Run(ctx context.Context) error {
@@ -41,7 +47,8 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.Store, err = openStore(ctx, m.Config); err != nil {
 		return err
 	}
-	if m.Server, err = central.NewServer(m.Config, m.Store, central.Options{Logger: m.Logger, BcryptCost: m.BcryptCost}); err != nil {
+	m.Metrics = web.NewCentralMetrics(m.Config.MetricsToken)
+	if m.Server, err = central.NewServer(m.Config, m.Store, central.Options{Logger: m.Logger, BcryptCost: m.BcryptCost, Metrics: m.Metrics}); err != nil {
 		return err
 	}
 	if m.Listener, err = net.Listen("tcp", m.Config.Listen); err != nil {
@@ -68,15 +75,18 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.Config.IsPostgres() {
 		db = "PostgreSQL"
 	}
-	m.Logger.Info("central serving", "url", m.URL, "database", db)
+	m.Logger.Info("central serving", "component", "main", "url", m.URL, "database", db)
 	return nil
 }
 
-// Close stops the server (requests in flight finish) and closes the database.
+// Close stops the server (requests in flight finish, for at most
+// ShutdownTimeout; an ingest commits or rolls back whole) and closes the database.
 func (m *Main) Close() error {
 	var errs []error
 	if m.Server != nil && m.served != nil {
-		errs = append(errs, m.Server.Shutdown(10*time.Second))
+		if err := m.Server.Shutdown(ShutdownTimeout); err != nil {
+			errs = append(errs, fmt.Errorf("stop serving: %w", err))
+		}
 		if err := <-m.served; err != nil && !errors.Is(err, net.ErrClosed) {
 			errs = append(errs, err)
 		}
@@ -84,7 +94,9 @@ func (m *Main) Close() error {
 		m.Listener.Close()
 	}
 	if m.Store != nil {
-		errs = append(errs, m.Store.Close())
+		if err := m.Store.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("close database: %w", err))
+		}
 	}
 	return errors.Join(errs...)
 }
@@ -99,12 +111,13 @@ func serve(ctx context.Context, cfg central.Config, stdout io.Writer) error {
 	if m.SetupURL != "" {
 		fmt.Fprintf(stdout, "\nPenyiapan pertama / First-time set-up (one-time link, creates the admin account):\n  %s\n\n", m.SetupURL)
 	}
+	log := m.Logger.With("component", "main")
 	if !strings.HasPrefix(m.URL, "https") {
-		m.Logger.Warn("serving plain HTTP: kiosks elsewhere on the network need tls.cert_file and tls.key_file (or a TLS proxy)")
+		log.Warn("serving plain HTTP: kiosks elsewhere on the network need tls.cert_file and tls.key_file (or a TLS proxy)")
 	}
 	select {
 	case <-ctx.Done():
-		m.Logger.Info("shutting down")
+		log.Info("shutting down: finishing requests in flight, then closing the database", "timeout", ShutdownTimeout)
 	case err := <-m.served:
 		m.served <- err
 		if err != nil {
@@ -112,5 +125,9 @@ func serve(ctx context.Context, cfg central.Config, stdout io.Writer) error {
 			return fmt.Errorf("server stopped: %w", err)
 		}
 	}
-	return m.Close()
+	if err := m.Close(); err != nil {
+		return err
+	}
+	log.Info("stopped cleanly")
+	return nil
 }

@@ -27,9 +27,10 @@ func startRetention(ctx context.Context, job *kiosk.Retention, spec string, log 
 	if _, err := cron.ParseStandard(spec); err != nil {
 		return nil, cli.Usagef("privacy.purge_schedule: %q is not a cron expression such as \"30 3 * * *\": %v", spec, err)
 	}
-	if _, err := job.Run(ctx); err != nil {
-		return nil, err
-	}
+	// A failure (a full or read-only disk) is logged by Run and does not stop
+	// the kiosk from starting: it serves its pages and says why ratings
+	// cannot be saved, and the daily run tries again.
+	_, _ = job.Run(ctx)
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	cl := cron.VerbosePrintfLogger(cronLog{log})
 	c := cron.New(cron.WithLocation(web.Jakarta), cron.WithChain(cron.Recover(cl), cron.SkipIfStillRunning(cl)))

@@ -30,6 +30,7 @@ type Main struct {
 	BcryptCost int
 
 	DB        *sqlite.KioskDB
+	Metrics   *web.KioskMetrics
 	Server    *kiosk.Server
 	Uploader  *upload.Uploader
 	Scheduler *upload.Scheduler
@@ -53,11 +54,20 @@ func openDB(ctx context.Context, cfg kiosk.Config, key ed25519.PrivateKey) (*sql
 	return db, nil
 }
 
+// ShutdownTimeout bounds how long Close waits for requests in flight; the
+// database closes after them. Service managers must allow more (the
+// systemd units in deploy/ allow 30 s).
+const ShutdownTimeout = 10 * time.Second
+
 // Run opens the database, starts serving and returns once requests are answered.
 func (m *Main) Run(ctx context.Context) error {
 	if m.Logger == nil {
 		m.Logger = cli.NewLogger(m.Stdout, m.Config.Log.Format, m.Config.Log.Level)
 	}
+	// Every line names the kiosk; each component adds its own name. The
+	// uploader adds kiosk_id itself, so it gets the logger without it.
+	base := m.Logger
+	m.Logger = base.With("kiosk_id", m.Config.Central.KioskID)
 	key, err := kioskKey(m.Config)
 	if err != nil {
 		return err
@@ -65,9 +75,10 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.DB, err = openDB(ctx, m.Config, key); err != nil {
 		return err
 	}
+	m.Metrics = web.NewKioskMetrics(m.Config.MetricsToken, m.DB, m.DB.Now)
 	var syncer kiosk.Syncer
 	if key != nil {
-		if m.Uploader, err = newUploader(m.Config, m.DB, key, m.Logger); err != nil {
+		if m.Uploader, err = newUploader(m.Config, m.DB, key, base, m.Metrics); err != nil {
 			return err
 		}
 		m.Scheduler, err = upload.NewScheduler(m.Uploader, m.Config.Sync.Schedule, web.Jakarta, m.Config.Sync.Jitter.D(), m.Config.Sync.Window.D(), m.Logger)
@@ -83,37 +94,44 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.PublicURL == "" {
 		m.PublicURL = derivePublicURL(m.Config.Listen, m.Listener.Addr())
 	}
-	m.Server, err = kiosk.NewServer(ctx, m.Config, m.DB, m.PublicURL, kiosk.Options{Logger: m.Logger, BcryptCost: m.BcryptCost, Syncer: syncer})
+	m.Server, err = kiosk.NewServer(ctx, m.Config, m.DB, m.PublicURL, kiosk.Options{Logger: m.Logger, BcryptCost: m.BcryptCost, Syncer: syncer, Metrics: m.Metrics})
 	if err != nil {
 		return err
 	}
 	if m.SetupURL, err = m.Server.PrepareSetup(ctx); err != nil {
 		return err
 	}
-	if m.Retention, err = startRetention(ctx, m.Server.Retention(m.Logger), m.Config.Privacy.PurgeSchedule, m.Logger); err != nil {
+	if m.Retention, err = startRetention(ctx, m.Server.Retention(m.Logger), m.Config.Privacy.PurgeSchedule, m.Logger.With("component", "retention")); err != nil {
 		return err
 	}
 	m.served = make(chan error, 1)
 	go func() { m.served <- m.Server.Serve(m.Listener) }()
+	log := m.Logger.With("component", "main")
 	if m.Scheduler != nil {
 		m.Scheduler.Start()
-		m.Logger.Info("sync scheduled", "central", m.Config.Central.URL, "schedule", m.Config.Sync.Schedule, "zone", "Asia/Jakarta")
+		log.Info("sync scheduled", "central", m.Config.Central.URL, "schedule", m.Config.Sync.Schedule, "zone", "Asia/Jakarta")
 	}
-	m.Logger.Info("kiosk serving", "url", m.PublicURL, "database", m.Config.Database)
+	log.Info("kiosk serving", "url", m.PublicURL, "database", m.Config.Database)
 	return nil
 }
 
-// Close stops the server (letting requests in flight finish) and closes the database.
+// Close shuts down in order, each step bounded: the sync schedule (a batch
+// in flight is abandoned: what central did not confirm stays pending and is
+// sent again, harmlessly, next time), the retention job, the HTTP server
+// (requests in flight finish, for at most ShutdownTimeout) and last the
+// database, whose writer first commits every rating already queued.
 func (m *Main) Close() error {
 	var errs []error
 	if m.Scheduler != nil {
-		m.Scheduler.Stop() // a batch in flight is abandoned; its responses stay pending
+		m.Scheduler.Stop()
 	}
 	if m.Retention != nil {
 		m.Retention.Stop()
 	}
 	if m.Server != nil && m.served != nil {
-		errs = append(errs, m.Server.Shutdown(10*time.Second))
+		if err := m.Server.Shutdown(ShutdownTimeout); err != nil {
+			errs = append(errs, fmt.Errorf("stop serving: %w", err))
+		}
 		if err := <-m.served; err != nil && !errors.Is(err, net.ErrClosed) {
 			errs = append(errs, err)
 		}
@@ -121,7 +139,9 @@ func (m *Main) Close() error {
 		m.Listener.Close()
 	}
 	if m.DB != nil {
-		errs = append(errs, m.DB.Close())
+		if err := m.DB.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("close database: %w", err))
+		}
 	}
 	return errors.Join(errs...)
 }
@@ -137,9 +157,10 @@ func serve(ctx context.Context, cfg kiosk.Config, configPath string, stdout io.W
 	if m.SetupURL != "" {
 		fmt.Fprintf(stdout, "\nPenyiapan pertama / First-time set-up (one-time link, creates the admin account):\n  %s\n\n", m.SetupURL)
 	}
+	log := m.Logger.With("component", "main")
 	select {
 	case <-ctx.Done():
-		m.Logger.Info("shutting down")
+		log.Info("shutting down: finishing requests in flight, then closing the database", "timeout", ShutdownTimeout)
 	case err := <-m.served:
 		m.served <- err // for Close
 		if err != nil {
@@ -147,7 +168,11 @@ func serve(ctx context.Context, cfg kiosk.Config, configPath string, stdout io.W
 			return fmt.Errorf("server stopped: %w", err)
 		}
 	}
-	return m.Close()
+	if err := m.Close(); err != nil {
+		return err
+	}
+	log.Info("stopped cleanly")
+	return nil
 }
 
 // derivePublicURL builds the address citizens' phones can reach: the

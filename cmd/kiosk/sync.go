@@ -36,14 +36,14 @@ func kioskKey(cfg kiosk.Config) (ed25519.PrivateKey, error) {
 	return key, nil
 }
 
-// newUploader builds the uploader for a connected kiosk.
-func newUploader(cfg kiosk.Config, db *sqlite.KioskDB, key ed25519.PrivateKey, log *slog.Logger) (*upload.Uploader, error) {
+// newUploader builds the uploader for a connected kiosk; metrics may be nil.
+func newUploader(cfg kiosk.Config, db *sqlite.KioskDB, key ed25519.PrivateKey, log *slog.Logger, metrics upload.Metrics) (*upload.Uploader, error) {
 	client, err := upload.NewHTTPClient(cfg.Central.CAFile)
 	if err != nil {
 		return nil, cli.Usagef("%v", err)
 	}
 	return upload.New(db, upload.Config{BaseURL: cfg.Central.URL, KioskID: cfg.Central.KioskID, Key: key,
-		BatchSize: cfg.Sync.BatchSize, Retention: cfg.Sync.Retention.D(), HTTPClient: client, Logger: log}), nil
+		BatchSize: cfg.Sync.BatchSize, Retention: cfg.Sync.Retention.D(), HTTPClient: client, Logger: log, Metrics: metrics}), nil
 }
 
 // syncCommand runs `kiosk sync`: one run now, retried with backoff for at
@@ -63,7 +63,7 @@ func syncCommand(ctx context.Context, cfg kiosk.Config, stdout, stderr io.Writer
 	}
 	defer db.Close()
 	log := cli.NewLogger(io.Discard, cfg.Log.Format, cfg.Log.Level)
-	up, err := newUploader(cfg, db, key, log)
+	up, err := newUploader(cfg, db, key, log, nil)
 	if err != nil {
 		return err
 	}

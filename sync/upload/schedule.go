@@ -67,9 +67,11 @@ func (s *Scheduler) Start() { s.cron.Start() }
 
 // Stop stops the schedule and cancels a run in progress (its current batch is
 // abandoned safely: unconfirmed responses stay pending), then waits for it.
+// It cancels before waiting for cron: cron's Stop waits for a scheduled run
+// to end, which (retrying within the night's window) could take hours.
 func (s *Scheduler) Stop() {
-	<-s.cron.Stop().Done()
 	s.cancel()
+	<-s.cron.Stop().Done()
 	s.wg.Wait()
 }
 
