@@ -36,6 +36,9 @@ Commands:
   token create --role ROLE [--office NAME] [--label TEXT] [--json]
                                            create a report API token (admin, kepala with --office, viewer);
                                            prints it once, {"token": "..."} with --json
+  backup FILE                              write a consistent, checked copy of a SQLite database to
+                                           FILE (a new file); on PostgreSQL it explains pg_dump
+  check [FILE]                             run SQLite's integrity check on the database or a backup FILE
   version                                  print the version
 `
 
@@ -67,6 +70,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
+	case "check":
+		if cfg.IsPostgres() {
+			return cli.Usagef("check is for SQLite; %s", pgDumpAdvice)
+		}
+		out, err := checkCommand(ctx, cfg.Database, rest[1:])
+		fmt.Fprint(stdout, out)
+		return err
+	case "backup":
+		if cfg.IsPostgres() {
+			return cli.Usagef("%s", pgDumpAdvice)
+		}
 	case "office", "kiosk", "staff", "import", "user", "token":
 	default:
 		return cli.Usagef("unknown command %q\n\n%s", rest[0], usage)
@@ -88,6 +102,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return c.importFile(ctx, rest[1:])
 	case "token":
 		return c.token(ctx, rest[1:])
+	case "backup":
+		return c.backup(ctx, rest[1:])
 	default:
 		return c.user(ctx, rest[1:])
 	}

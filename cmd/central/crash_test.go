@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/ed25519"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -66,6 +67,7 @@ func MustSetUpOffice(tb testing.TB, bin, cfg string, n int) [][2]string {
 // testKiosk is a kiosk's buffer and uploader, in this process.
 type testKiosk struct {
 	ID  string
+	Key ed25519.PrivateKey
 	DB  *sqlite.KioskDB
 	Up  *upload.Uploader
 	ids []string
@@ -92,7 +94,7 @@ func MustNewKiosk(tb testing.TB, url, id, secret string) *testKiosk {
 	}
 	up := upload.New(db, upload.Config{BaseURL: url, KioskID: id, Key: key, BatchSize: 50, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		HTTPClient: &http.Client{Timeout: 10 * time.Second}})
-	return &testKiosk{ID: id, DB: db, Up: up}
+	return &testKiosk{ID: id, Key: key, DB: db, Up: up}
 }
 
 // MustRate stores n responses with varied content.

@@ -33,6 +33,8 @@ Commands:
                          printed once, stored only as a hash
   token list             list tokens (never the tokens themselves)
   token revoke ID        refuse every further request with a token
+  backup FILE            write a consistent, checked copy of the database to FILE (a new file)
+  check [FILE]           run SQLite's integrity check on the database, or on a backup FILE
   version                print the version
 
 Every command works while the kiosk is serving, on the same database.
@@ -70,6 +72,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return exportCommand(ctx, cfg, rest[1:], stdout)
 	case "token":
 		return tokenCommand(ctx, cfg, rest[1:], stdout)
+	case "backup":
+		return backupCommand(ctx, cfg, rest[1:], stdout)
+	case "check":
+		return checkCommand(ctx, cfg, rest[1:], stdout)
 	case "version":
 		fmt.Fprintln(stdout, "kiosk", version)
 		return nil
