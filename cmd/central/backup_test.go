@@ -39,7 +39,9 @@ func TestCentralBackupAndRestoreSQLite(t *testing.T) {
 	ctx := context.Background()
 	var wg sync.WaitGroup
 	var runErr error
-	wg.Go(func() { _, runErr = k.Up.Run(ctx, upload.Backoff{Base: 5 * time.Millisecond, Max: 50 * time.Millisecond}) })
+	wg.Go(func() {
+		_, runErr = k.Up.Run(ctx, upload.Backoff{Base: 5 * time.Millisecond, Max: 50 * time.Millisecond})
+	})
 	waitForCondition(t, 60*time.Second, "batches stored", func() bool { return k.pending(t) < 1200 })
 	backup := filepath.Join(t.TempDir(), "central-2026-11-26.db")
 	if out := proctest.MustRun(t, bin, "-config", cfg, "backup", backup); !strings.Contains(out, "checked") {
