@@ -23,62 +23,7 @@ import (
 // These tests give the kiosk a filesystem of its own, mounted by the test:
 // a small tmpfs that fills up, and an ext4 image that turns read-only with
 // an error, as a failing disk does. They need root; elsewhere they skip
-// and say why.
-
-// requireRoot skips the test unless it runs as root.
-func requireRoot(t *testing.T) {
-	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("needs root to mount a test filesystem (CI runs as root)")
-	}
-}
-
-// mustMount mounts with args on a new folder, unmounted when the test ends;
-// it skips the test when this system does not allow it.
-func mustMount(t *testing.T, args ...string) string {
-	t.Helper()
-	dir := filepath.Join(t.TempDir(), "mnt")
-	if err := os.Mkdir(dir, 0o750); err != nil {
-		t.Fatal(err)
-	}
-	if out, err := exec.Command("mount", append(args, dir)...).CombinedOutput(); err != nil {
-		t.Skipf("cannot mount a test filesystem here (mount %s: %v: %s)", strings.Join(args, " "), err, out)
-	}
-	t.Cleanup(func() {
-		if out, err := exec.Command("umount", dir).CombinedOutput(); err != nil {
-			t.Errorf("umount %s: %v: %s", dir, err, out)
-			exec.Command("umount", "-l", dir).Run()
-		}
-	})
-	return dir
-}
-
-// fillDisk writes a file in dir until the filesystem is full and returns its path.
-func fillDisk(t *testing.T, dir string) string {
-	t.Helper()
-	path := filepath.Join(dir, "filler")
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	chunk := make([]byte, 64<<10)
-	for {
-		if _, err := f.Write(chunk); err != nil {
-			if !errors.Is(err, syscall.ENOSPC) {
-				t.Fatalf("filling the disk: %v", err)
-			}
-			break
-		}
-	}
-	// The last pages of the filesystem, smaller than a chunk.
-	for {
-		if _, err := f.Write(chunk[:512]); err != nil {
-			break
-		}
-	}
-	return path
-}
+// and say why (proctest.RequireRoot, proctest.Mount).
 
 // staffCode returns the survey code of the first staff member.
 func staffCode(t *testing.T, base string) string {
@@ -168,9 +113,9 @@ func mustRefuse(t *testing.T, r rating, a answer) {
 // restart, and each refused rating sent again is stored (201: it had not
 // been half-written).
 func TestDiskFullRefusesThenRecovers(t *testing.T) {
-	requireRoot(t)
+	proctest.RequireRoot(t)
 	bin := proctest.Kiosk(t)
-	mnt := mustMount(t, "-t", "tmpfs", "-o", "size=16m", "tmpfs")
+	mnt := proctest.Mount(t, "-t", "tmpfs", "-o", "size=16m", "tmpfs")
 	addr := proctest.FreeAddr(t)
 	base := "http://" + addr
 	db := filepath.Join(mnt, "kiosk.db")
@@ -190,7 +135,7 @@ func TestDiskFullRefusesThenRecovers(t *testing.T) {
 		}
 	}
 
-	filler := fillDisk(t, mnt)
+	filler := proctest.FillDisk(t, mnt)
 	// Space the database file had already taken may still hold a few
 	// ratings (each one durable: 201); then every one is refused.
 	var refused []rating
@@ -257,7 +202,7 @@ func TestDiskFullRefusesThenRecovers(t *testing.T) {
 // the same file with every rating it had answered 201, and takes the
 // refused ones.
 func TestReadOnlyDiskRefuses(t *testing.T) {
-	requireRoot(t)
+	proctest.RequireRoot(t)
 	for _, tool := range []string{"mkfs.ext4", "e2fsck", "findmnt"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			t.Skipf("needs %s (e2fsprogs, util-linux) to make an ext4 test disk", tool)
@@ -274,7 +219,7 @@ func TestReadOnlyDiskRefuses(t *testing.T) {
 	if out, err := exec.Command("mkfs.ext4", "-q", "-F", img).CombinedOutput(); err != nil {
 		t.Fatalf("mkfs.ext4: %v: %s", err, out)
 	}
-	mnt := mustMount(t, "-o", "loop,errors=remount-ro", img)
+	mnt := proctest.Mount(t, "-o", "loop,errors=remount-ro", img)
 	out, err := exec.Command("findmnt", "-n", "-o", "SOURCE", mnt).Output()
 	if err != nil {
 		t.Fatal(err)

@@ -7,6 +7,7 @@ package proctest
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -274,4 +275,22 @@ func Tail(s string) string {
 		lines = lines[len(lines)-30:]
 	}
 	return strings.Join(lines, "\n")
+}
+
+// RunMeasured runs a command of bin (at most timeout) and returns its
+// combined output, exit code and peak resident memory in bytes.
+func RunMeasured(tb testing.TB, timeout time.Duration, bin string, args ...string) (out string, code int, maxRSS int64) {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, args...)
+	b, err := cmd.CombinedOutput()
+	var ee *exec.ExitError
+	if err != nil && !errors.As(err, &ee) {
+		tb.Fatalf("%s %s: %v", filepath.Base(bin), strings.Join(args, " "), err)
+	}
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		maxRSS = ru.Maxrss * 1024
+	}
+	return string(b), cmd.ProcessState.ExitCode(), maxRSS
 }
