@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -13,22 +14,23 @@ import (
 // Compile-time check that DB answers report queries.
 var _ survey.ReportStore = (*DB)(nil)
 
-// reportWhere turns a report filter into conditions on daily_rollups
-// (byDay) or on responses, whose indexes lead with office_id or nip and
-// created_at. Both forms select the same Asia/Jakarta days.
-func reportWhere(f survey.ReportFilter, byDay bool) (where, error) {
+// reportWhere turns a report filter into conditions on responses, whose
+// indexes lead with office_id or nip and created_at; rollupSource selects
+// the same Asia/Jakarta days from the rollups.
+func reportWhere(f survey.ReportFilter) (where, error) {
 	var w where
 	if err := f.Check(); err != nil {
 		return w, err
 	}
 	w.add("office_id = ?", f.OfficeID)
-	if byDay {
-		w.add("day >= ?", jakartaDay(f.From))
-		w.add("day < ?", jakartaDay(f.To))
-	} else {
-		w.add("created_at >= ?", utc(f.From))
-		w.add("created_at < ?", utc(f.To))
-	}
+	w.add("created_at >= ?", utc(f.From))
+	w.add("created_at < ?", utc(f.To))
+	addDimensions(&w, f)
+	return w, nil
+}
+
+// addDimensions adds the filter's conditions other than the office and the period.
+func addDimensions(w *where, f survey.ReportFilter) {
 	for _, c := range []struct{ col, v string }{{"unit", f.Unit}, {"counter", f.Counter}, {"nip", f.NIP}, {"service", f.Service}} {
 		if c.v != "" {
 			w.add(c.col+" = ?", c.v)
@@ -40,7 +42,46 @@ func reportWhere(f survey.ReportFilter, byDay bool) (where, error) {
 	if f.Suspect != survey.TriAny {
 		w.add("suspect = ?", f.Suspect == survey.TriYes)
 	}
-	return w, nil
+}
+
+// rollupSource returns, as a derived table with daily_rollups' columns, the
+// rollup rows a report over f sums, and their arguments: monthly_rollups for
+// the months the period covers whole (day is then the month's first) and
+// daily_rollups for the days before and after them. An office's year is 24
+// rows per cell instead of 730.
+func rollupSource(f survey.ReportFilter) (string, []any, error) {
+	var w where
+	if err := f.Check(); err != nil {
+		return "", nil, err
+	}
+	w.add("office_id = ?", f.OfficeID)
+	addDimensions(&w, f)
+	filter, args := strings.Join(w.conds, " AND "), w.args
+	cols := strings.Join(rollupCounts, ", ")
+	branch := func(table, date string, from, to time.Time) string {
+		args = append(args, from, to)
+		return fmt.Sprintf("SELECT %s AS day, unit, counter, nip, service, verified, suspect, %s FROM %s WHERE %s AND %s >= $%d AND %s < $%d",
+			date, cols, table, filter, date, len(args)-1, date, len(args))
+	}
+	from, to := jakartaDay(f.From), jakartaDay(f.To)
+	firstMonth := from
+	if from.Day() != 1 {
+		firstMonth = time.Date(from.Year(), from.Month()+1, 1, 0, 0, 0, 0, time.UTC)
+	}
+	endMonth := time.Date(to.Year(), to.Month(), 1, 0, 0, 0, 0, time.UTC)
+	var parts []string
+	if firstMonth.Before(endMonth) {
+		parts = append(parts, branch("monthly_rollups", "month", firstMonth, endMonth))
+		if from.Before(firstMonth) {
+			parts = append(parts, branch("daily_rollups", "day", from, firstMonth))
+		}
+		if endMonth.Before(to) {
+			parts = append(parts, branch("daily_rollups", "day", endMonth, to))
+		}
+	} else {
+		parts = append(parts, branch("daily_rollups", "day", from, to))
+	}
+	return " FROM (" + strings.Join(parts, " UNION ALL ") + ") r", args, nil
 }
 
 // tallyDest lists scan destinations for a survey.Tally selected with rollupSums.
@@ -52,13 +93,13 @@ func tallyDest(t *survey.Tally) []any {
 	return dest
 }
 
-// SumRollups adds up the daily rollups the filter selects.
+// SumRollups adds up the rollups the filter selects.
 func (d *DB) SumRollups(ctx context.Context, f survey.ReportFilter) (survey.Tally, error) {
-	w, err := reportWhere(f, true)
+	src, args, err := rollupSource(f)
 	if err != nil {
 		return survey.Tally{}, err
 	}
-	t, err := scanTally(d.pool.QueryRow(ctx, "SELECT "+rollupSums+" FROM daily_rollups"+w.String(), w.args...))
+	t, err := scanTally(d.pool.QueryRow(ctx, "SELECT "+rollupSums+src, args...))
 	if err != nil {
 		return t, fmt.Errorf("sum rollups of office %d: %w", f.OfficeID, translate(err))
 	}
@@ -82,9 +123,9 @@ func rollupGroup(by []survey.Dimension) (group, sel []string, err error) {
 	return group, sel, nil
 }
 
-// RollupCells groups the selected daily rollups by the given dimensions.
+// RollupCells groups the selected rollups by the given dimensions.
 func (d *DB) RollupCells(ctx context.Context, f survey.ReportFilter, by ...survey.Dimension) ([]survey.Cell, error) {
-	w, err := reportWhere(f, true)
+	src, args, err := rollupSource(f)
 	if err != nil {
 		return nil, err
 	}
@@ -92,11 +133,11 @@ func (d *DB) RollupCells(ctx context.Context, f survey.ReportFilter, by ...surve
 	if err != nil {
 		return nil, err
 	}
-	q := "SELECT " + strings.Join(append(sel, rollupSums), ", ") + " FROM daily_rollups" + w.String()
+	q := "SELECT " + strings.Join(append(sel, rollupSums), ", ") + src
 	if len(group) > 0 {
 		q += " GROUP BY " + strings.Join(group, ", ") + " ORDER BY " + strings.Join(group, ", ")
 	}
-	rows, err := d.pool.Query(ctx, q, w.args...)
+	rows, err := d.pool.Query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("rollup cells of office %d: %w", f.OfficeID, translate(err))
 	}
@@ -134,7 +175,7 @@ func (d *DB) PersonCells(ctx context.Context, f survey.ReportFilter, attributabl
 	if err != nil {
 		return nil, err
 	}
-	w, err := reportWhere(f, false)
+	w, err := reportWhere(f)
 	if err != nil {
 		return nil, err
 	}
@@ -152,7 +193,7 @@ func (d *DB) PersonCells(ctx context.Context, f survey.ReportFilter, attributabl
 
 // FindComments lists the selected non-empty comments by month and text.
 func (d *DB) FindComments(ctx context.Context, f survey.ReportFilter) ([]survey.Comment, error) {
-	w, err := reportWhere(f, false)
+	w, err := reportWhere(f)
 	if err != nil {
 		return nil, err
 	}
@@ -171,7 +212,7 @@ func (d *DB) FindComments(ctx context.Context, f survey.ReportFilter) ([]survey.
 
 // ProfileCells counts the selected responses per respondent profile.
 func (d *DB) ProfileCells(ctx context.Context, f survey.ReportFilter) ([]survey.ProfileCell, error) {
-	w, err := reportWhere(f, false)
+	w, err := reportWhere(f)
 	if err != nil {
 		return nil, err
 	}

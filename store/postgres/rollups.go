@@ -36,12 +36,16 @@ func boolInt(b bool) int {
 
 // rollUp tallies the inserted rows per rollup key, keys in sorted order:
 // concurrent ingests of one office then lock rollup rows in the same order
-// and cannot deadlock on them.
-func rollUp(rows []survey.StoredResponse) ([]rollupKey, map[rollupKey]*survey.Tally) {
+// and cannot deadlock on them. With monthly, a key's day is its month's first.
+func rollUp(rows []survey.StoredResponse, monthly bool) ([]rollupKey, map[rollupKey]*survey.Tally) {
 	tallies := map[rollupKey]*survey.Tally{}
 	var keys []rollupKey
 	for _, r := range rows {
-		k := rollupKey{r.OfficeID, jakartaDay(r.CreatedAt), r.Unit, r.Counter, r.NIP, r.Service, r.Verified, r.Suspect}
+		day := jakartaDay(r.CreatedAt)
+		if monthly {
+			day = day.AddDate(0, 0, 1-day.Day())
+		}
+		k := rollupKey{r.OfficeID, day, r.Unit, r.Counter, r.NIP, r.Service, r.Verified, r.Suspect}
 		t := tallies[k]
 		if t == nil {
 			t = &survey.Tally{}
@@ -69,15 +73,17 @@ var rollupCounts = func() []string {
 
 const rollupKeyColumns = "office_id, day, unit, counter, nip, service, verified, suspect"
 
-// rollupUpsert adds rows to their daily rollups: one parameter per column,
-// each an array with an element per rollup row (unnest keeps their order).
-// The statement's text never changes, so it is parsed and planned once per
-// connection; a multi-row VALUES list with a parameter per value took a
-// parameter per count (54 per row, often 300 rows a batch) to build, encode
-// and parse for every upload.
-var rollupUpsert = func() string {
+// rollupUpsert returns the statement that adds rows to the rollups of table
+// (daily_rollups, whose key's date is day, or monthly_rollups, month): one
+// parameter per column, each an array with an element per rollup row
+// (unnest keeps their order). Its text never changes, so it is parsed and
+// planned once per connection; a multi-row VALUES list with a parameter per
+// value took a parameter per count (54 per row, often 300 rows a batch) to
+// build, encode and parse for every upload.
+func rollupUpsert(table, date string) string {
+	keyColumns := strings.Replace(rollupKeyColumns, "day", date, 1)
 	var b strings.Builder
-	b.WriteString("INSERT INTO daily_rollups (" + rollupKeyColumns + ", " + strings.Join(rollupCounts, ", ") + ")\n\tSELECT * FROM unnest(")
+	b.WriteString("INSERT INTO " + table + " (" + keyColumns + ", " + strings.Join(rollupCounts, ", ") + ")\n\tSELECT * FROM unnest(")
 	types := []string{"bigint[]", "date[]", "text[]", "text[]", "text[]", "text[]", "boolean[]", "boolean[]"}
 	for range rollupCounts {
 		types = append(types, "bigint[]")
@@ -88,22 +94,41 @@ var rollupUpsert = func() string {
 		}
 		fmt.Fprintf(&b, "$%d::%s", i+1, t)
 	}
-	b.WriteString(")\n\tON CONFLICT (" + rollupKeyColumns + ") DO UPDATE SET ")
+	b.WriteString(")\n\tON CONFLICT (" + keyColumns + ") DO UPDATE SET ")
 	for i, c := range rollupCounts {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		fmt.Fprintf(&b, "%s = daily_rollups.%s + excluded.%s", c, c, c)
+		fmt.Fprintf(&b, "%s = %s.%s + excluded.%s", c, table, c, c)
 	}
 	return b.String()
-}()
+}
 
-// upsertRollups adds the inserted rows to their daily rollups.
+var (
+	dailyUpsert   = rollupUpsert("daily_rollups", "day")
+	monthlyUpsert = rollupUpsert("monthly_rollups", "month")
+)
+
+// upsertRollups adds the inserted rows to their daily and monthly rollups.
+// Every ingest locks daily rows before monthly ones, each in sorted order.
 func upsertRollups(ctx context.Context, tx pgx.Tx, rows []survey.StoredResponse) error {
-	keys, tallies := rollUp(rows)
-	if len(keys) == 0 {
-		return nil
+	for _, r := range []struct {
+		stmt    string
+		monthly bool
+	}{{dailyUpsert, false}, {monthlyUpsert, true}} {
+		keys, tallies := rollUp(rows, r.monthly)
+		if len(keys) == 0 {
+			return nil
+		}
+		if _, err := tx.Exec(ctx, r.stmt, rollupArgs(keys, tallies)...); err != nil {
+			return fmt.Errorf("update rollups: %w", translate(err))
+		}
 	}
+	return nil
+}
+
+// rollupArgs returns rollupUpsert's arrays for these keys.
+func rollupArgs(keys []rollupKey, tallies map[rollupKey]*survey.Tally) []any {
 	n := len(keys)
 	officeIDs, days := make([]int64, n), make([]time.Time, n)
 	units, counters, nips, services := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
@@ -128,10 +153,7 @@ func upsertRollups(ctx context.Context, tx pgx.Tx, rows []survey.StoredResponse)
 	for _, c := range counts {
 		args = append(args, c)
 	}
-	if _, err := tx.Exec(ctx, rollupUpsert, args...); err != nil {
-		return fmt.Errorf("update daily rollups: %w", translate(err))
-	}
-	return nil
+	return args
 }
 
 // rollupSums selects a survey.Tally (for scanTally) from daily_rollups rows.
