@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -49,6 +51,10 @@ func TestSignalFinishesRequestsInFlight(t *testing.T) {
 			}
 			if !strings.Contains(p.Stdout.String(), "stopped cleanly") {
 				t.Errorf("no \"stopped cleanly\" in the log:\n%s", proctest.Tail(p.Stdout.String()))
+			}
+			// Closed cleanly: the last connection checkpointed the WAL into the file and removed it.
+			if _, err := os.Stat(db + "-wal"); !errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("%s-wal is still there after the exit (%v): the database was not closed", db, err)
 			}
 			answered := l.created.Load()
 			p = proctest.Start(t, base, bin, "-config", cfg)
