@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -43,13 +44,10 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return syncCommand(ctx, args, stdout)
 	case "night":
 		return nightCommand(ctx, args, stdout)
-	// Hidden modes: loadgen re-executes itself as the servers it measures.
-	case "serve-kiosk":
-		return load.ServeKiosk(ctx, args, stdout)
+	// Hidden mode: loadgen re-executes itself as central (the kiosk's side
+	// runs in kioskd, a helper it builds).
 	case "serve-central":
 		return load.ServeCentral(ctx, args)
-	case "sync-kiosk":
-		return load.SyncKiosk(ctx, args, stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -95,6 +93,7 @@ func kioskCommand(ctx context.Context, args []string, stdout io.Writer) error {
 	raw := fs.Bool("raw", true, "also measure SQLite's raw ceiling (100 and 1 rows per commit)")
 	discard := fs.Bool("discard", true, "also measure the HTTP path's own ceiling: the same server acknowledging without storing")
 	profile := fs.String("cpuprofile", "", "write the grouped server's CPU profile of the last run here")
+	prebuilt := fs.String("kioskd", "", "a kiosk-side helper already built (go build -o FILE ./cmd/loadgen/internal/kioskd) instead of building one")
 	limit := fs.Duration("timeout", 20*time.Minute, "stop everything after this long")
 	if ok, err := parse(fs, args, stdout); !ok || err != nil {
 		return err
@@ -104,9 +103,14 @@ func kioskCommand(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	ctx, cancel := bounded(ctx, *limit)
 	defer cancel()
+	work, kioskd, err := workDir(ctx, "", *prebuilt)
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(work)
 	fmt.Fprintf(stdout, "kiosk load: %d clients, %s measured after %s warm-up, %d runs; %s\n",
 		*clients, *duration, *warmup, *runs, machine())
-	l := load.KioskLoad{Clients: *clients, Warmup: *warmup, Duration: *duration, Max: *maxReq, Staff: *staff, Gzip: *gzip}
+	l := load.KioskLoad{Clients: *clients, Warmup: *warmup, Duration: *duration, Max: *maxReq, Staff: *staff, Gzip: *gzip, Dir: work, Kioskd: kioskd}
 	t := load.NewTable()
 	for run := 1; run <= *runs; run++ {
 		la := load.LoadAverage()
@@ -149,7 +153,7 @@ func kioskCommand(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		if *raw {
 			for _, per := range []int{100, 1} {
-				c, err := load.RunCeiling(ctx, "", per, *warmup, *duration, *staff, *clients)
+				c, err := load.RunCeiling(ctx, work, per, *warmup, *duration, *staff, *clients)
 				if err != nil {
 					return fmt.Errorf("raw ceiling: %w", err)
 				}
@@ -179,16 +183,22 @@ func mib(b int64) float64 { return float64(b) / (1 << 20) }
 func startupCommand(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("startup", flag.ContinueOnError)
 	runs := fs.Int("runs", 5, "start-ups to measure")
+	prebuilt := fs.String("kioskd", "", "a kiosk-side helper already built (go build -o FILE ./cmd/loadgen/internal/kioskd) instead of building one")
 	limit := fs.Duration("timeout", 5*time.Minute, "stop everything after this long")
 	if ok, err := parse(fs, args, stdout); !ok || err != nil {
 		return err
 	}
 	ctx, cancel := bounded(ctx, *limit)
 	defer cancel()
+	work, kioskd, err := workDir(ctx, "", *prebuilt)
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(work)
 	fmt.Fprintf(stdout, "kiosk start-up to the first answered request (GET /healthz), %d runs; %s\n", *runs, machine())
 	t := load.NewTable()
 	for run := 1; run <= *runs; run++ {
-		r, err := load.MeasureStartup(ctx, "")
+		r, err := load.MeasureStartup(ctx, work, kioskd)
 		if err != nil {
 			return err
 		}
@@ -196,7 +206,7 @@ func startupCommand(ctx context.Context, args []string, stdout io.Writer) error 
 		t.Add("start-up, new database", "%.0f ms", ms(r.Fresh))
 		t.Add("start-up, existing database", "%.0f ms", ms(r.Warm))
 	}
-	pw, err := load.MeasurePage(ctx, "")
+	pw, err := load.MeasurePage(ctx, work, kioskd)
 	if err != nil {
 		return err
 	}
@@ -219,6 +229,7 @@ func syncCommand(ctx context.Context, args []string, stdout io.Writer) error {
 	pg := fs.String("pg", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable", "PostgreSQL server on loopback; loadgen works in scratch schemas it drops")
 	dir := fs.String("dir", "", "working directory (default: the system's temporary directory)")
 	profiles := fs.String("cpuprofile", "", "write the last run's CPU profiles to PREFIX-<storage>-kiosk.prof and -central.prof")
+	prebuilt := fs.String("kioskd", "", "a kiosk-side helper already built (go build -o FILE ./cmd/loadgen/internal/kioskd) instead of building one")
 	limit := fs.Duration("timeout", 3*time.Hour, "stop everything after this long")
 	if ok, err := parse(fs, args, stdout); !ok || err != nil {
 		return err
@@ -226,9 +237,12 @@ func syncCommand(ctx context.Context, args []string, stdout io.Writer) error {
 	if *backlog < 1 || *backlog > 20_000_000 || *runs < 1 {
 		return cli.Usagef("-backlog must be 1–20,000,000 and -runs at least 1")
 	}
+	if err := checkPostgres(*backends, *pg); err != nil {
+		return err
+	}
 	ctx, cancel := bounded(ctx, *limit)
 	defer cancel()
-	work, err := os.MkdirTemp(*dir, "loadgen-sync-")
+	work, kioskd, err := workDir(ctx, *dir, *prebuilt)
 	if err != nil {
 		return err
 	}
@@ -253,16 +267,20 @@ func syncCommand(ctx context.Context, args []string, stdout io.Writer) error {
 			if *profiles != "" && run == *runs {
 				prof = *profiles + "-" + backend
 			}
-			r, err := load.RunSync(ctx, template, k, int64(*backlog), backend, *pg, *staff, *batch, prof)
+			r, err := load.RunSync(ctx, kioskd, template, k, int64(*backlog), backend, *pg, *staff, *batch, prof)
 			if err != nil {
 				return fmt.Errorf("%s run %d: %w", backend, run, err)
 			}
-			fmt.Fprintf(stdout, "%s run %d (load %.2f): %.0f responses/s (%.1f s), kiosk peak RSS %.1f MiB, central peak RSS %.1f MiB",
-				backend, run, la, r.PerSec, r.Seconds, mib(r.KioskPeakRSS), mib(r.CentralPeakRSS))
+			fmt.Fprintf(stdout, "%s run %d (load %.2f): %.0f responses/s (%.1f s), kiosk peak RSS %.1f MiB, central peak RSS %.1f MiB, CPU per response kiosk %.1f µs central %.1f µs PostgreSQL %.1f µs",
+				backend, run, la, r.PerSec, r.Seconds, mib(r.KioskPeakRSS), mib(r.CentralPeakRSS), us(r.KioskCPU), us(r.CentralCPU), us(r.PostgresCPU))
 			t.Add(backend+": load average", "%.2f", la)
 			t.Add(backend+": responses/s", "%.0f", r.PerSec)
 			t.Add(backend+": kiosk peak RSS", "%.1f MiB", mib(r.KioskPeakRSS))
 			t.Add(backend+": central peak RSS", "%.1f MiB", mib(r.CentralPeakRSS))
+			t.Add(backend+": central CPU per response", "%.1f µs", us(r.CentralCPU))
+			if r.PostgresCPU > 0 {
+				t.Add(backend+": PostgreSQL CPU per response", "%.1f µs", us(r.PostgresCPU))
+			}
 			if r.RawCopyPerSec > 0 {
 				fmt.Fprintf(stdout, "; raw COPY of the same rows %.0f rows/s (sync = %.0f%% of it)", r.RawCopyPerSec, 100*r.PerSec/r.RawCopyPerSec)
 				t.Add(backend+": raw COPY, 500 rows/commit", "%.0f rows/s", r.RawCopyPerSec)
@@ -293,6 +311,9 @@ func nightCommand(ctx context.Context, args []string, stdout io.Writer) error {
 	if *kiosks < 1 || *kiosks > 20000 || *per < 1 || *runs < 1 {
 		return cli.Usagef("-kiosks must be 1–20,000, -per and -runs at least 1")
 	}
+	if err := checkPostgres(*backends, *pg); err != nil {
+		return err
+	}
 	ctx, cancel := bounded(ctx, *limit)
 	defer cancel()
 	fmt.Fprintf(stdout, "national night: %d kiosks × %d responses in %d-response batches, starting within %s; %s\n",
@@ -307,9 +328,10 @@ func nightCommand(ctx context.Context, args []string, stdout io.Writer) error {
 				return fmt.Errorf("%s night %d: %w", backend, run, err)
 			}
 			fmt.Fprintf(stdout, "%s night %d (load %.2f): %d kiosks done, %d failed; %d responses stored once each in %.1f s (last start at %.1f s); "+
-				"%d batch requests, %d retried after a failure; per batch p50 %.0f ms, p99 %.0f ms, max %.0f ms; central peak RSS %.1f MiB; statuses %v\n",
+				"%d batch requests, %d retried after a failure; per batch p50 %.0f ms, p99 %.0f ms, max %.0f ms; central peak RSS %.1f MiB; "+
+				"CPU per response central %.1f µs, PostgreSQL %.1f µs; statuses %v\n",
 				backend, run, la, r.Completed, r.Failed, r.Stored, r.Elapsed.Seconds(), r.LastStart.Seconds(), r.Requests, r.Failures,
-				ms(r.P50), ms(r.P99), ms(r.Max), mib(r.CentralPeakRSS), r.Statuses)
+				ms(r.P50), ms(r.P99), ms(r.Max), mib(r.CentralPeakRSS), us(r.CentralCPU), us(r.PostgresCPU), r.Statuses)
 			if r.Failed > 0 {
 				fmt.Fprintf(stdout, "  first failure: %s\n", r.FirstError)
 			}
@@ -319,8 +341,50 @@ func nightCommand(ctx context.Context, args []string, stdout io.Writer) error {
 			t.Add(backend+": failed requests", "%.2f%%", 100*float64(r.Failures)/float64(max(r.Requests, 1)))
 			t.Add(backend+": batch p99", "%.0f ms", ms(r.P99))
 			t.Add(backend+": central peak RSS", "%.1f MiB", mib(r.CentralPeakRSS))
+			t.Add(backend+": central CPU per response", "%.1f µs", us(r.CentralCPU))
+			if r.PostgresCPU > 0 {
+				t.Add(backend+": PostgreSQL CPU per response", "%.1f µs", us(r.PostgresCPU))
+			}
 		}
 	}
 	fmt.Fprintf(stdout, "\nmedian [min–max] over %d nights:\n%s", *runs, t)
+	return nil
+}
+
+// workDir makes a command's working directory under dir (the system's
+// temporary directory when empty) and builds the kiosk-side helper in it,
+// unless one is given.
+func workDir(ctx context.Context, dir, prebuilt string) (work, kioskd string, err error) {
+	if work, err = os.MkdirTemp(dir, "loadgen-"); err != nil {
+		return "", "", fmt.Errorf("working directory: %w", err)
+	}
+	if prebuilt != "" {
+		return work, prebuilt, nil
+	}
+	if kioskd, err = load.BuildKioskd(ctx, work); err != nil {
+		os.RemoveAll(work)
+		return "", "", err
+	}
+	return work, kioskd, nil
+}
+
+// checkPostgres refuses, before any work, a PostgreSQL server that is not on
+// this machine's loopback when backends include postgres.
+func checkPostgres(backends, dsn string) error {
+	for _, b := range strings.Split(backends, ",") {
+		switch b {
+		case "sqlite":
+		case "postgres":
+			u, err := url.Parse(dsn)
+			if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+				return cli.Usagef("-pg %q is not a postgres:// URL", dsn)
+			}
+			if err := load.CheckLoopback(u.Hostname()); err != nil {
+				return cli.Usagef("-pg: %v", err)
+			}
+		default:
+			return cli.Usagef("-backend: unknown storage %q (sqlite or postgres)", b)
+		}
+	}
 	return nil
 }

@@ -8,23 +8,46 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/skmkiosk/skm/cmd/loadgen/internal/load"
 )
 
 // TestMain lets this test binary stand in for loadgen when a measurement
-// re-executes itself in a hidden mode (serve-kiosk, serve-central, sync-kiosk).
+// re-executes itself as central (the hidden serve-central mode).
 func TestMain(m *testing.M) {
-	if len(os.Args) > 1 && strings.HasPrefix(os.Args[1], "serve-") || len(os.Args) > 1 && os.Args[1] == "sync-kiosk" {
+	if len(os.Args) > 1 && os.Args[1] == "serve-central" {
 		if err := run(context.Background(), os.Args[1:], os.Stdout); err != nil {
 			fmt.Fprintln(os.Stderr, "loadgen:", err)
 			os.Exit(1)
 		}
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	os.Exit(runTests(m))
 }
 
+// kioskd is the kiosk-side helper, built once for every test.
+var kioskd string
+
+func runTests(m *testing.M) int {
+	dir, err := os.MkdirTemp("", "loadgen-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	if kioskd, err = load.BuildKioskd(context.Background(), dir); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	return m.Run()
+}
+
+// mustRun runs a loadgen command with the prebuilt helper.
 func mustRun(t *testing.T, args ...string) string {
 	t.Helper()
+	if args[0] != "night" {
+		args = append(args, "-kioskd", kioskd)
+	}
 	var out bytes.Buffer
 	if err := run(context.Background(), args, &out); err != nil {
 		t.Fatalf("loadgen %s: %v\n%s", strings.Join(args, " "), err, out.String())

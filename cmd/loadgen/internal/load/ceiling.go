@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/skmkiosk/skm/cmd/loadgen/internal/kioskside"
 	"github.com/skmkiosk/skm/store/sqlite"
 	"github.com/skmkiosk/skm/survey"
 )
@@ -48,7 +49,7 @@ func RunCeiling(ctx context.Context, dir string, perCommit int, warmup, duration
 	// SQLite's cost, not the making of rows.
 	pool := make([]survey.Response, 256)
 	for i := range pool {
-		r := survey.Response{NIP: StaffNIP(1 + rng.IntN(staff)), Service: "KTPEL_BARU", Channel: survey.ChannelAPI,
+		r := survey.Response{NIP: kioskside.StaffNIP(1 + rng.IntN(staff)), Service: "KTPEL_BARU", Channel: survey.ChannelAPI,
 			Comment: comments[rng.IntN(len(comments))], Profile: survey.Profile{AgeBand: "30-39", Sex: "P", Education: "sma", Occupation: "swasta"}}
 		for j := range r.Ratings {
 			r.Ratings[j] = int8(2 + rng.IntN(3))

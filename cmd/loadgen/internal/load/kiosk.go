@@ -4,137 +4,18 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
-	"io"
-	"log/slog"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/google/uuid"
-
-	"github.com/skmkiosk/skm/kiosk"
-	"github.com/skmkiosk/skm/store/sqlite"
+	"github.com/skmkiosk/skm/cmd/loadgen/internal/kioskside"
 	"github.com/skmkiosk/skm/survey"
 )
-
-// quiet discards the servers' logs: a log line per request would be part of the measurement.
-var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
-
-// StaffNIP returns the i-th (1-based) made-up NIP of the load's roster: valid
-// by BKN's format, distinct for i up to 999.
-func StaffNIP(i int) string { return fmt.Sprintf("196608011988031%03d", i) }
-
-// Roster returns n staff members with StaffNIP(1..n).
-func Roster(n int) []survey.Staff {
-	out := make([]survey.Staff, n)
-	for i := range out {
-		out[i] = survey.Staff{NIP: StaffNIP(i + 1), Name: fmt.Sprintf("Petugas %d", i+1), Position: "Operator",
-			Unit: fmt.Sprintf("Unit %d", i%4+1), Counter: strconv.Itoa(i%8 + 1), Type: survey.PNS, Active: true}
-	}
-	return out
-}
-
-// ServeKiosk is the hidden `serve-kiosk` mode: the kiosk's HTTP server, wired
-// as cmd/kiosk wires it, on the listener the parent handed over, with the
-// limits of config [limits] off (a load from one address would hit them).
-// It stops when its standard input closes and then prints the number of
-// stored responses as JSON ({"responses": N}).
-func ServeKiosk(ctx context.Context, args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("serve-kiosk", flag.ContinueOnError)
-	dbPath := fs.String("db", "", "kiosk database file")
-	maxBatch := fs.Int("max-batch", 0, "responses per commit at most (0: the store's default; 1: a commit per request)")
-	staff := fs.Int("staff", 0, "staff members to add before serving (0: none)")
-	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the serving time to this file")
-	discard := fs.Bool("discard", false, "acknowledge responses after validating them, without storing them (the HTTP path's own ceiling)")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	ctx = ChildContext(ctx)
-	ln, err := InheritedListener()
-	if err != nil {
-		return err
-	}
-	db, err := sqlite.OpenKiosk(ctx, *dbPath, sqlite.KioskOptions{CommentLimit: survey.DefaultCommentLimit, MaxBatch: *maxBatch})
-	if err != nil {
-		return fmt.Errorf("open kiosk database: %w", err)
-	}
-	defer db.Close()
-	for _, s := range Roster(*staff) {
-		if err := db.CreateStaff(ctx, &s); err != nil && survey.ErrorCode(err) != survey.ECONFLICT {
-			return fmt.Errorf("add staff: %w", err)
-		}
-	}
-	cfg := kiosk.DefaultConfig()
-	cfg.Database, cfg.Listen = *dbPath, ln.Addr().String()
-	cfg.Limits.PerDevice, cfg.Limits.PerAddress, cfg.Limits.BurstCount, cfg.Limits.NoVisitWindow = 0, 0, 0, 0
-	if err := cfg.Validate(); err != nil {
-		return fmt.Errorf("kiosk configuration: %w", err)
-	}
-	var store kiosk.Store = db
-	if *discard {
-		store = &discardStore{KioskDB: db}
-	}
-	srv, err := kiosk.NewServer(ctx, cfg, store, "http://"+ln.Addr().String(), kiosk.Options{Logger: quiet})
-	if err != nil {
-		return fmt.Errorf("kiosk server: %w", err)
-	}
-	if _, err := srv.PrepareSetup(ctx); err != nil {
-		return fmt.Errorf("prepare set-up: %w", err)
-	}
-	stopProfile, err := StartProfile(*cpuProfile)
-	if err != nil {
-		return err
-	}
-	defer stopProfile()
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
-	select {
-	case <-ctx.Done():
-	case err := <-served:
-		return fmt.Errorf("kiosk server stopped: %w", err)
-	}
-	if err := srv.Shutdown(10 * time.Second); err != nil {
-		return fmt.Errorf("shut down: %w", err)
-	}
-	<-served
-	n, err := db.CountResponses(context.WithoutCancel(ctx))
-	if err != nil {
-		return err
-	}
-	if d, ok := store.(*discardStore); ok {
-		n = d.n.Load()
-	}
-	var m runtime.MemStats
-	runtime.ReadMemStats(&m)
-	return json.NewEncoder(stdout).Encode(map[string]int64{"responses": n, "heap_sys": int64(m.HeapSys), "heap_inuse": int64(m.HeapInuse),
-		"stack_sys": int64(m.StackSys), "go_sys": int64(m.Sys), "num_gc": int64(m.NumGC)})
-}
-
-// discardStore is the kiosk's store except that it acknowledges a response
-// after validating it, as the store does first, without writing it: the
-// kiosk's HTTP path (middleware, decoding, reply) with no SQLite behind it.
-type discardStore struct {
-	*sqlite.KioskDB
-	n atomic.Int64
-}
-
-// CreateResponseWith validates r and counts it.
-func (d *discardStore) CreateResponseWith(ctx context.Context, r *survey.Response, in survey.Intake) (bool, error) {
-	r.Normalize()
-	if err := r.Validate(survey.DefaultCommentLimit); err != nil {
-		return false, err
-	}
-	r.ID, r.CreatedAt = uuid.Must(uuid.NewV7()).String(), time.Now().UTC().Truncate(time.Microsecond)
-	r.Seq = d.n.Add(1)
-	return true, nil
-}
 
 // KioskLoad configures one HTTP load on the kiosk.
 type KioskLoad struct {
@@ -145,6 +26,7 @@ type KioskLoad struct {
 	Staff    int           // roster size; each request rates a random member
 	Gzip     bool          // send Accept-Encoding: gzip, as Go's and most HTTP clients do
 	Dir      string        // parent of the run's temporary directory
+	Kioskd   string        // the kiosk-side helper (BuildKioskd)
 	// CPUProfile, when set, is where the server writes a CPU profile.
 	CPUProfile string
 }
@@ -194,7 +76,7 @@ func RunKiosk(ctx context.Context, l KioskLoad, kind int) (LoadResult, error) {
 	if kind == Discard {
 		args = append(args, "-discard")
 	}
-	ch, err := StartChild(ctx, "serve-kiosk", args, true)
+	ch, err := StartChild(ctx, l.Kioskd, "serve", args, true)
 	if err != nil {
 		return LoadResult{}, err
 	}
@@ -270,7 +152,7 @@ var comments = []string{"", "", "", "Pelayanan cepat dan ramah.", "Antrian agak 
 // responseBody appends a POST /api/v1/responses body of about 300 bytes.
 func responseBody(dst []byte, rng *rand.Rand, staff int, key string) []byte {
 	dst = append(dst, `{"nip":"`...)
-	dst = append(dst, StaffNIP(1+rng.IntN(staff))...)
+	dst = append(dst, kioskside.StaffNIP(1+rng.IntN(staff))...)
 	dst = append(dst, `","service":"KTPEL_BARU","ratings":{`...)
 	for i, e := range survey.Elements {
 		if i > 0 {

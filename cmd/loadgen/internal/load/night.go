@@ -15,6 +15,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/skmkiosk/skm/cmd/loadgen/internal/kioskside"
 	"github.com/skmkiosk/skm/survey"
 	"github.com/skmkiosk/skm/sync/upload"
 	"github.com/skmkiosk/skm/sync/wire"
@@ -40,7 +41,7 @@ func newMemKiosk(rng *rand.Rand, key ed25519.PrivateKey, n, staff int, day time.
 	prev := ""
 	step := 8 * time.Hour / time.Duration(n)
 	for i := range n {
-		r := survey.Response{ID: uuid.Must(uuid.NewV7()).String(), Seq: int64(i + 1), NIP: StaffNIP(1 + rng.IntN(staff)),
+		r := survey.Response{ID: uuid.Must(uuid.NewV7()).String(), Seq: int64(i + 1), NIP: kioskside.StaffNIP(1 + rng.IntN(staff)),
 			Service: backlogServices[rng.IntN(len(backlogServices))], Channel: survey.ChannelQR,
 			Comment: comments[rng.IntN(len(comments))], CreatedAt: day.Add(time.Duration(i) * step).UTC().Truncate(time.Microsecond),
 			Profile: survey.Profile{AgeBand: survey.AgeBands[rng.IntN(len(survey.AgeBands))].Code, Sex: survey.Sexes[rng.IntN(2)].Code}}
@@ -190,7 +191,10 @@ type NightResult struct {
 	P50, P99, Max      time.Duration // per batch POST, as the kiosks saw it
 	Stored             int64         // responses central holds afterwards
 	CentralPeakRSS     int64
-	SetupSeconds       float64
+	// CPU time per response of central's process and of the PostgreSQL
+	// server (0 on SQLite) over the night.
+	CentralCPU, PostgresCPU time.Duration
+	SetupSeconds            float64
 }
 
 // RunNight registers n kiosks at a new central, starts central in its own
@@ -224,7 +228,7 @@ func RunNight(ctx context.Context, cfg Night) (NightResult, error) {
 	if err != nil {
 		return res, err
 	}
-	srv, err := StartChild(ctx, "serve-central", c.Args(), true)
+	srv, err := StartChild(ctx, "", "serve-central", c.Args(), true)
 	if err != nil {
 		return res, err
 	}
@@ -234,6 +238,11 @@ func RunNight(ctx context.Context, cfg Night) (NightResult, error) {
 	}
 	res.SetupSeconds = time.Since(setup).Seconds()
 
+	central0, err := srv.CPUTime()
+	if err != nil {
+		return res, errors.Join(err, srv.Stop())
+	}
+	pg0 := PostgresCPU()
 	timer := &batchTimer{next: httpClient(cfg.Kiosks).Transport, statuses: map[int]int64{}}
 	hc := &http.Client{Transport: timer, Timeout: 5 * time.Minute}
 	day := time.Now().Add(-24 * time.Hour)
@@ -259,7 +268,7 @@ func RunNight(ctx context.Context, cfg Night) (NightResult, error) {
 			}
 			m := newMemKiosk(rng, k.Key, cfg.PerKiosk, cfg.Staff, day)
 			up := upload.New(m, upload.Config{BaseURL: "http://" + srv.Addr, KioskID: k.ID, Key: k.Key, BatchSize: cfg.Batch,
-				HTTPClient: hc, Logger: quiet})
+				HTTPClient: hc, Logger: kioskside.Quiet})
 			rctx, cancel := context.WithTimeout(ctx, cfg.Deadline)
 			r, err := up.Run(rctx, upload.Backoff{Base: time.Second, Max: 10 * time.Second})
 			cancel()
@@ -286,6 +295,15 @@ func RunNight(ctx context.Context, cfg Night) (NightResult, error) {
 	res.P50, res.P99, res.Max = timer.lat.Percentile(50), timer.lat.Percentile(99), timer.lat.Percentile(100)
 	if res.CentralPeakRSS, err = srv.PeakRSS(); err != nil {
 		return res, err
+	}
+	central1, err := srv.CPUTime()
+	if err != nil {
+		return res, err
+	}
+	total := time.Duration(cfg.Kiosks * cfg.PerKiosk)
+	res.CentralCPU = (central1 - central0) / total
+	if cfg.Backend == "postgres" {
+		res.PostgresCPU = (PostgresCPU() - pg0) / total
 	}
 	if err := srv.Stop(); err != nil {
 		return res, fmt.Errorf("after %d kiosks done and %d failed (%s): %w", res.Completed, res.Failed, res.FirstError, err)

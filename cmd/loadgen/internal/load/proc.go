@@ -1,28 +1,29 @@
 // Package load holds cmd/loadgen's measurements: HTTP load on the kiosk
 // against SQLite's own ceiling, start-up time and page weight, the sync of a
 // large backlog, and a national night of many kiosks against one central.
-// Every server runs in a child process (loadgen re-executed in a hidden
-// mode) so that its memory is measured alone; everything listens and
-// connects on loopback only, and every measurement is bounded in count and
-// time.
+// Every server runs in a child process so that its memory is measured
+// alone: the kiosk's server and uploader in kioskd (a helper loadgen builds,
+// with the kiosk's dependencies only), central in loadgen re-executed in a
+// hidden mode. Everything listens and connects on loopback only, and every
+// measurement is bounded in count and time.
 package load
 
 import (
-	"bufio"
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net"
 	"os"
 	"os/exec"
-	"runtime/pprof"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/skmkiosk/skm/cmd/loadgen/internal/child"
 )
 
 // Child is a server or worker running as a child process of loadgen.
@@ -60,16 +61,23 @@ func (c *capped) String() string {
 	return c.buf.String()
 }
 
-// StartChild runs this executable as `loadgen mode args...`. With listen, it
+// StartChild runs `exe mode args...`. With listen, it
 // first opens a listener on 127.0.0.1 and hands it over as file descriptor 3,
 // so the address is known before the child runs and a first request waits
 // in the kernel's accept queue until the child serves. The child stops when
 // its standard input closes (Stop, or loadgen's own exit) or ctx ends.
-func StartChild(ctx context.Context, mode string, args []string, listen bool) (*Child, error) {
-	exe, err := os.Executable()
-	if err != nil {
-		return nil, fmt.Errorf("find loadgen's executable: %w", err)
+//
+// exe is the program to run: "" for this executable (central's side), or
+// kioskd's path (the kiosk's side, see BuildKioskd).
+func StartChild(ctx context.Context, exe, mode string, args []string, listen bool) (*Child, error) {
+	if exe == "" {
+		self, err := os.Executable()
+		if err != nil {
+			return nil, fmt.Errorf("find loadgen's executable: %w", err)
+		}
+		exe = self
 	}
+	var err error
 	c := &Child{Mode: mode, stdout: &capped{}, stderr: &capped{}, done: make(chan struct{})}
 	c.cmd = exec.CommandContext(ctx, exe, append([]string{mode}, args...)...)
 	c.cmd.Stdout, c.cmd.Stderr = c.stdout, c.stderr
@@ -106,7 +114,7 @@ func StartChild(ctx context.Context, mode string, args []string, listen bool) (*
 func (c *Child) Pid() int { return c.cmd.Process.Pid }
 
 // PeakRSS returns the child's peak resident set so far (VmHWM), in bytes.
-func (c *Child) PeakRSS() (int64, error) { return peakRSS(c.Pid()) }
+func (c *Child) PeakRSS() (int64, error) { return child.PeakRSS(c.Pid()) }
 
 // Done is closed when the child has exited.
 func (c *Child) Done() <-chan struct{} { return c.done }
@@ -157,30 +165,6 @@ func tail(s string, n int) string {
 	return s
 }
 
-// peakRSS reads VmHWM from /proc/<pid>/status.
-func peakRSS(pid int) (int64, error) {
-	return procStatusKB(pid, "VmHWM:")
-}
-
-func procStatusKB(pid int, key string) (int64, error) {
-	f, err := os.Open("/proc/" + strconv.Itoa(pid) + "/status")
-	if err != nil {
-		return 0, fmt.Errorf("read memory of process %d: %w", pid, err)
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), key); ok {
-			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
-			if err != nil {
-				return 0, fmt.Errorf("read %s of process %d: %w", key, pid, err)
-			}
-			return kb * 1024, nil
-		}
-	}
-	return 0, fmt.Errorf("no %s in /proc/%d/status", key, pid)
-}
-
 // CPUTime returns the child's user plus system CPU time so far.
 func (c *Child) CPUTime() (time.Duration, error) { return cpuTime(c.Pid()) }
 
@@ -208,49 +192,28 @@ func cpuTime(pid int) (time.Duration, error) {
 	return time.Duration(utime+stime) * 10 * time.Millisecond, nil
 }
 
-// StartProfile writes a CPU profile to path until the returned function is
-// called; with an empty path it does nothing.
-func StartProfile(path string) (func(), error) {
-	if path == "" {
-		return func() {}, nil
-	}
-	f, err := os.Create(path)
+// PostgresCPU returns the CPU time used so far by this machine's PostgreSQL
+// processes (every process named postgres), or 0 when there is none.
+func PostgresCPU() time.Duration {
+	dirs, err := os.ReadDir("/proc")
 	if err != nil {
-		return nil, fmt.Errorf("cpu profile: %w", err)
+		return 0
 	}
-	if err := pprof.StartCPUProfile(f); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("cpu profile: %w", err)
+	var total time.Duration
+	for _, d := range dirs {
+		pid, err := strconv.Atoi(d.Name())
+		if err != nil {
+			continue
+		}
+		comm, err := os.ReadFile("/proc/" + d.Name() + "/comm")
+		if err != nil || !strings.HasPrefix(string(comm), "postgres") {
+			continue
+		}
+		if t, err := cpuTime(pid); err == nil {
+			total += t
+		}
 	}
-	return func() {
-		pprof.StopCPUProfile()
-		f.Close()
-	}, nil
-}
-
-// ChildContext returns a context that ends when the parent closes the
-// child's standard input (or dies), for the hidden modes' main loop.
-func ChildContext(parent context.Context) context.Context {
-	ctx, cancel := context.WithCancel(parent)
-	go func() {
-		io.Copy(io.Discard, os.Stdin)
-		cancel()
-	}()
-	return ctx
-}
-
-// InheritedListener returns the listener the parent handed over as file descriptor 3.
-func InheritedListener() (net.Listener, error) {
-	f := os.NewFile(3, "listener")
-	if f == nil {
-		return nil, errors.New("no listener was handed over (file descriptor 3)")
-	}
-	defer f.Close()
-	ln, err := net.FileListener(f)
-	if err != nil {
-		return nil, fmt.Errorf("use the handed-over listener: %w", err)
-	}
-	return ln, nil
+	return total
 }
 
 // LoadAverage returns the 1-minute load average from /proc/loadavg.
@@ -266,13 +229,26 @@ func LoadAverage() float64 {
 	return f
 }
 
-// checkLoopback refuses an address that is not on this machine's loopback.
-func checkLoopback(host string) error {
-	if host == "localhost" {
-		return nil
+// CheckLoopback refuses an address that is not on this machine's loopback.
+func CheckLoopback(host string) error { return child.CheckLoopback(host) }
+
+// kioskdPackage is the kiosk-side helper's import path.
+const kioskdPackage = "github.com/skmkiosk/skm/cmd/loadgen/internal/kioskd"
+
+// BuildKioskd builds kioskd, the kiosk-side helper, into dir and returns its
+// path. The kiosk's server and uploader run in it rather than in loadgen,
+// whose binary also holds central, pgx and the XLSX library: their code and
+// package initialisation would add some 10 MB to the kiosk's measured memory.
+// It needs the go command and the repository (run loadgen from it).
+func BuildKioskd(ctx context.Context, dir string) (string, error) {
+	goCmd, err := exec.LookPath("go")
+	if err != nil {
+		return "", fmt.Errorf("build the kiosk-side helper: the go command is not on PATH: %w", err)
 	}
-	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
-		return nil
+	out := filepath.Join(dir, "kioskd")
+	cmd := exec.CommandContext(ctx, goCmd, "build", "-o", out, kioskdPackage)
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("build the kiosk-side helper (%s: run loadgen from the repository, with the go command on PATH): %w\n%s", kioskdPackage, err, msg)
 	}
-	return fmt.Errorf("%q is not a loopback address: loadgen only talks to this machine", host)
+	return out, nil
 }

@@ -23,10 +23,10 @@ type StartupResult struct {
 	Warm  time.Duration // the same database again
 }
 
-// MeasureStartup starts the kiosk twice on one new database and times each
+// MeasureStartup starts the kiosk (kioskd's serve, wired as cmd/kiosk) twice on one new database and times each
 // start to its first answered request. The request is sent at once, on a
 // connection the listener queues until the server takes it: no polling.
-func MeasureStartup(ctx context.Context, dir string) (StartupResult, error) {
+func MeasureStartup(ctx context.Context, dir, kioskd string) (StartupResult, error) {
 	var res StartupResult
 	tmp, err := os.MkdirTemp(dir, "startup-")
 	if err != nil {
@@ -35,7 +35,7 @@ func MeasureStartup(ctx context.Context, dir string) (StartupResult, error) {
 	defer os.RemoveAll(tmp)
 	db := filepath.Join(tmp, "kiosk.db")
 	for _, d := range []*time.Duration{&res.Fresh, &res.Warm} {
-		ch, err := StartChild(ctx, "serve-kiosk", []string{"-db", db}, true)
+		ch, err := StartChild(ctx, kioskd, "serve", []string{"-db", db}, true)
 		if err != nil {
 			return res, err
 		}
@@ -76,14 +76,14 @@ var (
 // same-origin file it and its stylesheets refer to (CSS, JavaScript, icons,
 // the staff photo when there is one). Links to other pages (<a href>) are
 // not followed.
-func MeasurePage(ctx context.Context, dir string) (PageWeight, error) {
+func MeasurePage(ctx context.Context, dir, kioskd string) (PageWeight, error) {
 	var pw PageWeight
 	tmp, err := os.MkdirTemp(dir, "page-")
 	if err != nil {
 		return pw, fmt.Errorf("temporary directory: %w", err)
 	}
 	defer os.RemoveAll(tmp)
-	ch, err := StartChild(ctx, "serve-kiosk", []string{"-db", filepath.Join(tmp, "kiosk.db"), "-staff", "1"}, true)
+	ch, err := StartChild(ctx, kioskd, "serve", []string{"-db", filepath.Join(tmp, "kiosk.db"), "-staff", "1"}, true)
 	if err != nil {
 		return pw, err
 	}

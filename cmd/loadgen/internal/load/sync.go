@@ -20,10 +20,11 @@ import (
 	"time"
 
 	"github.com/skmkiosk/skm/central"
+	"github.com/skmkiosk/skm/cmd/loadgen/internal/child"
+	"github.com/skmkiosk/skm/cmd/loadgen/internal/kioskside"
 	"github.com/skmkiosk/skm/store/postgres"
 	"github.com/skmkiosk/skm/store/sqlite"
 	"github.com/skmkiosk/skm/survey"
-	"github.com/skmkiosk/skm/sync/upload"
 	"github.com/skmkiosk/skm/sync/wire"
 )
 
@@ -45,7 +46,7 @@ func MakeBacklog(ctx context.Context, path string, key ed25519.PrivateKey, n, st
 		return 0, fmt.Errorf("open kiosk database: %w", err)
 	}
 	defer db.Close()
-	for _, s := range Roster(staff) {
+	for _, s := range kioskside.Roster(staff) {
 		if err := db.CreateStaff(ctx, &s); err != nil {
 			return 0, fmt.Errorf("add staff: %w", err)
 		}
@@ -64,7 +65,7 @@ func MakeBacklog(ctx context.Context, path string, key ed25519.PrivateKey, n, st
 				if i > int64(n) {
 					return
 				}
-				r := survey.Response{NIP: StaffNIP(1 + rng.IntN(staff)), Service: backlogServices[rng.IntN(len(backlogServices))],
+				r := survey.Response{NIP: kioskside.StaffNIP(1 + rng.IntN(staff)), Service: backlogServices[rng.IntN(len(backlogServices))],
 					Channel: survey.ChannelQR, Comment: comments[rng.IntN(len(comments))], IdempotencyKey: "bl-" + strconv.FormatInt(i, 10),
 					Profile: survey.Profile{AgeBand: survey.AgeBands[rng.IntN(len(survey.AgeBands))].Code, Sex: survey.Sexes[rng.IntN(2)].Code}}
 				for j := range r.Ratings {
@@ -118,7 +119,7 @@ func NewCentral(ctx context.Context, backend, dir, dsn string) (*Central, error)
 		if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
 			return nil, fmt.Errorf("-pg %q is not a postgres:// URL", dsn)
 		}
-		if err := checkLoopback(u.Hostname()); err != nil {
+		if err := CheckLoopback(u.Hostname()); err != nil {
 			return nil, fmt.Errorf("-pg: %w", err)
 		}
 		c.DSN = dsn
@@ -184,7 +185,7 @@ func Register(ctx context.Context, store survey.CentralStore, kiosks []KioskKey,
 			if err := store.CreateOffice(ctx, &o); err != nil {
 				return fmt.Errorf("create office: %w", err)
 			}
-			if _, err := store.ImportOfficeStaff(ctx, o.ID, Roster(staff)); err != nil {
+			if _, err := store.ImportOfficeStaff(ctx, o.ID, kioskside.Roster(staff)); err != nil {
 				return fmt.Errorf("import staff: %w", err)
 			}
 		}
@@ -207,8 +208,8 @@ func ServeCentral(ctx context.Context, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	ctx = ChildContext(ctx)
-	ln, err := InheritedListener()
+	ctx = child.Context(ctx)
+	ln, err := child.Listener()
 	if err != nil {
 		return err
 	}
@@ -223,11 +224,11 @@ func ServeCentral(ctx context.Context, args []string) error {
 	defer store.Close()
 	cfg := central.DefaultConfig()
 	cfg.Listen, cfg.Database = ln.Addr().String(), *db
-	srv, err := central.NewServer(cfg, store, central.Options{Logger: quiet})
+	srv, err := central.NewServer(cfg, store, central.Options{Logger: kioskside.Quiet})
 	if err != nil {
 		return fmt.Errorf("central server: %w", err)
 	}
-	stopProfile, err := StartProfile(*cpuProfile)
+	stopProfile, err := child.StartProfile(*cpuProfile)
 	if err != nil {
 		return err
 	}
@@ -246,65 +247,6 @@ func ServeCentral(ctx context.Context, args []string) error {
 	return nil
 }
 
-// SyncReport is what sync-kiosk prints.
-type SyncReport struct {
-	upload.Result
-	Seconds float64 `json:"seconds"`
-	PeakRSS int64   `json:"peak_rss"`
-}
-
-// SyncKiosk is the hidden `sync-kiosk` mode: the kiosk's uploader on a
-// kiosk database, one run (SyncOnce) against central, then a JSON report.
-func SyncKiosk(ctx context.Context, args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("sync-kiosk", flag.ContinueOnError)
-	db := fs.String("db", "", "kiosk database")
-	central := fs.String("url", "", "central's loopback URL")
-	kioskID := fs.String("kiosk-id", "", "kiosk id")
-	secret := fs.String("secret", "", "kiosk secret")
-	batch := fs.Int("batch", 500, "responses per batch")
-	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the upload to this file")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	u, err := url.Parse(*central)
-	if err != nil {
-		return fmt.Errorf("-url: %w", err)
-	}
-	if err := checkLoopback(u.Hostname()); err != nil {
-		return err
-	}
-	ctx = ChildContext(ctx)
-	key, err := wire.ParseSecret(*secret)
-	if err != nil {
-		return err
-	}
-	kdb, err := sqlite.OpenKiosk(ctx, *db, sqlite.KioskOptions{SignHead: func(seq int64, hash string) string { return wire.SignHead(key, seq, hash) }})
-	if err != nil {
-		return fmt.Errorf("open kiosk database: %w", err)
-	}
-	defer kdb.Close()
-	hc, err := upload.NewHTTPClient("")
-	if err != nil {
-		return err
-	}
-	up := upload.New(kdb, upload.Config{BaseURL: *central, KioskID: *kioskID, Key: key, BatchSize: *batch, HTTPClient: hc, Logger: quiet})
-	stopProfile, err := StartProfile(*cpuProfile)
-	if err != nil {
-		return err
-	}
-	start := time.Now()
-	res, err := up.SyncOnce(ctx)
-	stopProfile()
-	if err != nil {
-		return fmt.Errorf("sync: %w", err)
-	}
-	rep := SyncReport{Result: res, Seconds: time.Since(start).Seconds()}
-	if rep.PeakRSS, err = peakRSS(os.Getpid()); err != nil {
-		return err
-	}
-	return json.NewEncoder(stdout).Encode(rep)
-}
-
 // SyncRun is one backlog upload's outcome.
 type SyncRun struct {
 	Responses      int64
@@ -315,16 +257,19 @@ type SyncRun struct {
 	// RawCopyPerSec is PostgreSQL's COPY of the same rows straight into
 	// responses, 500 per transaction (0 on SQLite).
 	RawCopyPerSec float64
+	// CPU time per response of the kiosk's process, central's, and the
+	// PostgreSQL server's (0 on SQLite) during the upload.
+	KioskCPU, CentralCPU, PostgresCPU time.Duration
 }
 
 // RunSync uploads the backlog of the kiosk database template (a copy of it)
-// to a new central on backend, each in its own process, then checks that
+// (kioskd's sync) to a new central on backend, each in its own process, then checks that
 // central stored every response once and, on PostgreSQL, copies the same
 // rows raw for the ceiling.
 //
 // With profiles set, the kiosk and central write their CPU profiles to
 // profiles+"-kiosk.prof" and profiles+"-central.prof".
-func RunSync(ctx context.Context, template string, k KioskKey, n int64, backend, dsn string, staff, batch int, profiles string) (SyncRun, error) {
+func RunSync(ctx context.Context, kioskd, template string, k KioskKey, n int64, backend, dsn string, staff, batch int, profiles string) (SyncRun, error) {
 	run := SyncRun{Responses: n}
 	dir, err := os.MkdirTemp(filepath.Dir(template), "run-")
 	if err != nil {
@@ -354,7 +299,7 @@ func RunSync(ctx context.Context, template string, k KioskKey, n int64, backend,
 		centralArgs = append(centralArgs, "-cpuprofile", profiles+"-central.prof")
 		kioskProfile = []string{"-cpuprofile", profiles + "-kiosk.prof"}
 	}
-	srv, err := StartChild(ctx, "serve-central", centralArgs, true)
+	srv, err := StartChild(ctx, "", "serve-central", centralArgs, true)
 	if err != nil {
 		return run, err
 	}
@@ -362,7 +307,12 @@ func RunSync(ctx context.Context, template string, k KioskKey, n int64, backend,
 	if _, err := firstAnswer(srv.Addr, "/healthz", 60*time.Second); err != nil {
 		return run, errors.Join(err, srv.Stop())
 	}
-	kiosk, err := StartChild(ctx, "sync-kiosk", append([]string{"-db", kioskDB, "-url", "http://" + srv.Addr,
+	central0, err := srv.CPUTime()
+	if err != nil {
+		return run, err
+	}
+	pg0 := PostgresCPU()
+	kiosk, err := StartChild(ctx, kioskd, "sync", append([]string{"-db", kioskDB, "-url", "http://" + srv.Addr,
 		"-kiosk-id", k.ID, "-secret", k.Secret, "-batch", strconv.Itoa(batch)}, kioskProfile...), false)
 	if err != nil {
 		return run, err
@@ -370,14 +320,25 @@ func RunSync(ctx context.Context, template string, k KioskKey, n int64, backend,
 	if err := kiosk.Wait(2 * time.Hour); err != nil {
 		return run, errors.Join(err, srv.Stop())
 	}
-	var rep SyncReport
+	var rep kioskside.SyncReport
 	if err := json.Unmarshal([]byte(kiosk.Stdout()), &rep); err != nil {
-		return run, fmt.Errorf("read sync-kiosk's report %q: %w", kiosk.Stdout(), err)
+		return run, fmt.Errorf("read the uploader's report %q: %w", kiosk.Stdout(), err)
 	}
 	run.Seconds, run.KioskPeakRSS = rep.Seconds, max(rep.PeakRSS, kiosk.MaxRSS())
 	run.PerSec = float64(rep.Sent) / rep.Seconds
 	if run.CentralPeakRSS, err = srv.PeakRSS(); err != nil {
 		return run, err
+	}
+	central1, err := srv.CPUTime()
+	if err != nil {
+		return run, err
+	}
+	if backend == "postgres" {
+		run.PostgresCPU = (PostgresCPU() - pg0) / time.Duration(n)
+	}
+	run.CentralCPU = (central1 - central0) / time.Duration(n)
+	if ps := kiosk.cmd.ProcessState; ps != nil {
+		run.KioskCPU = (ps.UserTime() + ps.SystemTime()) / time.Duration(n)
 	}
 	if err := srv.Stop(); err != nil {
 		return run, err

@@ -1,0 +1,99 @@
+// Package child holds what loadgen's child processes share: the context
+// that ends when the parent closes their standard input, the listener the
+// parent hands over, a CPU profile, and reading a process's peak memory.
+// It depends on nothing heavy, so the kiosk's helper binary (kioskd) stays
+// the size of the kiosk itself.
+package child
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"runtime/pprof"
+	"strconv"
+	"strings"
+)
+
+// StartProfile writes a CPU profile to path until the returned function is
+// called; with an empty path it does nothing.
+func StartProfile(path string) (func(), error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("cpu profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("cpu profile: %w", err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
+}
+
+// Context returns a context that ends when the parent closes the
+// child's standard input (or dies), for the hidden modes' main loop.
+func Context(parent context.Context) context.Context {
+	ctx, cancel := context.WithCancel(parent)
+	go func() {
+		io.Copy(io.Discard, os.Stdin)
+		cancel()
+	}()
+	return ctx
+}
+
+// Listener returns the listener the parent handed over as file descriptor 3.
+func Listener() (net.Listener, error) {
+	f := os.NewFile(3, "listener")
+	if f == nil {
+		return nil, errors.New("no listener was handed over (file descriptor 3)")
+	}
+	defer f.Close()
+	ln, err := net.FileListener(f)
+	if err != nil {
+		return nil, fmt.Errorf("use the handed-over listener: %w", err)
+	}
+	return ln, nil
+}
+
+// PeakRSS reads a process's peak resident set (VmHWM in /proc/<pid>/status), in bytes.
+func PeakRSS(pid int) (int64, error) {
+	return procStatusKB(pid, "VmHWM:")
+}
+
+func procStatusKB(pid int, key string) (int64, error) {
+	f, err := os.Open("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		return 0, fmt.Errorf("read memory of process %d: %w", pid, err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), key); ok {
+			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+			if err != nil {
+				return 0, fmt.Errorf("read %s of process %d: %w", key, pid, err)
+			}
+			return kb * 1024, nil
+		}
+	}
+	return 0, fmt.Errorf("no %s in /proc/%d/status", key, pid)
+}
+
+// CheckLoopback refuses an address that is not on this machine's loopback.
+func CheckLoopback(host string) error {
+	if host == "localhost" {
+		return nil
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a loopback address: loadgen only talks to this machine", host)
+}
