@@ -8,7 +8,6 @@ import (
 	"net"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -32,9 +31,7 @@ type Server struct {
 	now     func() time.Time
 	metrics *web.CentralMetrics
 
-	mu       sync.Mutex   // guards ln and shutdown
-	ln       net.Listener // the listener Serve was given
-	shutdown bool
+	serving web.Serving
 }
 
 // Options are the server's collaborators besides its store.
@@ -85,6 +82,7 @@ func NewServer(cfg Config, store survey.CentralStore, o Options) (*Server, error
 		ErrorHandler:          web.ErrorHandler(s.log, s.errorPage),
 	})
 	s.registerRoutes()
+	s.serving.App = s.app
 	return s, nil
 }
 
@@ -130,43 +128,25 @@ func (s *Server) registerRoutes() {
 	s.registerSecurityRoutes(app, admin)
 }
 
-// Serve answers requests on ln until Shutdown, over TLS when configured.
-// Called after Shutdown, it closes ln and returns at once.
+// Serve answers requests on ln until Shutdown, over TLS when configured;
+// called after Shutdown, it closes ln and returns at once.
 func (s *Server) Serve(ln net.Listener) error {
+	var wrap func(net.Listener) net.Listener
 	if s.cfg.TLS.Enabled() {
 		cert, err := tls.LoadX509KeyPair(s.cfg.TLS.CertFile, s.cfg.TLS.KeyFile)
 		if err != nil {
 			ln.Close()
 			return fmt.Errorf("tls: %w", err)
 		}
-		ln = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
+		wrap = func(l net.Listener) net.Listener {
+			return tls.NewListener(l, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
+		}
 	}
-	s.mu.Lock()
-	if s.shutdown {
-		s.mu.Unlock()
-		ln.Close()
-		return nil
-	}
-	s.ln = ln
-	s.mu.Unlock()
-	return s.app.Listener(ln)
+	return s.serving.Serve(ln, wrap)
 }
 
-// Shutdown stops accepting connections and waits up to timeout for requests
-// in flight. It also closes the listener itself: Fiber only closes listeners
-// its server has already taken, so a Shutdown that overtakes the goroutine
-// starting Serve (a stop signal right after start) would leave Serve running.
-func (s *Server) Shutdown(timeout time.Duration) error {
-	s.mu.Lock()
-	s.shutdown = true
-	ln := s.ln
-	s.mu.Unlock()
-	err := s.app.ShutdownWithTimeout(timeout)
-	if ln != nil {
-		ln.Close() // usually closed already; then this only reports that
-	}
-	return err
-}
+// Shutdown stops accepting connections and waits up to timeout for requests in flight.
+func (s *Server) Shutdown(timeout time.Duration) error { return s.serving.Shutdown(timeout) }
 
 // Ingest returns the sync handler, for `central import`.
 func (s *Server) Ingest() *ingest.Handler { return s.ingest }

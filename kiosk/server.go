@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -57,9 +56,7 @@ type Server struct {
 	secret    []byte
 	publicURL string
 	now       func() time.Time
-	mu        sync.Mutex   // guards ln and shutdown
-	ln        net.Listener // the listener Serve was given
-	shutdown  bool
+	serving   web.Serving
 	syncer    Syncer
 	metrics   *web.KioskMetrics
 }
@@ -118,6 +115,7 @@ func NewServer(ctx context.Context, cfg Config, store Store, publicURL string, o
 		ErrorHandler:          web.ErrorHandler(s.log, s.errorPage),
 	})
 	s.registerRoutes()
+	s.serving.App = s.app
 	return s, nil
 }
 
@@ -206,35 +204,12 @@ func (s *Server) registerRoutes() {
 	s.registerSecurityRoutes(app, admin)
 }
 
-// Serve answers requests on ln until Shutdown. Called after Shutdown, it
+// Serve answers requests on ln until Shutdown; called after Shutdown, it
 // closes ln and returns at once.
-func (s *Server) Serve(ln net.Listener) error {
-	s.mu.Lock()
-	if s.shutdown {
-		s.mu.Unlock()
-		ln.Close()
-		return nil
-	}
-	s.ln = ln
-	s.mu.Unlock()
-	return s.app.Listener(ln)
-}
+func (s *Server) Serve(ln net.Listener) error { return s.serving.Serve(ln, nil) }
 
-// Shutdown stops accepting connections and waits up to timeout for requests
-// in flight. It also closes the listener itself: Fiber only closes listeners
-// its server has already taken, so a Shutdown that overtakes the goroutine
-// starting Serve (a stop signal right after start) would leave Serve running.
-func (s *Server) Shutdown(timeout time.Duration) error {
-	s.mu.Lock()
-	s.shutdown = true
-	ln := s.ln
-	s.mu.Unlock()
-	err := s.app.ShutdownWithTimeout(timeout)
-	if ln != nil {
-		ln.Close() // usually closed already; then this only reports that
-	}
-	return err
-}
+// Shutdown stops accepting connections and waits up to timeout for requests in flight.
+func (s *Server) Shutdown(timeout time.Duration) error { return s.serving.Shutdown(timeout) }
 
 // PrepareSetup returns the one-time admin set-up URL when no account exists, else "".
 func (s *Server) PrepareSetup(ctx context.Context) (string, error) {
