@@ -281,6 +281,10 @@ func syncCommand(ctx context.Context, args []string, stdout io.Writer) error {
 			if r.PostgresCPU > 0 {
 				t.Add(backend+": PostgreSQL CPU per response", "%.1f µs", us(r.PostgresCPU))
 			}
+			if r.ResponseBytes > 0 {
+				fmt.Fprintf(stdout, "; on disk per response %.0f B (responses and indexes) + %.0f B (rollups)", r.ResponseBytes, r.RollupBytes)
+				t.Add(backend+": bytes on disk per response", "%.0f B", r.ResponseBytes+r.RollupBytes)
+			}
 			if r.RawCopyPerSec > 0 {
 				fmt.Fprintf(stdout, "; raw COPY of the same rows %.0f rows/s (sync = %.0f%% of it)", r.RawCopyPerSec, 100*r.PerSec/r.RawCopyPerSec)
 				t.Add(backend+": raw COPY, 500 rows/commit", "%.0f rows/s", r.RawCopyPerSec)

@@ -58,3 +58,28 @@ func (d *DB) CopyRaw(ctx context.Context, rows []survey.StoredResponse) error {
 		return nil
 	})
 }
+
+// RelationSizes returns the size on disk of each table of schema on the
+// server of dsn, its indexes and TOAST data included, in bytes.
+func RelationSizes(ctx context.Context, dsn, schema string) (map[string]int64, error) {
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		return nil, fmt.Errorf("connect to PostgreSQL: %w", translate(err))
+	}
+	defer conn.Close(ctx)
+	rows, err := conn.Query(ctx, `SELECT c.relname, pg_total_relation_size(c.oid) FROM pg_class c
+		JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind = 'r'`, schema)
+	if err != nil {
+		return nil, fmt.Errorf("relation sizes: %w", translate(err))
+	}
+	out := map[string]int64{}
+	var name string
+	var size int64
+	if _, err := pgx.ForEachRow(rows, []any{&name, &size}, func() error {
+		out[name] = size
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("relation sizes: %w", translate(err))
+	}
+	return out, nil
+}

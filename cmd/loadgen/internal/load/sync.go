@@ -260,6 +260,9 @@ type SyncRun struct {
 	// CPU time per response of the kiosk's process, central's, and the
 	// PostgreSQL server's (0 on SQLite) during the upload.
 	KioskCPU, CentralCPU, PostgresCPU time.Duration
+	// Bytes per response on disk at central (PostgreSQL): responses with
+	// its indexes, and the daily and monthly rollups.
+	ResponseBytes, RollupBytes float64
 }
 
 // RunSync uploads the backlog of the kiosk database template (a copy of it)
@@ -350,6 +353,12 @@ func RunSync(ctx context.Context, kioskd, template string, k KioskKey, n int64, 
 		return run, err
 	}
 	if backend == "postgres" {
+		sizes, err := postgres.RelationSizes(ctx, c.DSN, c.Schema)
+		if err != nil {
+			return run, err
+		}
+		run.ResponseBytes = float64(sizes["responses"]) / float64(n)
+		run.RollupBytes = float64(sizes["daily_rollups"]+sizes["monthly_rollups"]) / float64(n)
 		if run.RawCopyPerSec, err = rawCopy(ctx, dsn, template, k.ID, batch); err != nil {
 			return run, err
 		}
