@@ -34,8 +34,8 @@ type memKiosk struct {
 	runs     int64
 }
 
-// newMemKiosk makes a buffer of n valid, chained responses signed with key,
-// created at the given times' spread over the office's day.
+// newMemKiosk makes a buffer of n valid, chained responses, spread over
+// eight hours of day, with their head signed with key.
 func newMemKiosk(rng *rand.Rand, key ed25519.PrivateKey, n, staff int, day time.Time) *memKiosk {
 	m := &memKiosk{synced: map[string]bool{}, refused: map[string]bool{}, settings: map[string]string{}}
 	prev := ""
@@ -56,6 +56,7 @@ func newMemKiosk(rng *rand.Rand, key ed25519.PrivateKey, n, staff int, day time.
 	return m
 }
 
+// PendingResponses returns up to limit unsynced, unrefused responses after afterSeq.
 func (m *memKiosk) PendingResponses(_ context.Context, afterSeq int64, limit int) ([]survey.Response, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -68,6 +69,7 @@ func (m *memKiosk) PendingResponses(_ context.Context, afterSeq int64, limit int
 	return out, nil
 }
 
+// MarkSynced records central's confirmation.
 func (m *memKiosk) MarkSynced(_ context.Context, ids []string, _ time.Time) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -77,6 +79,7 @@ func (m *memKiosk) MarkSynced(_ context.Context, ids []string, _ time.Time) erro
 	return nil
 }
 
+// MarkRefused records central's refusal.
 func (m *memKiosk) MarkRefused(_ context.Context, ids []string, _ string, _ time.Time) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -86,19 +89,24 @@ func (m *memKiosk) MarkRefused(_ context.Context, ids []string, _ string, _ time
 	return nil
 }
 
+// CountPending counts what is neither synced nor refused.
 func (m *memKiosk) CountPending(context.Context) (int64, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return int64(len(m.rs) - len(m.synced) - len(m.refused)), nil
 }
 
+// ChainHead returns the signed head made with the responses.
 func (m *memKiosk) ChainHead(context.Context) (int64, string, string, error) {
 	return m.head.Seq, m.head.Hash, m.head.Signature, nil
 }
 
+// StartSyncRun numbers a run; runs are not kept.
 func (m *memKiosk) StartSyncRun(context.Context, int64) (int64, error) {
 	return atomic.AddInt64(&m.runs, 1), nil
 }
+
+// The rest of upload.Store: nothing to keep for a simulated kiosk.
 
 func (m *memKiosk) FinishSyncRun(context.Context, survey.SyncRun) error          { return nil }
 func (m *memKiosk) DeleteSyncedBefore(context.Context, time.Time) (int64, error) { return 0, nil }
@@ -106,10 +114,12 @@ func (m *memKiosk) ReplaceServices(context.Context, []survey.Service) error     
 func (m *memKiosk) PhotoETags(context.Context) (map[string]string, error)        { return nil, nil }
 func (m *memKiosk) SetStaffPhoto(context.Context, string, survey.Photo) error    { return nil }
 
+// ReplaceRoster accepts central's roster without keeping it.
 func (m *memKiosk) ReplaceRoster(_ context.Context, staff []survey.Staff) (survey.ImportResult, error) {
 	return survey.ImportResult{Updated: len(staff)}, nil
 }
 
+// Setting returns a setting the uploader stored.
 func (m *memKiosk) Setting(_ context.Context, key string) (string, bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -117,6 +127,7 @@ func (m *memKiosk) Setting(_ context.Context, key string) (string, bool, error) 
 	return v, ok, nil
 }
 
+// SetSetting stores a setting.
 func (m *memKiosk) SetSetting(_ context.Context, key, value string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -143,6 +154,7 @@ func (b *batchTimer) CloseIdleConnections() {
 	}
 }
 
+// RoundTrip sends req, timing it when it posts a batch.
 func (b *batchTimer) RoundTrip(req *http.Request) (*http.Response, error) {
 	if req.Method != http.MethodPost || !strings.HasSuffix(req.URL.Path, wire.PathBatches) {
 		return b.next.RoundTrip(req)
