@@ -54,6 +54,9 @@ func (t TLSConfig) Enabled() bool { return t.CertFile != "" }
 type SyncConfig struct {
 	// ClockSkewLimit is the kiosk clock difference recorded as a finding.
 	ClockSkewLimit survey.Duration `toml:"clock_skew_limit"`
+	// MaxConcurrentBatches bounds the uploads stored at once; the rest are
+	// answered 503 and their kiosks retry (0: no bound).
+	MaxConcurrentBatches int `toml:"max_concurrent_batches"`
 }
 
 // ReportsConfig holds the fairness rules of appraisal reports.
@@ -83,7 +86,7 @@ func DefaultConfig() Config {
 		Database: "data/central.db",
 		Name:     "Penilaian Layanan ASN",
 		Log:      LogConfig{Format: "text", Level: "info"},
-		Sync:     SyncConfig{ClockSkewLimit: survey.Duration(10 * time.Minute)},
+		Sync:     SyncConfig{ClockSkewLimit: survey.Duration(10 * time.Minute), MaxConcurrentBatches: 16},
 		Reports: ReportsConfig{MinResponses: 30, MinCell: 5, Attributable: []string{"kompetensi", "perilaku"},
 			RewardLowerBound: 88.31, CoachingUpperBound: 76.61, CoachingWeakMonths: 3},
 	}
@@ -122,6 +125,9 @@ func (c *Config) Validate() error {
 	}
 	if (c.TLS.CertFile == "") != (c.TLS.KeyFile == "") {
 		return fmt.Errorf("tls: cert_file and key_file must be given together")
+	}
+	if c.Sync.MaxConcurrentBatches < 0 {
+		return fmt.Errorf("sync.max_concurrent_batches: %d must not be negative (0 turns the bound off)", c.Sync.MaxConcurrentBatches)
 	}
 	if c.Sync.ClockSkewLimit.D() < 0 {
 		return fmt.Errorf("sync.clock_skew_limit: must not be negative")

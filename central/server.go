@@ -69,7 +69,7 @@ func NewServer(cfg Config, store survey.CentralStore, o Options) (*Server, error
 	s := &Server{cfg: cfg, store: store, log: o.Logger.With("component", "http"), render: render, now: o.Now, metrics: o.Metrics}
 	s.auth = &web.Auth{Store: store, Now: o.Now, Secure: cfg.SecureCookies || cfg.TLS.Enabled(), BcryptCost: o.BcryptCost}
 	render.CSRF = s.auth.CSRFToken
-	s.ingest = &ingest.Handler{Store: store, Now: o.Now, SkewLimit: cfg.Sync.ClockSkewLimit.D(),
+	s.ingest = &ingest.Handler{Store: store, Now: o.Now, SkewLimit: cfg.Sync.ClockSkewLimit.D(), MaxConcurrent: cfg.Sync.MaxConcurrentBatches,
 		Logger: o.Logger.With("component", "ingest"), Metrics: o.Metrics}
 	s.app = fiber.New(fiber.Config{
 		AppName:               "central",

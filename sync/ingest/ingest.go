@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -32,6 +33,36 @@ type Handler struct {
 	Logger    *slog.Logger
 	// Metrics, when set, is told of every stored batch.
 	Metrics Metrics
+	// MaxConcurrent bounds the batches decompressed and stored at once (0: no
+	// bound). When every kiosk of a province arrives in the same second, the
+	// rest are told to come back (503) rather than all held in memory.
+	MaxConcurrent int
+
+	slotsOnce sync.Once
+	slots     chan struct{}
+}
+
+var errBusy = survey.NewError(survey.EUNAVAILABLE, "central is busy with other kiosks' uploads; the kiosk retries by itself",
+	"pusat sedang sibuk menerima unggahan kios lain; kios akan mencoba lagi sendiri")
+
+// acquire takes an ingest slot, or reports false when all are taken.
+func (h *Handler) acquire() bool {
+	if h.MaxConcurrent <= 0 {
+		return true
+	}
+	h.slotsOnce.Do(func() { h.slots = make(chan struct{}, h.MaxConcurrent) })
+	select {
+	case h.slots <- struct{}{}:
+		return true
+	default:
+		return false
+	}
+}
+
+func (h *Handler) release() {
+	if h.MaxConcurrent > 0 {
+		<-h.slots
+	}
 }
 
 // Metrics receives what each stored batch held and found; central's
@@ -128,6 +159,10 @@ func body(c *fiber.Ctx) ([]byte, error) {
 
 // PostBatch handles POST /api/v1/sync/batches.
 func (h *Handler) PostBatch(c *fiber.Ctx) error {
+	if !h.acquire() {
+		return errBusy
+	}
+	defer h.release()
 	data, err := body(c)
 	if err != nil {
 		return err
