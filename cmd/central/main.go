@@ -9,10 +9,12 @@ import (
 	"syscall"
 	_ "time/tzdata" // Asia/Jakarta without a system zone database
 
+	"github.com/skmkiosk/skm/central"
 	"github.com/skmkiosk/skm/cmd/internal/cli"
 )
 
 func main() {
+	central.TuneGC()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	go func() {
 		<-ctx.Done()

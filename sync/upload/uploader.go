@@ -204,23 +204,62 @@ func (u *Uploader) syncOnce(ctx context.Context, pull bool) (Result, error) {
 	return res, err
 }
 
-// uploadPending sends pending responses oldest first, one batch in memory at a time.
-func (u *Uploader) uploadPending(ctx context.Context, res *Result) error {
-	var after int64
-	var count pendingCount
-	for {
-		rs, err := u.store.PendingResponses(ctx, after, u.cfg.BatchSize)
-		if err != nil || len(rs) == 0 {
-			return err
+// uploadPending sends pending responses oldest first. While one batch is at
+// central the next is read and encoded, so the kiosk's work overlaps
+// central's instead of waiting for it; at most two batches are in memory.
+func (u *Uploader) uploadPending(parent context.Context, res *Result) error {
+	ctx, cancel := context.WithCancel(parent)
+	defer cancel()
+	count := &pendingCount{}
+	batches := make(chan preparedBatch) // unbuffered: one batch is read ahead, not more
+	prepErr := make(chan error, 1)
+	go func() {
+		defer close(batches)
+		var after int64
+		for {
+			rs, err := u.store.PendingResponses(ctx, after, u.cfg.BatchSize)
+			if err == nil && len(rs) == 0 {
+				return
+			}
+			var b preparedBatch
+			if err == nil {
+				after = rs[len(rs)-1].Seq
+				b, err = u.prepareBatch(ctx, rs, count)
+			}
+			if err != nil {
+				prepErr <- err
+				return
+			}
+			select {
+			case batches <- b:
+			case <-ctx.Done():
+				return
+			}
 		}
-		after = rs[len(rs)-1].Seq
-		if err := u.sendBatch(ctx, rs, res, &count); err != nil {
+	}()
+	for b := range batches {
+		if err := u.sendBatch(ctx, b, res, count); err != nil {
+			cancel()
+			for range batches { // let the reader stop; its batch stays pending
+			}
 			return err
 		}
 		if u.cfg.Progress != nil {
 			u.cfg.Progress(res.Sent, max(res.Buffered, res.Sent))
 		}
 	}
+	select {
+	case err := <-prepErr:
+		return err
+	default:
+		return parent.Err() // cancelled between batches: the rest stays pending
+	}
+}
+
+// preparedBatch is a batch read from the buffer and encoded for sending.
+type preparedBatch struct {
+	rs   []survey.Response
+	body []byte // gzip-compressed JSON
 }
 
 // pendingCount is the kiosk's pending count as each batch of a run is built
@@ -232,6 +271,7 @@ func (u *Uploader) uploadPending(ctx context.Context, res *Result) error {
 // head's sequence number by one, and each one central confirmed or refused is
 // no longer pending.
 type pendingCount struct {
+	mu      sync.Mutex // the reader and the sender of a run share it
 	counted bool
 	first   int64 // counted at the first batch
 	headSeq int64 // the chain head's sequence number then
@@ -240,6 +280,8 @@ type pendingCount struct {
 
 // at returns the pending count now that the chain head is at headSeq.
 func (p *pendingCount) at(ctx context.Context, store Store, headSeq int64) (int64, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	if p.counted {
 		return p.first - p.settled + (headSeq - p.headSeq), nil
 	}
@@ -251,17 +293,18 @@ func (p *pendingCount) at(ctx context.Context, store Store, headSeq int64) (int6
 	return n, nil
 }
 
-func (u *Uploader) sendBatch(ctx context.Context, rs []survey.Response, res *Result, count *pendingCount) error {
+// prepareBatch names the chain head and the pending count, and encodes rs.
+func (u *Uploader) prepareBatch(ctx context.Context, rs []survey.Response, count *pendingCount) (preparedBatch, error) {
 	seq, hash, sig, err := u.store.ChainHead(ctx)
 	if err != nil {
-		return err
+		return preparedBatch{}, err
 	}
 	// The head is sent as the database holds it. The uploader never signs it
 	// itself: a head whose signature was cleared in the file must reach
 	// central unsigned, where it is reported.
 	pending, err := count.at(ctx, u.store, seq)
 	if err != nil {
-		return err
+		return preparedBatch{}, err
 	}
 	b := wire.Batch{KioskID: u.cfg.KioskID, BatchMeta: survey.BatchMeta{BatchID: uuid.NewString(), SentAt: u.cfg.Now().UTC(),
 		Buffered: pending, Head: survey.SignedHead{Seq: seq, Hash: hash, Signature: sig}}, Responses: make([]survey.Response, len(rs))}
@@ -271,9 +314,14 @@ func (u *Uploader) sendBatch(ctx context.Context, rs []survey.Response, res *Res
 	}
 	body, err := json.Marshal(b)
 	if err != nil {
-		return fmt.Errorf("encode batch: %w", err)
+		return preparedBatch{}, fmt.Errorf("encode batch: %w", err)
 	}
-	data, err := u.c.do(ctx, http.MethodPost, wire.PathBatches, body, true)
+	return preparedBatch{rs: rs, body: gzipBody(body)}, nil
+}
+
+// sendBatch uploads a prepared batch and marks what central confirmed.
+func (u *Uploader) sendBatch(ctx context.Context, b preparedBatch, res *Result, count *pendingCount) error {
+	data, err := u.c.doEncoded(ctx, http.MethodPost, wire.PathBatches, b.body, true)
 	if err != nil {
 		return err
 	}
@@ -281,7 +329,7 @@ func (u *Uploader) sendBatch(ctx context.Context, rs []survey.Response, res *Res
 	if err := json.Unmarshal(data, &reply); err != nil {
 		return &Error{Msg: fmt.Sprintf("central's answer to a batch is not readable (%v); will retry", err)}
 	}
-	return u.applyReply(ctx, rs, reply, res, count)
+	return u.applyReply(ctx, b.rs, reply, res, count)
 }
 
 // applyReply marks exactly the responses central confirmed.
@@ -313,7 +361,9 @@ func (u *Uploader) applyReply(ctx context.Context, rs []survey.Response, reply w
 			return err
 		}
 	}
+	count.mu.Lock()
 	count.settled += int64(len(synced) + countIDs(refused))
+	count.mu.Unlock()
 	u.cfg.Metrics.SyncBatch(reply.IngestCounts)
 	res.Sent += int64(len(rs))
 	res.Stored += reply.Stored

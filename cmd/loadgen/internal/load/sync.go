@@ -209,6 +209,7 @@ func ServeCentral(ctx context.Context, args []string) error {
 		return err
 	}
 	ctx = child.Context(ctx)
+	central.TuneGC() // as cmd/central does
 	ln, err := child.Listener()
 	if err != nil {
 		return err
