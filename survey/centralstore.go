@@ -89,6 +89,11 @@ type IngestStore interface {
 type TokenStore interface {
 	CreateAPIToken(ctx context.Context, t *APIToken) error
 	APITokenByHash(ctx context.Context, hash string) (APIToken, error)
+	// APITokens lists every token, revoked ones too, oldest first.
+	APITokens(ctx context.Context) ([]APIToken, error)
+	// RevokeAPIToken refuses the token from now on; an unknown id is ENOTFOUND.
+	// Revoking a revoked token changes nothing.
+	RevokeAPIToken(ctx context.Context, id int64) error
 }
 
 // CentralStore is everything central keeps. store/sqlite and store/postgres

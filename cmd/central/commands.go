@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
+	"strings"
 
 	"github.com/skmkiosk/skm/central"
 	"github.com/skmkiosk/skm/cmd/internal/cli"
@@ -36,6 +38,8 @@ Commands:
   token create --role ROLE [--office NAME] [--label TEXT] [--json]
                                            create a report API token (admin, kepala with --office, viewer);
                                            prints it once, {"token": "..."} with --json
+  token list                               list API tokens (never the tokens themselves)
+  token revoke ID                          refuse every further request with an API token
   backup FILE                              write a consistent, checked copy of a SQLite database to
                                            FILE (a new file); on PostgreSQL it explains pg_dump
   check [FILE]                             run SQLite's integrity check on the database or a backup FILE
@@ -352,9 +356,29 @@ func (c *commands) user(ctx context.Context, args []string) error {
 // token creates a bearer token for the report API (docs/reports-api.md).
 // Only its hash is stored: the token is printed once.
 func (c *commands) token(ctx context.Context, args []string) error {
-	const use = "usage: central token create --role admin|kepala|viewer [--office NAME] [--label TEXT] [--json]"
-	if len(args) == 0 || args[0] != "create" {
+	const use = "usage: central token create --role admin|kepala|viewer [--office NAME] [--label TEXT] [--json] | token list | token revoke ID"
+	if len(args) == 0 {
 		return cli.Usagef(use)
+	}
+	switch args[0] {
+	case "create":
+	case "list":
+		if len(args) != 1 {
+			return cli.Usagef("usage: central token list")
+		}
+		return c.tokenList(ctx)
+	case "revoke":
+		id, err := strconv.ParseInt(strings.Join(args[1:], ""), 10, 64)
+		if err != nil || len(args) != 2 {
+			return cli.Usagef("usage: central token revoke ID (the number from `central token list`)")
+		}
+		if err := c.store.RevokeAPIToken(ctx, id); err != nil {
+			return userError(err)
+		}
+		fmt.Fprintf(c.out, "API token #%d revoked: every further request with it is refused\n", id)
+		return c.audit(ctx, "token_revoke", "#"+strconv.FormatInt(id, 10))
+	default:
+		return cli.Usagef("unknown token subcommand %q: use create, list or revoke\n%s", args[0], use)
 	}
 	fs := flag.NewFlagSet("token create", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
@@ -394,5 +418,31 @@ func (c *commands) token(ctx context.Context, args []string) error {
 		return json.NewEncoder(c.out).Encode(map[string]string{"token": secret})
 	}
 	fmt.Fprintf(c.out, "API token #%d (%s) created; it is shown once, central keeps only its hash:\n%s\n", t.ID, t.Role, secret)
+	return nil
+}
+
+// tokenList prints every API token's number, role, office, label, creation
+// time and state; central keeps only hashes, so no token is shown.
+func (c *commands) tokenList(ctx context.Context) error {
+	tokens, err := c.store.APITokens(ctx)
+	if err != nil {
+		return err
+	}
+	offices := map[int64]string{0: "-"}
+	for _, t := range tokens {
+		if _, ok := offices[t.OfficeID]; !ok {
+			o, err := c.store.OfficeByID(ctx, t.OfficeID)
+			if err != nil {
+				return fmt.Errorf("office of API token #%d: %w", t.ID, err)
+			}
+			offices[t.OfficeID] = o.Name
+		}
+		state := "active"
+		if t.Revoked {
+			state = "revoked"
+		}
+		fmt.Fprintf(c.out, "%d\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Role, offices[t.OfficeID], t.Label,
+			t.CreatedAt.In(web.Jakarta).Format("2006-01-02 15:04"), state)
+	}
 	return nil
 }

@@ -51,7 +51,11 @@ func TestTokenCreate(t *testing.T) {
 			{"token", "create", "--role", "viewer", "--office", "Kantor Satu"},
 			{"token", "create", "--role", "counter"},
 			{"token", "create", "--role", "kepala", "--office", "Nowhere"},
-			{"token", "list"},
+			{"token", "list", "extra"},
+			{"token", "revoke"},
+			{"token", "revoke", "x"},
+			{"token", "revoke", "99"},
+			{"token", "rotate"},
 		} {
 			if err := run(context.Background(), append([]string{"-config", cfgPath}, bad...), io.Discard, io.Discard); cli.ExitCode(err) != 2 {
 				t.Errorf("central %s: exit %d (%v), want 2", strings.Join(bad, " "), cli.ExitCode(err), err)
@@ -84,6 +88,26 @@ func TestTokenCreate(t *testing.T) {
 			if got := mustAPIStatus(t, m.URL, tc.token, tc.path); got != tc.want {
 				t.Errorf("GET %s: %d, want %d", tc.path, got, tc.want)
 			}
+		}
+
+		// The list names each token without showing it; revoking one refuses it at once.
+		list := mustRun(t, "-config", cfgPath, "token", "list")
+		lines := strings.Split(strings.TrimSpace(list), "\n")
+		if len(lines) != 3 || !strings.HasPrefix(lines[0], "1\tviewer\t-\t") || !strings.HasPrefix(lines[1], "2\tkepala\tKantor Satu\tdasbor\t") ||
+			!strings.HasSuffix(lines[1], "\tactive") || strings.Contains(list, viewer.Token) || strings.Contains(list, kepala.Token) {
+			t.Errorf("token list = %q", list)
+		}
+		if out := mustRun(t, "-config", cfgPath, "token", "revoke", "2"); !strings.Contains(out, "revoked") {
+			t.Errorf("token revoke = %q", out)
+		}
+		if got := mustAPIStatus(t, m.URL, kepala.Token, "/api/v1/reports/ikm?period=2026"); got != http.StatusUnauthorized {
+			t.Errorf("revoked kepala token: %d, want 401", got)
+		}
+		if got := mustAPIStatus(t, m.URL, viewer.Token, "/api/v1/reports/ikm?office=Kantor%20Dua&period=2026"); got != http.StatusOK {
+			t.Errorf("viewer token after another's revocation: %d, want 200", got)
+		}
+		if list := mustRun(t, "-config", cfgPath, "token", "list"); !strings.Contains(list, "\tdasbor\t") || !strings.Contains(list, "\trevoked") {
+			t.Errorf("token list after revoke = %q", list)
 		}
 	})
 }

@@ -43,3 +43,39 @@ func (d *DB) APITokenByHash(ctx context.Context, hash string) (survey.APIToken, 
 	t.Role, t.CreatedAt = survey.Role(role), t.CreatedAt.UTC()
 	return t, nil
 }
+
+// APITokens lists every token, revoked ones too, oldest first.
+func (d *DB) APITokens(ctx context.Context) ([]survey.APIToken, error) {
+	rows, err := d.pool.Query(ctx, `SELECT id, token_hash, role, office_id, label, created_at, revoked
+		FROM api_tokens ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("list API tokens: %w", translate(err))
+	}
+	defer rows.Close()
+	var list []survey.APIToken
+	for rows.Next() {
+		var t survey.APIToken
+		var role string
+		if err := rows.Scan(&t.ID, &t.Hash, &role, &t.OfficeID, &t.Label, &t.CreatedAt, &t.Revoked); err != nil {
+			return nil, fmt.Errorf("list API tokens: %w", translate(err))
+		}
+		t.Role, t.CreatedAt = survey.Role(role), t.CreatedAt.UTC()
+		list = append(list, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list API tokens: %w", translate(err))
+	}
+	return list, nil
+}
+
+// RevokeAPIToken refuses the token from now on; an unknown id is ENOTFOUND.
+func (d *DB) RevokeAPIToken(ctx context.Context, id int64) error {
+	tag, err := d.pool.Exec(ctx, "UPDATE api_tokens SET revoked = true WHERE id = $1", id)
+	if err != nil {
+		return fmt.Errorf("revoke API token: %w", translate(err))
+	}
+	if tag.RowsAffected() == 0 {
+		return survey.NewError(survey.ENOTFOUND, fmt.Sprintf("no API token #%d", id), fmt.Sprintf("token API #%d tidak ditemukan", id))
+	}
+	return nil
+}

@@ -46,3 +46,36 @@ func (c *CentralDB) APITokenByHash(ctx context.Context, hash string) (survey.API
 	t.Role, t.CreatedAt = survey.Role(role), parseTime(created)
 	return t, nil
 }
+
+// APITokens lists every token, revoked ones too, oldest first.
+func (c *CentralDB) APITokens(ctx context.Context) ([]survey.APIToken, error) {
+	rows, err := c.db.QueryContext(ctx, `SELECT id, token_hash, role, office_id, label, created_at, revoked
+		FROM api_tokens ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("list API tokens: %w", translate(err))
+	}
+	defer rows.Close()
+	var list []survey.APIToken
+	for rows.Next() {
+		var t survey.APIToken
+		var role, created string
+		if err := rows.Scan(&t.ID, &t.Hash, &role, &t.OfficeID, &t.Label, &created, &t.Revoked); err != nil {
+			return nil, fmt.Errorf("list API tokens: %w", translate(err))
+		}
+		t.Role, t.CreatedAt = survey.Role(role), parseTime(created)
+		list = append(list, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list API tokens: %w", translate(err))
+	}
+	return list, nil
+}
+
+// RevokeAPIToken refuses the token from now on; an unknown id is ENOTFOUND.
+func (c *CentralDB) RevokeAPIToken(ctx context.Context, id int64) error {
+	res, err := c.db.ExecContext(ctx, "UPDATE api_tokens SET revoked = 1 WHERE id = ?", id)
+	if err != nil {
+		return fmt.Errorf("revoke API token: %w", translate(err))
+	}
+	return mustAffect(res, fmt.Sprintf("no API token #%d", id), fmt.Sprintf("token API #%d tidak ditemukan", id))
+}

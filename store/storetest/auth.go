@@ -27,6 +27,29 @@ func testTokens(t *testing.T, open Opener) {
 	wantCode(t, f.s.CreateAPIToken(f.ctx, &survey.APIToken{Hash: "x", Role: "root"}), survey.EINVALID, "unknown role")
 	_, err = f.s.APITokenByHash(f.ctx, "sha256:nope")
 	wantCode(t, err, survey.EUNAUTHORIZED, "unknown token")
+
+	viewer := survey.APIToken{Hash: "sha256:def", Role: survey.RoleViewer, Label: "dasbor"}
+	if err := f.s.CreateAPIToken(f.ctx, &viewer); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.s.RevokeAPIToken(f.ctx, tok.ID); err != nil {
+		t.Fatalf("RevokeAPIToken: %v", err)
+	}
+	if err := f.s.RevokeAPIToken(f.ctx, tok.ID); err != nil {
+		t.Errorf("revoking a revoked token: %v", err)
+	}
+	wantCode(t, f.s.RevokeAPIToken(f.ctx, viewer.ID+100), survey.ENOTFOUND, "revoke an unknown token")
+	if got, err := f.s.APITokenByHash(f.ctx, "sha256:abc"); err != nil || !got.Revoked {
+		t.Errorf("revoked token = %+v (%v), want revoked", got, err)
+	}
+	list, err := f.s.APITokens(f.ctx)
+	if err != nil || len(list) != 2 {
+		t.Fatalf("APITokens = %+v (%v), want 2", list, err)
+	}
+	if list[0].ID != tok.ID || !list[0].Revoked || list[0].OfficeID != o.ID || list[0].Label != tok.Label || !list[0].CreatedAt.Equal(T0) ||
+		list[1].ID != viewer.ID || list[1].Revoked || list[1].Role != survey.RoleViewer {
+		t.Errorf("APITokens = %+v", list)
+	}
 }
 
 func mustCreateUser(t *testing.T, f *fixture, u survey.User) survey.User {
