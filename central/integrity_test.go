@@ -163,8 +163,11 @@ func testTamperedFileFoundAtCentral(t *testing.T, open func(testing.TB, func() t
 	tk := mustConnectKiosk(t, rs)
 	tk.MustSync(t) // the roster arrives
 	ctx := context.Background()
-	for range 10 {
+	for i := range 10 {
 		r := &survey.Response{NIP: nipSiti, Service: "KIA", Channel: survey.ChannelQR, Ratings: all(4)}
+		if i == 0 {
+			r.Flags = []string{survey.FlagOwnDevice} // Siti rated herself from her counter's device
+		}
 		if _, err := tk.DB.CreateResponse(ctx, r); err != nil {
 			t.Fatal(err)
 		}
@@ -173,6 +176,15 @@ func testTamperedFileFoundAtCentral(t *testing.T, open func(testing.TB, func() t
 	tk.DB.Close()
 	mustTamper(t, tk.Path, survey.Response{NIP: nipBudi, Service: "KIA", Channel: survey.ChannelQR, Ratings: all(1),
 		CreatedAt: rs.Clock.Now().UTC().Truncate(time.Microsecond)})
+	// The self-rating's flag is cleared, so that it would count as a citizen's.
+	raw, err := sql.Open("sqlite3", "file:"+tk.Path+"?_busy_timeout=5000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec("UPDATE responses SET flags = '' WHERE seq = 1"); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
 	tk.open(t)
 	if res := tk.MustSync(t); res.Stored != 9 || res.Pending != 0 {
 		t.Fatalf("sync after tampering: %+v, want the 9 rows left stored (flagged, not dropped)", res)
@@ -186,6 +198,7 @@ func testTamperedFileFoundAtCentral(t *testing.T, open func(testing.TB, func() t
 		from, to int64
 		source   string
 	}{
+		{"flag cleared", survey.FindingChainBreak, 1, 1, "recorded"},
 		{"edited row", survey.FindingChainBreak, 3, 3, "recorded"},
 		{"deleted rows", survey.FindingGap, 5, 6, "derived"},
 		{"row replaced by an insert", survey.FindingChainBreak, 8, 9, "recorded"},
@@ -203,7 +216,7 @@ func testTamperedFileFoundAtCentral(t *testing.T, open func(testing.TB, func() t
 		}
 	}
 	// The stored rows carry their flags; nothing was dropped.
-	for seq, flag := range map[int64]string{3: survey.FlagEdited, 11: survey.FlagBeyondHead} {
+	for seq, flag := range map[int64]string{1: survey.FlagEdited, 3: survey.FlagEdited, 11: survey.FlagBeyondHead} {
 		rows, err := tk.DB.ResponsesSince(ctx, time.Time{}, seq-1, 1)
 		if err != nil || len(rows) != 1 {
 			t.Fatalf("kiosk row %d: %v", seq, err)

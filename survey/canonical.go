@@ -37,6 +37,19 @@ func (r *Response) AppendCanonical(dst []byte) []byte {
 	dst = strconv.AppendBool(dst, r.Verified)
 	dst = append(dst, `,"visit_id":`...)
 	dst = appendJSONString(dst, r.VisitID)
+	// The kiosk's own flags are covered too, so clearing one in the kiosk's
+	// file (say own_device, a staff member rating themselves) breaks the
+	// chain. Left out when there are none, as encoding/json's omitempty does.
+	if len(r.Flags) > 0 {
+		dst = append(dst, `,"flags":[`...)
+		for i, f := range r.Flags {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = appendJSONString(dst, f)
+		}
+		dst = append(dst, ']')
+	}
 	dst = append(dst, `,"created_at":"`...)
 	dst = r.CreatedAt.UTC().AppendFormat(dst, TimeLayout) // digits, '-', ':', '.', 'T', 'Z': nothing to escape
 	return append(dst, `"}`...)

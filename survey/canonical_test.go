@@ -58,8 +58,9 @@ func refCanonical(r *Response) []byte {
 		Channel   string     `json:"channel"`
 		Verified  bool       `json:"verified"`
 		VisitID   string     `json:"visit_id"`
+		Flags     []string   `json:"flags,omitempty"`
 		CreatedAt string     `json:"created_at"`
-	}{r.ID, r.Seq, r.NIP, r.Service, refRatings(r.Ratings), r.Comment, r.Profile, r.Channel, r.Verified, r.VisitID, FormatTime(r.CreatedAt)})
+	}{r.ID, r.Seq, r.NIP, r.Service, refRatings(r.Ratings), r.Comment, r.Profile, r.Channel, r.Verified, r.VisitID, r.Flags, FormatTime(r.CreatedAt)})
 }
 
 func refContent(r *Response) []byte {
@@ -132,6 +133,14 @@ func randResponse(rng *rand.Rand) Response {
 			r.Ratings[i] = int8(1 + rng.IntN(4))
 		}
 	}
+	switch rng.IntN(4) {
+	case 0:
+		r.Flags = []string{}
+	case 1:
+		for range 1 + rng.IntN(3) {
+			r.Flags = append(r.Flags, randString(rng))
+		}
+	}
 	if rng.IntN(10) == 0 { // a long comment, past the stack buffer
 		r.Comment = strings.Repeat(randString(rng)+"x", 200)
 	}
@@ -188,5 +197,12 @@ func TestCanonicalGolden(t *testing.T) {
 	}
 	if got, want := r.ChainHash(""), refHex([]byte("\n"+want)); got != want {
 		t.Errorf("chain hash = %s, want %s", got, want)
+	}
+
+	// The kiosk's flags sit between visit_id and created_at when there are any.
+	r.Flags = []string{FlagOwnDevice, FlagBurst}
+	want = strings.Replace(want, `"visit_id":"",`, `"visit_id":"","flags":["own_device","burst"],`, 1)
+	if got := string(r.CanonicalContent()); got != want {
+		t.Errorf("canonical content with flags\n got %s\nwant %s", got, want)
 	}
 }
