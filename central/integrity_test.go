@@ -114,6 +114,21 @@ func (tk *tamperedKiosk) MustSync(tb testing.TB) upload.Result {
 	return res
 }
 
+// mustExecFile runs statements on the kiosk's SQLite file directly.
+func mustExecFile(tb testing.TB, path string, statements ...string) {
+	tb.Helper()
+	raw, err := sql.Open("sqlite3", "file:"+path+"?_busy_timeout=5000")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer raw.Close()
+	for _, q := range statements {
+		if _, err := raw.Exec(q); err != nil {
+			tb.Fatalf("%s: %v", q, err)
+		}
+	}
+}
+
 // mustTamper edits, deletes and inserts rows directly in the kiosk's SQLite
 // file, as someone at the office could with a database tool.
 func mustTamper(tb testing.TB, path string, fake survey.Response) {
@@ -177,14 +192,7 @@ func testTamperedFileFoundAtCentral(t *testing.T, open func(testing.TB, func() t
 	mustTamper(t, tk.Path, survey.Response{NIP: nipBudi, Service: "KIA", Channel: survey.ChannelQR, Ratings: all(1),
 		CreatedAt: rs.Clock.Now().UTC().Truncate(time.Microsecond)})
 	// The self-rating's flag is cleared, so that it would count as a citizen's.
-	raw, err := sql.Open("sqlite3", "file:"+tk.Path+"?_busy_timeout=5000")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := raw.Exec("UPDATE responses SET flags = '' WHERE seq = 1"); err != nil {
-		t.Fatal(err)
-	}
-	raw.Close()
+	mustExecFile(t, tk.Path, "UPDATE responses SET flags = '' WHERE seq = 1")
 	tk.open(t)
 	if res := tk.MustSync(t); res.Stored != 9 || res.Pending != 0 {
 		t.Fatalf("sync after tampering: %+v, want the 9 rows left stored (flagged, not dropped)", res)

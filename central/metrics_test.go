@@ -3,7 +3,6 @@ package central_test
 import (
 	"bufio"
 	"context"
-	"database/sql"
 	"net/http"
 	"strconv"
 	"strings"
@@ -62,14 +61,7 @@ func TestMetricsCountIngestAndFindings(t *testing.T) {
 	// Someone changes a synced rating in the file and marks it unsent: the
 	// resend is a conflict, refused.
 	tk.DB.Close()
-	raw, err := sql.Open("sqlite3", "file:"+tk.Path+"?_busy_timeout=5000")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := raw.Exec("UPDATE responses SET perilaku = 1, synced_at = NULL WHERE seq = 1"); err != nil {
-		t.Fatal(err)
-	}
-	raw.Close()
+	mustExecFile(t, tk.Path, "UPDATE responses SET perilaku = 1, synced_at = NULL WHERE seq = 1")
 	tk.open(t)
 	if res := tk.MustSync(t); res.Refused != 1 {
 		t.Fatalf("resend with other content: %+v, want 1 refused", res)
