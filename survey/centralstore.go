@@ -103,6 +103,7 @@ type CentralStore interface {
 	RosterStore
 	IngestStore
 	TokenStore
+	VisitTallyStore
 	AuthStore
 	Setting(ctx context.Context, key string) (string, bool, error)
 	SetSetting(ctx context.Context, key, value string) error

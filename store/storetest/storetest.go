@@ -55,6 +55,7 @@ func RunCentralStore(t *testing.T, open func(t *testing.T, now func() time.Time)
 		{"IngestLargeBatch", testIngestLargeBatch},
 		{"Findings", testFindings},
 		{"Tokens", testTokens},
+		{"VisitTallies", testVisitTallies},
 		{"Users", testUsers},
 		{"Sessions", testSessions},
 		{"Audit", testAudit},
