@@ -399,3 +399,38 @@ func TestFollowUpStoredApartAndPurged(t *testing.T) {
 		t.Errorf("%d responses after purge, want 3 (unsynced responses are never deleted)", n)
 	}
 }
+
+// TestVisitTallies counts visits issued and rated per Asia/Jakarta day,
+// staff member and service, from a given time on.
+func TestVisitTallies(t *testing.T) {
+	db, clock, _ := MustOpenIntakeKiosk(t)
+	ctx := context.Background()
+	a := MustCreateVisit(t, db, testNIP, "KTPEL_BARU", 2*time.Hour) // 10:00 WIB on the 15th
+	MustCreateVisit(t, db, testNIP, "KTPEL_BARU", 2*time.Hour)
+	MustCreateVisit(t, db, otherNIP, "KIA", 2*time.Hour)
+	if _, err := db.CreateResponseWith(ctx, visitResponse(a, "form-a"), survey.Intake{}); err != nil {
+		t.Fatal(err)
+	}
+	clock.Add(14*time.Hour + 30*time.Minute) // 00:30 WIB on the 16th, still the 15th in UTC
+	b := MustCreateVisit(t, db, testNIP, "KTPEL_BARU", 2*time.Hour)
+	if _, err := db.CreateResponseWith(ctx, visitResponse(b, "form-b"), survey.Intake{}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := db.VisitTallies(ctx, time.Time{})
+	want := []survey.VisitTally{
+		{Day: "2030-06-15", NIP: testNIP, Service: "KTPEL_BARU", Issued: 2, Rated: 1},
+		{Day: "2030-06-15", NIP: otherNIP, Service: "KIA", Issued: 1, Rated: 0},
+		{Day: "2030-06-16", NIP: testNIP, Service: "KTPEL_BARU", Issued: 1, Rated: 1},
+	}
+	if err != nil || fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("VisitTallies = %+v (%v), want %+v", got, err, want)
+	}
+	for _, tally := range got {
+		if err := tally.Check(); err != nil {
+			t.Errorf("tally %+v does not pass its own check: %v", tally, err)
+		}
+	}
+	if got, err := db.VisitTallies(ctx, intakeStart.Add(time.Hour)); err != nil || len(got) != 1 || got[0].Day != "2030-06-16" {
+		t.Errorf("VisitTallies since 11:00 WIB on the 15th = %+v (%v), want the 16th only", got, err)
+	}
+}

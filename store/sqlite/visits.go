@@ -175,3 +175,27 @@ func (k *KioskDB) RevokeKioskToken(ctx context.Context, id int64) error {
 	}
 	return mustAffect(res, "no such token", "token tidak ditemukan")
 }
+
+// VisitTallies counts the visits issued from since on, and how many of them
+// were rated, per day (Asia/Jakarta, UTC+7 all year), staff member and
+// service: what the uploader sends central for the response rate.
+func (k *KioskDB) VisitTallies(ctx context.Context, since time.Time) ([]survey.VisitTally, error) {
+	rows, err := k.db.QueryContext(ctx, `SELECT date(issued_at, '+7 hours') AS day, nip, service, COUNT(*), SUM(used_at IS NOT NULL)
+		FROM visits WHERE issued_at >= ? GROUP BY day, nip, service ORDER BY day, nip, service`, formatTime(since))
+	if err != nil {
+		return nil, fmt.Errorf("tally visits: %w", translate(err))
+	}
+	defer rows.Close()
+	var out []survey.VisitTally
+	for rows.Next() {
+		var t survey.VisitTally
+		if err := rows.Scan(&t.Day, &t.NIP, &t.Service, &t.Issued, &t.Rated); err != nil {
+			return nil, fmt.Errorf("tally visits: %w", translate(err))
+		}
+		out = append(out, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("tally visits: %w", translate(err))
+	}
+	return out, nil
+}

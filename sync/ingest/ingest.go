@@ -241,9 +241,25 @@ func newGaps(head int64, stored []survey.StoredResponse) int {
 
 // decodeBatch decodes strictly and names what is wrong.
 func decodeBatch(data []byte, b *wire.Batch) error {
+	if err := decodeJSON(data, b, "batch"); err != nil {
+		return err
+	}
+	if b.KioskID == "" {
+		return survey.Invalid("kiosk_id", "kiosk_id is required", "kiosk_id wajib diisi")
+	}
+	if len(b.Responses) > wire.MaxBatchResponses {
+		return survey.Invalid("responses", fmt.Sprintf("a batch holds at most %d responses, this one %d", wire.MaxBatchResponses, len(b.Responses)),
+			fmt.Sprintf("satu batch paling banyak %d tanggapan", wire.MaxBatchResponses))
+	}
+	return nil
+}
+
+// decodeJSON decodes one JSON object of the named kind into v, refusing
+// unknown fields; errors name the field.
+func decodeJSON(data []byte, v any, kind string) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(b); err != nil {
+	if err := dec.Decode(v); err != nil {
 		var se *json.SyntaxError
 		var te *json.UnmarshalTypeError
 		switch {
@@ -254,16 +270,52 @@ func decodeBatch(data []byte, b *wire.Batch) error {
 		case errors.As(err, &te):
 			return survey.Invalid(te.Field, fmt.Sprintf("%s has the wrong type (%s)", te.Field, te.Value), te.Field+" salah jenis")
 		}
-		return survey.Invalid("body", "malformed batch: "+err.Error(), "batch tidak sah: "+err.Error())
-	}
-	if b.KioskID == "" {
-		return survey.Invalid("kiosk_id", "kiosk_id is required", "kiosk_id wajib diisi")
-	}
-	if len(b.Responses) > wire.MaxBatchResponses {
-		return survey.Invalid("responses", fmt.Sprintf("a batch holds at most %d responses, this one %d", wire.MaxBatchResponses, len(b.Responses)),
-			fmt.Sprintf("satu batch paling banyak %d tanggapan", wire.MaxBatchResponses))
+		return survey.Invalid("body", "malformed "+kind+": "+err.Error(), kind+" tidak sah: "+err.Error())
 	}
 	return nil
+}
+
+// PostVisits handles POST /api/v1/sync/visits: the kiosk's visit tallies,
+// each replacing what central held for its day, staff member and service.
+func (h *Handler) PostVisits(c *fiber.Ctx) error {
+	data, err := body(c)
+	if err != nil {
+		return err
+	}
+	var v wire.VisitTallies
+	if err := decodeJSON(data, &v, "visit tallies"); err != nil {
+		return err
+	}
+	k := KioskOf(c)
+	switch {
+	case v.KioskID == "":
+		return survey.Invalid("kiosk_id", "kiosk_id is required", "kiosk_id wajib diisi")
+	case v.KioskID != k.ID:
+		return survey.NewError(survey.EFORBIDDEN,
+			fmt.Sprintf("the tallies are for kiosk %q but were signed by kiosk %q", v.KioskID, k.ID),
+			fmt.Sprintf("tally untuk kios %q tetapi ditandatangani kios %q", v.KioskID, k.ID))
+	case len(v.Tallies) > wire.MaxVisitTallies:
+		return survey.Invalid("tallies", fmt.Sprintf("send at most %d tallies at once, not %d", wire.MaxVisitTallies, len(v.Tallies)),
+			fmt.Sprintf("kirim paling banyak %d tally sekaligus", wire.MaxVisitTallies))
+	}
+	seen := make(map[[3]string]bool, len(v.Tallies))
+	for i, t := range v.Tallies {
+		if err := t.Check(); err != nil {
+			e := *survey.AsError(err)
+			e.Field = fmt.Sprintf("tallies[%d].%s", i, e.Field)
+			return &e
+		}
+		key := [3]string{t.Day, t.NIP, t.Service}
+		if seen[key] {
+			return survey.Invalid(fmt.Sprintf("tallies[%d]", i), fmt.Sprintf("day %s, NIP %s and service %s appear twice", t.Day, t.NIP, t.Service),
+				fmt.Sprintf("hari %s, NIP %s dan layanan %s muncul dua kali", t.Day, t.NIP, t.Service))
+		}
+		seen[key] = true
+	}
+	if err := h.Store.SaveVisitTallies(c.UserContext(), k.ID, v.Tallies); err != nil {
+		return err
+	}
+	return c.JSON(wire.VisitTalliesReply{Saved: len(v.Tallies), ReceivedAt: h.now().UTC()})
 }
 
 // GetConfig handles GET /api/v1/sync/config: the office's roster, catalogue and wording.
@@ -309,4 +361,5 @@ func (h *Handler) Register(app fiber.Router) {
 	app.Post(wire.PathBatches, h.Authenticate, h.PostBatch)
 	app.Get(wire.PathConfig, h.Authenticate, h.GetConfig)
 	app.Get(wire.PathPhotos+":nip", h.Authenticate, h.GetPhoto)
+	app.Post(wire.PathVisits, h.Authenticate, h.PostVisits)
 }

@@ -263,9 +263,15 @@ func mustBatchBody(t *testing.T, k *kioskHarness, kioskID string) []byte {
 // postSigned sends body to the batch endpoint signed with key as kioskID.
 func postSigned(t *testing.T, url, kioskID string, key []byte, body []byte) (int, []byte) {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, url+wire.PathBatches, bytes.NewReader(body))
+	return postSignedTo(t, url, wire.PathBatches, kioskID, key, body)
+}
+
+// postSignedTo sends body to path signed with key as kioskID (unsigned when key is nil).
+func postSignedTo(t *testing.T, url, path, kioskID string, key []byte, body []byte) (int, []byte) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, url+path, bytes.NewReader(body))
 	if key != nil {
-		ts, sig := wire.SignRequest(key, http.MethodPost, wire.PathBatches, body, time.Now())
+		ts, sig := wire.SignRequest(key, http.MethodPost, path, body, time.Now())
 		req.Header.Set(wire.HeaderKiosk, kioskID)
 		req.Header.Set(wire.HeaderTimestamp, ts)
 		req.Header.Set(wire.HeaderSignature, sig)

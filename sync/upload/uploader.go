@@ -34,6 +34,9 @@ type Store interface {
 	SetStaffPhoto(ctx context.Context, nip string, p survey.Photo) error
 	Setting(ctx context.Context, key string) (string, bool, error)
 	SetSetting(ctx context.Context, key, value string) error
+	// VisitTallies counts the visit codes issued from since on, and how many
+	// were rated, per Asia/Jakarta day, staff member and service.
+	VisitTallies(ctx context.Context, since time.Time) ([]survey.VisitTally, error)
 }
 
 // Config configures an Uploader.
@@ -173,6 +176,9 @@ func (u *Uploader) syncOnce(ctx context.Context, pull bool) (Result, error) {
 	}
 	if err == nil {
 		err = u.uploadPending(ctx, &res)
+	}
+	if err == nil {
+		err = u.sendVisitTallies(ctx)
 	}
 	if err == nil && u.cfg.Retention > 0 {
 		if n, derr := u.store.DeleteSyncedBefore(ctx, u.cfg.Now().Add(-u.cfg.Retention)); derr != nil {

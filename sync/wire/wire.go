@@ -14,6 +14,7 @@ const (
 	PathBatches = "/api/v1/sync/batches" // POST a Batch, answered with a BatchReply
 	PathConfig  = "/api/v1/sync/config"  // GET the office's Config
 	PathPhotos  = "/api/v1/sync/photos/" // GET PathPhotos + NIP: a staff photo (JPEG)
+	PathVisits  = "/api/v1/sync/visits"  // POST VisitTallies, answered with VisitTalliesReply
 )
 
 // Limits.
@@ -23,6 +24,8 @@ const (
 	// MaxBodyBytes bounds a request body as sent (possibly gzip-compressed) and
 	// after decompression.
 	MaxBodyBytes = 32 << 20
+	// MaxVisitTallies bounds the tallies of one POST to PathVisits.
+	MaxVisitTallies = 20000
 	// MaxClockSkew is how far a request's timestamp may be from central's clock.
 	MaxClockSkew = 5 * time.Minute
 )
@@ -43,6 +46,20 @@ type BatchReply struct {
 	ReceivedAt time.Time           `json:"received_at"`
 	Results    []survey.ItemResult `json:"results"`
 	survey.IngestCounts
+}
+
+// VisitTallies is the body of POST /api/v1/sync/visits: the kiosk's visit
+// codes issued and rated per day, staff member and service, for its recent
+// days. Central replaces what it held for those keys.
+type VisitTallies struct {
+	KioskID string              `json:"kiosk_id"`
+	Tallies []survey.VisitTally `json:"tallies"`
+}
+
+// VisitTalliesReply is central's answer to VisitTallies.
+type VisitTalliesReply struct {
+	Saved      int       `json:"saved"`
+	ReceivedAt time.Time `json:"received_at"`
 }
 
 // Config is the body of GET /api/v1/sync/config: central is the source of

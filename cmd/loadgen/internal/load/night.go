@@ -135,6 +135,11 @@ func (m *memKiosk) SetSetting(_ context.Context, key, value string) error {
 	return nil
 }
 
+// VisitTallies: the simulated kiosks issue no visit codes.
+func (m *memKiosk) VisitTallies(context.Context, time.Time) ([]survey.VisitTally, error) {
+	return nil, nil
+}
+
 var _ upload.Store = (*memKiosk)(nil)
 
 // batchTimer times every POST of a batch, whatever its outcome.

@@ -1,0 +1,152 @@
+package upload_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/skmkiosk/skm/survey"
+	"github.com/skmkiosk/skm/sync/upload"
+	"github.com/skmkiosk/skm/sync/wire"
+)
+
+// mustVisit issues a visit code at the kiosk, as the counter screen does.
+func (k *kioskHarness) mustVisit(t *testing.T, nip, service string) survey.Visit {
+	t.Helper()
+	now := k.DB.Now()
+	v := survey.Visit{ID: survey.NewVisitID(), NIP: nip, Service: service, IssuedBy: "test", IssuedAt: now, ExpiresAt: now.Add(2 * time.Hour)}
+	if err := k.DB.CreateVisit(context.Background(), &v); err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// mustRateVisit rates a visit code: a verified response that spends it.
+func (k *kioskHarness) mustRateVisit(t *testing.T, v survey.Visit) {
+	t.Helper()
+	r := survey.Response{NIP: v.NIP, Service: v.Service, VisitID: v.ID, Verified: true, Channel: survey.ChannelVisit,
+		Ratings: survey.Ratings{4, 4, 4, 4, 4, 4, 4, 4, 4}}
+	if _, err := k.DB.CreateResponseWith(context.Background(), &r, survey.Intake{}); err != nil {
+		t.Fatal(err)
+	}
+	k.ids = append(k.ids, r.ID)
+}
+
+// TestVisitTalliesReachCentral: each sync sends the kiosk's visit codes
+// issued and rated, central replaces its tallies with each resend, and a
+// bad or foreign tally upload is refused without changing anything.
+func TestVisitTalliesReachCentral(t *testing.T) {
+	backends(t, func(t *testing.T, open func(*testing.T) survey.CentralStore) {
+		ctx := context.Background()
+		store := open(t)
+		c := MustStartCentral(t, store)
+		k0, secret := c.MustAddKiosk(t)
+		k := MustNewKiosk(t, c.URL, k0.ID, secret, 50)
+		a := k.mustVisit(t, nip1, "KTPEL_BARU")
+		k.mustVisit(t, nip1, "KTPEL_BARU")
+		b := k.mustVisit(t, nip2, "KIA")
+		k.mustRateVisit(t, a)
+		if _, err := k.Up.Run(ctx, fastBackoff); err != nil {
+			t.Fatal(err)
+		}
+		// The day the codes were issued, and the next in case the test runs over midnight WIB.
+		wib := time.FixedZone("WIB", 7*3600)
+		y, m, d := a.IssuedAt.In(wib).Date()
+		today := survey.ReportFilter{OfficeID: c.office.ID, From: time.Date(y, m, d, 0, 0, 0, 0, wib), To: time.Date(y, m, d+2, 0, 0, 0, 0, wib)}
+		count := func(edit func(*survey.ReportFilter)) survey.VisitCounts {
+			t.Helper()
+			f := today
+			if edit != nil {
+				edit(&f)
+			}
+			v, err := store.CountVisitTallies(ctx, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return v
+		}
+		if got := count(nil); got != (survey.VisitCounts{Issued: 3, Rated: 1}) {
+			t.Errorf("central's tallies after the first sync = %+v, want 3 issued, 1 rated", got)
+		}
+		if got := count(func(f *survey.ReportFilter) { f.NIP = nip1 }); got != (survey.VisitCounts{Issued: 2, Rated: 1}) {
+			t.Errorf("Siti's tallies = %+v, want 2 issued, 1 rated", got)
+		}
+		if day, ok, _ := k.DB.Setting(ctx, upload.SettingVisitsSent); !ok || day < today.From.Format(time.DateOnly) {
+			t.Errorf("the kiosk noted %q (%v) as the last day sent, want the day of the sync", day, ok)
+		}
+		// Budi's visit is rated after the sync: the next sync's resend replaces the tally.
+		k.mustRateVisit(t, b)
+		if res, err := k.Up.Run(ctx, fastBackoff); err != nil || res.Stored != 1 {
+			t.Fatalf("second sync = %+v, %v", res, err)
+		}
+		if got := count(nil); got != (survey.VisitCounts{Issued: 3, Rated: 2}) {
+			t.Errorf("central's tallies after the second sync = %+v, want 3 issued, 2 rated", got)
+		}
+		AssertExactlyOnce(t, store, k)
+
+		// Refusals: nothing changes at central.
+		other, otherSecret := c.MustAddKiosk(t)
+		otherKey, err := wire.ParseSecret(otherSecret)
+		if err != nil {
+			t.Fatal(err)
+		}
+		day := today.From.Format(time.DateOnly)
+		body := func(kioskID string, ts ...survey.VisitTally) []byte {
+			b, err := json.Marshal(wire.VisitTallies{KioskID: kioskID, Tallies: ts})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return b
+		}
+		good := survey.VisitTally{Day: day, NIP: nip1, Service: "KTPEL_BARU", Issued: 90, Rated: 90}
+		for _, tc := range []struct {
+			what       string
+			kioskID    string
+			key        []byte
+			body       []byte
+			status     int
+			inResponse string
+		}{
+			{"rated over issued", k.ID, k.Key, body(k.ID, good, survey.VisitTally{Day: day, NIP: nip2, Service: "KIA", Issued: 1, Rated: 2}), http.StatusBadRequest, `"field":"tallies[1].rated"`},
+			{"not a day", k.ID, k.Key, body(k.ID, survey.VisitTally{Day: "kemarin", NIP: nip1, Service: "KIA", Issued: 1}), http.StatusBadRequest, `"field":"tallies[0].day"`},
+			{"the same key twice", k.ID, k.Key, body(k.ID, good, good), http.StatusBadRequest, `"field":"tallies[1]"`},
+			{"an unknown field", k.ID, k.Key, []byte(`{"kiosk_id":"` + k.ID + `","tallies":[],"extra":1}`), http.StatusBadRequest, `extra`},
+			{"no kiosk_id", k.ID, k.Key, body("", good), http.StatusBadRequest, `"field":"kiosk_id"`},
+			{"another kiosk's tallies", other.ID, otherKey, body(k.ID, good), http.StatusForbidden, k.ID},
+			{"unsigned", k.ID, nil, body(k.ID, good), http.StatusUnauthorized, "credentials"},
+		} {
+			status, reply := postSignedTo(t, c.URL, wire.PathVisits, tc.kioskID, tc.key, tc.body)
+			if status != tc.status || !strings.Contains(string(reply), tc.inResponse) {
+				t.Errorf("%s: %d %s, want %d with %s", tc.what, status, reply, tc.status, tc.inResponse)
+			}
+		}
+		if got := count(nil); got != (survey.VisitCounts{Issued: 3, Rated: 2}) {
+			t.Errorf("central's tallies after refused uploads = %+v, want them unchanged", got)
+		}
+
+		// Only days from the last sent day less the lookback are sent: with
+		// that day far ahead, a new code stays at the kiosk; from today, it goes.
+		k.mustVisit(t, nip2, "KIA")
+		if err := k.DB.SetSetting(ctx, upload.SettingVisitsSent, "2099-01-01"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := k.Up.Run(ctx, fastBackoff); err != nil {
+			t.Fatal(err)
+		}
+		if got := count(nil); got != (survey.VisitCounts{Issued: 3, Rated: 2}) {
+			t.Errorf("tallies outside the lookback were sent: %+v", got)
+		}
+		if err := k.DB.SetSetting(ctx, upload.SettingVisitsSent, day); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := k.Up.Run(ctx, fastBackoff); err != nil {
+			t.Fatal(err)
+		}
+		if got := count(nil); got != (survey.VisitCounts{Issued: 4, Rated: 2}) {
+			t.Errorf("central's tallies after the third sync = %+v, want 4 issued, 2 rated", got)
+		}
+	})
+}
