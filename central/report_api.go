@@ -101,6 +101,11 @@ func (s *Server) handleAPIIKM(c *fiber.Ctx) error {
 		return err
 	}
 	out := ikmAnswer(r, q, cells)
+	visits, err := s.store.CountVisitTallies(ctx, q.Filter())
+	if err != nil {
+		return err
+	}
+	out.Visits = apiVisitsOf(visits)
 	if q.NIP != "" {
 		pcells, err := r.store.PersonCells(ctx, q.Filter(), r.rules.Attributable)
 		if err != nil {

@@ -1,6 +1,8 @@
 package central
 
 import (
+	"math"
+
 	"github.com/skmkiosk/skm/survey"
 )
 
@@ -71,7 +73,25 @@ type apiIKM struct {
 	Verified       apiFigures     `json:"verified"`
 	Unverified     apiFigures     `json:"unverified"`
 	Individual     *apiIndividual `json:"individual,omitempty"`
+	Visits         apiVisits      `json:"visits"`
 	Note           string         `json:"note,omitempty"`
+}
+
+// apiVisits are the one-time visit codes issued and rated in the report's
+// office, period and filters, as the kiosks reported them: the response
+// rate of visit codes (null without any).
+type apiVisits struct {
+	Issued       int64    `json:"issued"`
+	Rated        int64    `json:"rated"`
+	ResponseRate *float64 `json:"response_rate"`
+}
+
+func apiVisitsOf(v survey.VisitCounts) apiVisits {
+	a := apiVisits{Issued: v.Issued, Rated: v.Rated}
+	if v.Issued > 0 {
+		a.ResponseRate = ptr(math.Round(v.Rate()*10) / 10)
+	}
+	return a
 }
 
 type apiInterval struct {

@@ -72,6 +72,9 @@ type officeReport struct {
 	Counters []groupRow
 	Services []groupRow
 	Staff    []staffRow
+	// Visits are the visit codes issued and rated that the kiosks reported
+	// for the same office, period and filters (not verified or suspect).
+	Visits survey.VisitCounts
 }
 
 func (r reports) group(g []survey.Group, labels map[string][2]string) []groupRow {
@@ -135,6 +138,9 @@ func (r reports) office(ctx context.Context, q reportQuery) (officeReport, error
 		return rep, err
 	}
 	if rep.Staff, err = r.staffRows(ctx, q.Office.ID, pcells); err != nil {
+		return rep, err
+	}
+	if rep.Visits, err = r.central.CountVisitTallies(ctx, q.Filter()); err != nil {
 		return rep, err
 	}
 	if q.NIP != "" {

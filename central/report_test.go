@@ -2,6 +2,7 @@ package central_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"fmt"
 	"math"
@@ -364,5 +365,45 @@ func TestReportAppraisalLists(t *testing.T) {
 	apiLow := num(t, got["reward"].([]any)[0].(map[string]any)["interval"].(map[string]any)["low"])
 	if v, _ := strconv.ParseFloat(col(t, h, rows[nipSiti], "interval_low"), 64); math.Abs(v-apiLow) > 0 || v < 88.31 {
 		t.Errorf("reward.csv interval_low = %v, API %v", v, apiLow)
+	}
+}
+
+// TestReportVisitResponseRate: the visit codes the kiosks reported for the
+// period show on the office report and in the API, narrowed like the rest.
+func TestReportVisitResponseRate(t *testing.T) {
+	rs := MustStartReportServer(t, openSQLite)
+	ctx := context.Background()
+	if err := rs.Store.SaveVisitTallies(ctx, rs.Kiosk.ID, []survey.VisitTally{
+		{Day: "2031-02-03", NIP: nipSiti, Service: "KIA", Issued: 6, Rated: 3},
+		{Day: "2031-02-04", NIP: nipBudi, Service: "KIA", Issued: 2, Rated: 2},
+		{Day: "2031-03-01", NIP: nipBudi, Service: "KIA", Issued: 9, Rated: 0}, // another month
+	}); err != nil {
+		t.Fatal(err)
+	}
+	token := MustCreateToken(t, rs.Store, survey.RoleViewer, 0)
+	visits := func(q string) map[string]any {
+		t.Helper()
+		return MustAPI(t, rs.URL, token, fmt.Sprintf("/api/v1/reports/ikm?office=%d&period=%s%s", rs.Office.ID, february, q), http.StatusOK)["visits"].(map[string]any)
+	}
+	if v := visits(""); num(t, v["issued"]) != 8 || num(t, v["rated"]) != 5 || num(t, v["response_rate"]) != 62.5 {
+		t.Errorf("office visits = %v, want 8 issued, 5 rated, 62.5 %%", v)
+	}
+	if v := visits("&nip=" + nipSiti); num(t, v["issued"]) != 6 || num(t, v["response_rate"]) != 50 {
+		t.Errorf("Siti's visits = %v, want 6 issued, 50 %%", v)
+	}
+	if v := visits("&unit=Capil"); num(t, v["issued"]) != 2 || num(t, v["rated"]) != 2 {
+		t.Errorf("unit Capil's visits = %v, want 2 and 2", v)
+	}
+	if v := visits("&service=KK_BARU"); num(t, v["issued"]) != 0 || v["response_rate"] != nil {
+		t.Errorf("a service without codes = %v, want 0 issued and a null rate", v)
+	}
+	admin := rs.MustLogin(t, "admin", survey.RoleAdmin, 0, "")
+	_, page := admin.MustGet(t, fmt.Sprintf("/admin/reports/%d?period=%s", rs.Office.ID, february), http.StatusOK)
+	if got := byID(t, page, "rpt-visits"); got != "62,50 %" || !strings.Contains(page, "5 dari 8 kode kunjungan") {
+		t.Errorf("the office report shows the visit rate as %q", got)
+	}
+	_, page = admin.MustGet(t, fmt.Sprintf("/admin/reports/%d?period=2031-01", rs.Office.ID), http.StatusOK)
+	if strings.Contains(page, `id="rpt-visits"`) {
+		t.Error("a month without visit codes shows a visit rate")
 	}
 }
