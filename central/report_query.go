@@ -144,7 +144,8 @@ func (s *Server) reportQueryOf(c *fiber.Ctx, o survey.Office, page bool) (report
 	if q.Asked, q.Period, q.Code, err = parsePeriod(c, s.now(), page); err != nil {
 		return q, err
 	}
-	return q, parseFilters(c, &q)
+	err = parseFilters(c, &q)
+	return q, err
 }
 
 // parseID reads a positive integer id.

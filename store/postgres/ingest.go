@@ -239,7 +239,11 @@ func activeServiceCodes(ctx context.Context, tx pgx.Tx, officeID int64) (map[str
 	if err != nil {
 		return nil, fmt.Errorf("read services: %w", translate(err))
 	}
-	codes, err := collect(rows, "read services", func(row pgx.Row) (code string, err error) { return code, row.Scan(&code) })
+	codes, err := collect(rows, "read services", func(row pgx.Row) (string, error) {
+		var code string
+		err := row.Scan(&code)
+		return code, err
+	})
 	if err != nil {
 		return nil, err
 	}

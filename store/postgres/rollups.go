@@ -171,7 +171,8 @@ func scanTally(row pgx.Row) (survey.Tally, error) {
 	for i := range survey.Elements {
 		dest = append(dest, &t.Sum[i], &t.Dist[i][0], &t.Dist[i][1], &t.Dist[i][2], &t.Dist[i][3])
 	}
-	return t, row.Scan(dest...)
+	err := row.Scan(dest...)
+	return t, err
 }
 
 // Tally sums an office's daily rollups over the Asia/Jakarta days from the

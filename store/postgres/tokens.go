@@ -27,45 +27,36 @@ func (d *DB) CreateAPIToken(ctx context.Context, t *survey.APIToken) error {
 	return nil
 }
 
+const apiTokenColumns = "id, token_hash, role, office_id, label, created_at, revoked"
+
+func scanAPIToken(row pgx.Row) (survey.APIToken, error) {
+	var t survey.APIToken
+	var role string
+	err := row.Scan(&t.ID, &t.Hash, &role, &t.OfficeID, &t.Label, &t.CreatedAt, &t.Revoked)
+	t.Role, t.CreatedAt = survey.Role(role), t.CreatedAt.UTC()
+	return t, err
+}
+
 // APITokenByHash returns the token with that hash, revoked or not; an
 // unknown hash is EUNAUTHORIZED, like an unknown session.
 func (d *DB) APITokenByHash(ctx context.Context, hash string) (survey.APIToken, error) {
-	var t survey.APIToken
-	var role string
-	err := d.pool.QueryRow(ctx, `SELECT id, token_hash, role, office_id, label, created_at, revoked
-		FROM api_tokens WHERE token_hash = $1`, hash).Scan(&t.ID, &t.Hash, &role, &t.OfficeID, &t.Label, &t.CreatedAt, &t.Revoked)
+	t, err := scanAPIToken(d.pool.QueryRow(ctx, "SELECT "+apiTokenColumns+" FROM api_tokens WHERE token_hash = $1", hash))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return t, survey.NewError(survey.EUNAUTHORIZED, "unknown API token", "token API tidak dikenal")
 	}
 	if err != nil {
 		return t, fmt.Errorf("read API token: %w", translate(err))
 	}
-	t.Role, t.CreatedAt = survey.Role(role), t.CreatedAt.UTC()
 	return t, nil
 }
 
 // APITokens lists every token, revoked ones too, oldest first.
 func (d *DB) APITokens(ctx context.Context) ([]survey.APIToken, error) {
-	rows, err := d.pool.Query(ctx, `SELECT id, token_hash, role, office_id, label, created_at, revoked
-		FROM api_tokens ORDER BY id`)
+	rows, err := d.pool.Query(ctx, "SELECT "+apiTokenColumns+" FROM api_tokens ORDER BY id")
 	if err != nil {
 		return nil, fmt.Errorf("list API tokens: %w", translate(err))
 	}
-	defer rows.Close()
-	var list []survey.APIToken
-	for rows.Next() {
-		var t survey.APIToken
-		var role string
-		if err := rows.Scan(&t.ID, &t.Hash, &role, &t.OfficeID, &t.Label, &t.CreatedAt, &t.Revoked); err != nil {
-			return nil, fmt.Errorf("list API tokens: %w", translate(err))
-		}
-		t.Role, t.CreatedAt = survey.Role(role), t.CreatedAt.UTC()
-		list = append(list, t)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list API tokens: %w", translate(err))
-	}
-	return list, nil
+	return collect(rows, "list API tokens", scanAPIToken)
 }
 
 // RevokeAPIToken refuses the token from now on; an unknown id is ENOTFOUND.

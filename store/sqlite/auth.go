@@ -21,7 +21,7 @@ var _ survey.AuthStore = (*authStore)(nil)
 
 const userColumns = "id, username, role, nip, office_id, active, password_hash, failed_logins, locked_until, created_at"
 
-func scanUser(sc interface{ Scan(...any) error }) (survey.User, error) {
+func scanUser(sc scanner) (survey.User, error) {
 	var u survey.User
 	var role, locked, created string
 	err := sc.Scan(&u.ID, &u.Username, &role, &u.NIP, &u.OfficeID, &u.Active, &u.PasswordHash, &u.FailedLogins, &locked, &created)
@@ -77,20 +77,7 @@ func (a *authStore) UserByUsername(ctx context.Context, username string) (survey
 }
 
 func (a *authStore) FindUsers(ctx context.Context) ([]survey.User, error) {
-	rows, err := a.db.QueryContext(ctx, "SELECT "+userColumns+" FROM users ORDER BY username")
-	if err != nil {
-		return nil, fmt.Errorf("find users: %w", translate(err))
-	}
-	defer rows.Close()
-	var out []survey.User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, a.db, "find users", scanUser, "SELECT "+userColumns+" FROM users ORDER BY username")
 }
 
 func (a *authStore) UpdateUser(ctx context.Context, u *survey.User) error {
@@ -162,20 +149,11 @@ func (a *authStore) AddAudit(ctx context.Context, e survey.AuditEntry) error {
 }
 
 func (a *authStore) FindAudit(ctx context.Context, limit int) ([]survey.AuditEntry, error) {
-	rows, err := a.db.QueryContext(ctx, "SELECT id, at, username, action, detail, remote FROM audit_log ORDER BY id DESC LIMIT ?", limit)
-	if err != nil {
-		return nil, fmt.Errorf("read audit log: %w", translate(err))
-	}
-	defer rows.Close()
-	var out []survey.AuditEntry
-	for rows.Next() {
+	return queryAll(ctx, a.db, "read audit log", func(sc scanner) (survey.AuditEntry, error) {
 		var e survey.AuditEntry
 		var at string
-		if err := rows.Scan(&e.ID, &at, &e.Username, &e.Action, &e.Detail, &e.Remote); err != nil {
-			return nil, err
-		}
+		err := sc.Scan(&e.ID, &at, &e.Username, &e.Action, &e.Detail, &e.Remote)
 		e.At = parseTime(at)
-		out = append(out, e)
-	}
-	return out, rows.Err()
+		return e, err
+	}, "SELECT id, at, username, action, detail, remote FROM audit_log ORDER BY id DESC LIMIT ?", limit)
 }

@@ -124,9 +124,6 @@ func errNoOffice(id int64) error {
 		fmt.Sprintf("tidak ada kantor dengan id %d", id))
 }
 
-// scanner is what *sql.Row and *sql.Rows have in common.
-type scanner interface{ Scan(...any) error }
-
 // jsonArray encodes values as a JSON array for json_each(?): one parameter
 // carries a whole batch's keys, whatever its size.
 func jsonArray[T any](values []T) string {

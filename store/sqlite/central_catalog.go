@@ -10,24 +10,11 @@ import (
 
 // FindOfficeServices lists an office's catalogue in display order.
 func (c *CentralDB) FindOfficeServices(ctx context.Context, officeID int64, activeOnly bool) ([]survey.Service, error) {
-	q := "SELECT code, name_id, name_en, grp, active FROM services WHERE office_id = ?"
+	q := "SELECT " + serviceColumns + " FROM services WHERE office_id = ?"
 	if activeOnly {
 		q += " AND active = 1"
 	}
-	rows, err := c.db.QueryContext(ctx, q+" ORDER BY position, code", officeID)
-	if err != nil {
-		return nil, fmt.Errorf("find services: %w", translate(err))
-	}
-	defer rows.Close()
-	var out []survey.Service
-	for rows.Next() {
-		var s survey.Service
-		if err := rows.Scan(&s.Code, &s.NameID, &s.NameEN, &s.Group, &s.Active); err != nil {
-			return nil, fmt.Errorf("find services: %w", err)
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, c.db, "find services", scanService, q+" ORDER BY position, code", officeID)
 }
 
 // SaveOfficeService adds a service at the end of an office's catalogue or updates an existing one.

@@ -85,20 +85,7 @@ func (c *CentralDB) OfficeByName(ctx context.Context, name string) (survey.Offic
 
 // FindOffices lists every office by name.
 func (c *CentralDB) FindOffices(ctx context.Context) ([]survey.Office, error) {
-	rows, err := c.db.QueryContext(ctx, "SELECT id, name, created_at FROM offices ORDER BY name")
-	if err != nil {
-		return nil, fmt.Errorf("find offices: %w", translate(err))
-	}
-	defer rows.Close()
-	var out []survey.Office
-	for rows.Next() {
-		o, err := scanOffice(rows)
-		if err != nil {
-			return nil, fmt.Errorf("find offices: %w", err)
-		}
-		out = append(out, o)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, c.db, "find offices", scanOffice, "SELECT id, name, created_at FROM offices ORDER BY name")
 }
 
 // CreateKiosk registers a kiosk of an existing office with its public key.
@@ -163,21 +150,8 @@ func (c *CentralDB) KioskByID(ctx context.Context, id string) (survey.Kiosk, err
 
 // FindKiosks lists the kiosks of an office, or of every office when officeID is 0.
 func (c *CentralDB) FindKiosks(ctx context.Context, officeID int64) ([]survey.Kiosk, error) {
-	rows, err := c.db.QueryContext(ctx, "SELECT "+kioskColumns+kioskFrom+" WHERE ? = 0 OR k.office_id = ? ORDER BY o.name, k.id",
-		officeID, officeID)
-	if err != nil {
-		return nil, fmt.Errorf("find kiosks: %w", translate(err))
-	}
-	defer rows.Close()
-	var out []survey.Kiosk
-	for rows.Next() {
-		k, err := scanKiosk(rows)
-		if err != nil {
-			return nil, fmt.Errorf("find kiosks: %w", err)
-		}
-		out = append(out, k)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, c.db, "find kiosks", scanKiosk,
+		"SELECT "+kioskColumns+kioskFrom+" WHERE ? = 0 OR k.office_id = ? ORDER BY o.name, k.id", officeID, officeID)
 }
 
 // RevokeKiosk refuses every later request of the kiosk; the first revocation time is kept.

@@ -15,25 +15,16 @@ func (c *CentralDB) FindGaps(ctx context.Context, kioskID string) ([]survey.Find
 	if kioskID != "" {
 		w.add("kiosk_id = ?", kioskID)
 	}
-	rows, err := c.db.QueryContext(ctx, `SELECT g.kiosk_id, k.office_id, g.prev + 1, g.seq - 1 FROM (
+	return queryAll(ctx, c.db, "find gaps", func(sc scanner) (survey.Finding, error) {
+		f := survey.Finding{Kind: survey.FindingGap}
+		err := sc.Scan(&f.KioskID, &f.OfficeID, &f.FromSeq, &f.ToSeq)
+		f.Detail = fmt.Sprintf("sequence numbers %d–%d never arrived: rows deleted at the kiosk before upload, or not uploaded yet", f.FromSeq, f.ToSeq)
+		return f, err
+	}, `SELECT g.kiosk_id, k.office_id, g.prev + 1, g.seq - 1 FROM (
 			SELECT kiosk_id, seq, LAG(seq, 1, 0) OVER (PARTITION BY kiosk_id ORDER BY seq) AS prev
 			FROM responses`+w.String()+`
 		) g JOIN kiosks k ON k.id = g.kiosk_id
 		WHERE g.seq > g.prev + 1 ORDER BY g.kiosk_id, g.seq`, w.args...)
-	if err != nil {
-		return nil, fmt.Errorf("find gaps: %w", translate(err))
-	}
-	defer rows.Close()
-	var out []survey.Finding
-	for rows.Next() {
-		f := survey.Finding{Kind: survey.FindingGap}
-		if err := rows.Scan(&f.KioskID, &f.OfficeID, &f.FromSeq, &f.ToSeq); err != nil {
-			return nil, fmt.Errorf("find gaps: %w", err)
-		}
-		f.Detail = fmt.Sprintf("sequence numbers %d–%d never arrived: rows deleted at the kiosk before upload, or not uploaded yet", f.FromSeq, f.ToSeq)
-		out = append(out, f)
-	}
-	return out, rows.Err()
 }
 
 // FindReceipts aggregates uploads per kiosk and night (Asia/Jakarta), newest
@@ -47,29 +38,20 @@ func (c *CentralDB) FindReceipts(ctx context.Context, f survey.ReceiptFilter) ([
 	if f.OfficeID != 0 {
 		w.add("b.office_id = ?", f.OfficeID)
 	}
-	rows, err := c.db.QueryContext(ctx, `SELECT b.kiosk_id, b.office_id, b.night, COUNT(*),
+	out, err := queryAll(ctx, c.db, "find receipts", func(sc scanner) (survey.Receipt, error) {
+		var r survey.Receipt
+		var last string
+		err := sc.Scan(&r.KioskID, &r.OfficeID, &r.Night, &r.Batches, &r.Buffered, &r.Sent, &r.Stored, &r.Duplicates, &r.Refused, &last)
+		r.LastAt = parseTime(last)
+		return r, err
+	}, `SELECT b.kiosk_id, b.office_id, b.night, COUNT(*),
 			(SELECT l.buffered FROM batches l WHERE l.kiosk_id = b.kiosk_id AND l.night = b.night ORDER BY l.id LIMIT 1),
 			SUM(b.sent), SUM(b.stored), SUM(b.duplicates), SUM(b.refused), MAX(b.received_at)
 		FROM batches b`+w.String()+`
 		GROUP BY b.kiosk_id, b.office_id, b.night ORDER BY b.night DESC, MAX(b.received_at) DESC, b.kiosk_id LIMIT ?`,
 		append(w.args, limit(f.Limit))...)
 	if err != nil {
-		return nil, fmt.Errorf("find receipts: %w", translate(err))
-	}
-	defer rows.Close()
-	var out []survey.Receipt
-	for rows.Next() {
-		var r survey.Receipt
-		var last string
-		if err := rows.Scan(&r.KioskID, &r.OfficeID, &r.Night, &r.Batches, &r.Buffered, &r.Sent, &r.Stored, &r.Duplicates,
-			&r.Refused, &last); err != nil {
-			return nil, fmt.Errorf("find receipts: %w", err)
-		}
-		r.LastAt = parseTime(last)
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("find receipts: %w", err)
+		return nil, err
 	}
 	return out, c.fillGapCounts(ctx, out)
 }

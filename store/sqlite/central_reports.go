@@ -95,24 +95,15 @@ func (c *CentralDB) RollupCells(ctx context.Context, f survey.ReportFilter, by .
 	if len(exprs) > 0 {
 		q += " GROUP BY " + strings.Join(exprs, ", ") + " ORDER BY " + strings.Join(exprs, ", ")
 	}
-	rows, err := c.db.QueryContext(ctx, q, w.args...)
-	if err != nil {
-		return nil, fmt.Errorf("rollup cells of office %d: %w", f.OfficeID, translate(err))
-	}
-	defer rows.Close()
-	var out []survey.Cell
-	for rows.Next() {
+	return queryAll(ctx, c.db, fmt.Sprintf("rollup cells of office %d", f.OfficeID), func(sc scanner) (survey.Cell, error) {
 		var x survey.Cell
 		dest := make([]any, 0, len(by)+len(rollupCounts))
 		for _, d := range by {
 			dest = append(dest, x.Dest(d))
 		}
-		if err := rows.Scan(append(dest, tallyDest(&x.Tally)...)...); err != nil {
-			return nil, fmt.Errorf("rollup cells of office %d: %w", f.OfficeID, err)
-		}
-		out = append(out, x)
-	}
-	return out, rows.Err()
+		err := sc.Scan(append(dest, tallyDest(&x.Tally)...)...)
+		return x, err
+	}, q, w.args...)
 }
 
 // scoreExpr is the SQL sum of a response's answers to the attributable
@@ -142,21 +133,12 @@ func (c *CentralDB) PersonCells(ctx context.Context, f survey.ReportFilter, attr
 	if err != nil {
 		return nil, err
 	}
-	rows, err := c.db.QueryContext(ctx, "SELECT nip, substr(day, 1, 7), verified, suspect, COUNT(*), SUM("+score+"), SUM("+score+" * "+score+
-		") FROM responses"+w.String()+" GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4", w.args...)
-	if err != nil {
-		return nil, fmt.Errorf("person scores of office %d: %w", f.OfficeID, translate(err))
-	}
-	defer rows.Close()
-	var out []survey.PersonCell
-	for rows.Next() {
+	return queryAll(ctx, c.db, fmt.Sprintf("person scores of office %d", f.OfficeID), func(sc scanner) (survey.PersonCell, error) {
 		var x survey.PersonCell
-		if err := rows.Scan(&x.NIP, &x.Month, &x.Verified, &x.Suspect, &x.N, &x.Sum, &x.SumSq); err != nil {
-			return nil, fmt.Errorf("person scores of office %d: %w", f.OfficeID, err)
-		}
-		out = append(out, x)
-	}
-	return out, rows.Err()
+		err := sc.Scan(&x.NIP, &x.Month, &x.Verified, &x.Suspect, &x.N, &x.Sum, &x.SumSq)
+		return x, err
+	}, "SELECT nip, substr(day, 1, 7), verified, suspect, COUNT(*), SUM("+score+"), SUM("+score+" * "+score+
+		") FROM responses"+w.String()+" GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4", w.args...)
 }
 
 // FindComments lists the selected non-empty comments by month and text.
@@ -166,20 +148,11 @@ func (c *CentralDB) FindComments(ctx context.Context, f survey.ReportFilter) ([]
 		return nil, err
 	}
 	w.conds = append(w.conds, "comment <> ''")
-	rows, err := c.db.QueryContext(ctx, "SELECT substr(day, 1, 7), comment FROM responses"+w.String()+" ORDER BY 1, 2", w.args...)
-	if err != nil {
-		return nil, fmt.Errorf("comments of office %d: %w", f.OfficeID, translate(err))
-	}
-	defer rows.Close()
-	var out []survey.Comment
-	for rows.Next() {
+	return queryAll(ctx, c.db, fmt.Sprintf("comments of office %d", f.OfficeID), func(sc scanner) (survey.Comment, error) {
 		var x survey.Comment
-		if err := rows.Scan(&x.Month, &x.Text); err != nil {
-			return nil, fmt.Errorf("comments of office %d: %w", f.OfficeID, err)
-		}
-		out = append(out, x)
-	}
-	return out, rows.Err()
+		err := sc.Scan(&x.Month, &x.Text)
+		return x, err
+	}, "SELECT substr(day, 1, 7), comment FROM responses"+w.String()+" ORDER BY 1, 2", w.args...)
 }
 
 // ProfileCells counts the selected responses per respondent profile.
@@ -188,20 +161,11 @@ func (c *CentralDB) ProfileCells(ctx context.Context, f survey.ReportFilter) ([]
 	if err != nil {
 		return nil, err
 	}
-	rows, err := c.db.QueryContext(ctx, "SELECT age_band, sex, education, occupation, COUNT(*) FROM responses"+w.String()+
-		" GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4", w.args...)
-	if err != nil {
-		return nil, fmt.Errorf("respondent profiles of office %d: %w", f.OfficeID, translate(err))
-	}
-	defer rows.Close()
-	var out []survey.ProfileCell
-	for rows.Next() {
+	return queryAll(ctx, c.db, fmt.Sprintf("respondent profiles of office %d", f.OfficeID), func(sc scanner) (survey.ProfileCell, error) {
 		var x survey.ProfileCell
 		p := &x.Profile
-		if err := rows.Scan(&p.AgeBand, &p.Sex, &p.Education, &p.Occupation, &x.N); err != nil {
-			return nil, fmt.Errorf("respondent profiles of office %d: %w", f.OfficeID, err)
-		}
-		out = append(out, x)
-	}
-	return out, rows.Err()
+		err := sc.Scan(&p.AgeBand, &p.Sex, &p.Education, &p.Occupation, &x.N)
+		return x, err
+	}, "SELECT age_band, sex, education, occupation, COUNT(*) FROM responses"+w.String()+
+		" GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4", w.args...)
 }

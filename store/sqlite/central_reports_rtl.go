@@ -22,20 +22,8 @@ func scanRTL(sc scanner) (survey.RTLAction, error) {
 
 // FindRTL lists an office's follow-up actions for a period, oldest first.
 func (c *CentralDB) FindRTL(ctx context.Context, officeID int64, period string) ([]survey.RTLAction, error) {
-	rows, err := c.db.QueryContext(ctx, "SELECT "+rtlColumns+" FROM rtl_actions WHERE office_id = ? AND period = ? ORDER BY id", officeID, period)
-	if err != nil {
-		return nil, fmt.Errorf("follow-up plan of office %d: %w", officeID, translate(err))
-	}
-	defer rows.Close()
-	var out []survey.RTLAction
-	for rows.Next() {
-		a, err := scanRTL(rows)
-		if err != nil {
-			return nil, fmt.Errorf("follow-up plan of office %d: %w", officeID, err)
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, c.db, fmt.Sprintf("follow-up plan of office %d", officeID), scanRTL,
+		"SELECT "+rtlColumns+" FROM rtl_actions WHERE office_id = ? AND period = ? ORDER BY id", officeID, period)
 }
 
 // errNoRTL is returned for an action id the office does not have.
@@ -97,23 +85,14 @@ func (c *CentralDB) UpdateRTL(ctx context.Context, a *survey.RTLAction) error {
 
 // FindStaffStatements lists a staff member's statements for a period, oldest first.
 func (c *CentralDB) FindStaffStatements(ctx context.Context, officeID int64, nip, period string) ([]survey.StaffStatement, error) {
-	rows, err := c.db.QueryContext(ctx, `SELECT id, office_id, nip, period, text, recorded_by, by_staff, created_at
-		FROM staff_statements WHERE office_id = ? AND nip = ? AND period = ? ORDER BY id`, officeID, nip, period)
-	if err != nil {
-		return nil, fmt.Errorf("statements of %s: %w", nip, translate(err))
-	}
-	defer rows.Close()
-	var out []survey.StaffStatement
-	for rows.Next() {
+	return queryAll(ctx, c.db, "statements of "+nip, func(sc scanner) (survey.StaffStatement, error) {
 		var s survey.StaffStatement
 		var created string
-		if err := rows.Scan(&s.ID, &s.OfficeID, &s.NIP, &s.Period, &s.Text, &s.RecordedBy, &s.ByStaff, &created); err != nil {
-			return nil, fmt.Errorf("statements of %s: %w", nip, err)
-		}
+		err := sc.Scan(&s.ID, &s.OfficeID, &s.NIP, &s.Period, &s.Text, &s.RecordedBy, &s.ByStaff, &created)
 		s.CreatedAt = parseTime(created)
-		out = append(out, s)
-	}
-	return out, rows.Err()
+		return s, err
+	}, `SELECT id, office_id, nip, period, text, recorded_by, by_staff, created_at
+		FROM staff_statements WHERE office_id = ? AND nip = ? AND period = ? ORDER BY id`, officeID, nip, period)
 }
 
 // CreateStaffStatement validates and stores a staff member's statement.

@@ -97,21 +97,12 @@ func (c *CentralDB) FindFindings(ctx context.Context, f survey.FindingFilter) ([
 	if f.Kind != "" {
 		w.add("kind = ?", f.Kind)
 	}
-	rows, err := c.db.QueryContext(ctx, "SELECT id, kind, kiosk_id, office_id, from_seq, to_seq, detail, detected_at FROM findings"+
-		w.String()+" ORDER BY id DESC LIMIT ?", append(w.args, limit(f.Limit))...)
-	if err != nil {
-		return nil, fmt.Errorf("find findings: %w", translate(err))
-	}
-	defer rows.Close()
-	var out []survey.Finding
-	for rows.Next() {
+	return queryAll(ctx, c.db, "find findings", func(sc scanner) (survey.Finding, error) {
 		var x survey.Finding
 		var at string
-		if err := rows.Scan(&x.ID, &x.Kind, &x.KioskID, &x.OfficeID, &x.FromSeq, &x.ToSeq, &x.Detail, &at); err != nil {
-			return nil, fmt.Errorf("find findings: %w", err)
-		}
+		err := sc.Scan(&x.ID, &x.Kind, &x.KioskID, &x.OfficeID, &x.FromSeq, &x.ToSeq, &x.Detail, &at)
 		x.DetectedAt = parseTime(at)
-		out = append(out, x)
-	}
-	return out, rows.Err()
+		return x, err
+	}, "SELECT id, kind, kiosk_id, office_id, from_seq, to_seq, detail, detected_at FROM findings"+
+		w.String()+" ORDER BY id DESC LIMIT ?", append(w.args, limit(f.Limit))...)
 }

@@ -31,20 +31,7 @@ func (c *CentralDB) FindOfficeStaff(ctx context.Context, officeID int64, f surve
 	if f.ActiveOnly {
 		q += " AND active = 1"
 	}
-	rows, err := c.db.QueryContext(ctx, q+" ORDER BY counter, name", officeID)
-	if err != nil {
-		return nil, fmt.Errorf("find staff: %w", translate(err))
-	}
-	defer rows.Close()
-	var out []survey.Staff
-	for rows.Next() {
-		s, err := scanOfficeStaff(rows)
-		if err != nil {
-			return nil, fmt.Errorf("find staff: %w", err)
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, c.db, "find staff", scanOfficeStaff, q+" ORDER BY counter, name", officeID)
 }
 
 // OfficeStaffByNIP returns one staff member of an office (active or not).

@@ -30,45 +30,32 @@ func (c *CentralDB) CreateAPIToken(ctx context.Context, t *survey.APIToken) erro
 	return nil
 }
 
+const apiTokenColumns = "id, token_hash, role, office_id, label, created_at, revoked"
+
+func scanAPIToken(sc scanner) (survey.APIToken, error) {
+	var t survey.APIToken
+	var role, created string
+	err := sc.Scan(&t.ID, &t.Hash, &role, &t.OfficeID, &t.Label, &created, &t.Revoked)
+	t.Role, t.CreatedAt = survey.Role(role), parseTime(created)
+	return t, err
+}
+
 // APITokenByHash returns the token with that hash, revoked or not; an
 // unknown hash is EUNAUTHORIZED, like an unknown session.
 func (c *CentralDB) APITokenByHash(ctx context.Context, hash string) (survey.APIToken, error) {
-	var t survey.APIToken
-	var role, created string
-	err := c.db.QueryRowContext(ctx, `SELECT id, token_hash, role, office_id, label, created_at, revoked
-		FROM api_tokens WHERE token_hash = ?`, hash).Scan(&t.ID, &t.Hash, &role, &t.OfficeID, &t.Label, &created, &t.Revoked)
+	t, err := scanAPIToken(c.db.QueryRowContext(ctx, "SELECT "+apiTokenColumns+" FROM api_tokens WHERE token_hash = ?", hash))
 	if errors.Is(err, sql.ErrNoRows) {
 		return t, survey.NewError(survey.EUNAUTHORIZED, "unknown API token", "token API tidak dikenal")
 	}
 	if err != nil {
 		return t, fmt.Errorf("read API token: %w", translate(err))
 	}
-	t.Role, t.CreatedAt = survey.Role(role), parseTime(created)
 	return t, nil
 }
 
 // APITokens lists every token, revoked ones too, oldest first.
 func (c *CentralDB) APITokens(ctx context.Context) ([]survey.APIToken, error) {
-	rows, err := c.db.QueryContext(ctx, `SELECT id, token_hash, role, office_id, label, created_at, revoked
-		FROM api_tokens ORDER BY id`)
-	if err != nil {
-		return nil, fmt.Errorf("list API tokens: %w", translate(err))
-	}
-	defer rows.Close()
-	var list []survey.APIToken
-	for rows.Next() {
-		var t survey.APIToken
-		var role, created string
-		if err := rows.Scan(&t.ID, &t.Hash, &role, &t.OfficeID, &t.Label, &created, &t.Revoked); err != nil {
-			return nil, fmt.Errorf("list API tokens: %w", translate(err))
-		}
-		t.Role, t.CreatedAt = survey.Role(role), parseTime(created)
-		list = append(list, t)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list API tokens: %w", translate(err))
-	}
-	return list, nil
+	return queryAll(ctx, c.db, "list API tokens", scanAPIToken, "SELECT "+apiTokenColumns+" FROM api_tokens ORDER BY id")
 }
 
 // RevokeAPIToken refuses the token from now on; an unknown id is ENOTFOUND.

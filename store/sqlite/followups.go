@@ -58,24 +58,15 @@ func (k *KioskDB) CountFlagged(ctx context.Context, from, to time.Time) (int64, 
 // FindFollowUps lists open follow-up contacts, oldest first, with the
 // service and comment of their response (when it is still on the kiosk).
 func (k *KioskDB) FindFollowUps(ctx context.Context) ([]survey.FollowUp, error) {
-	rows, err := k.db.QueryContext(ctx, `SELECT f.id, f.response_id, f.contact, f.consent_text, f.lang, f.created_at,
-		COALESCE(r.service, ''), COALESCE(r.comment, '')
-		FROM followups f LEFT JOIN responses r ON r.id = f.response_id ORDER BY f.id`)
-	if err != nil {
-		return nil, fmt.Errorf("find follow-ups: %w", translate(err))
-	}
-	defer rows.Close()
-	var out []survey.FollowUp
-	for rows.Next() {
+	return queryAll(ctx, k.db, "find follow-ups", func(sc scanner) (survey.FollowUp, error) {
 		var f survey.FollowUp
 		var created string
-		if err := rows.Scan(&f.ID, &f.ResponseID, &f.Contact, &f.Consent, &f.Lang, &created, &f.Service, &f.Comment); err != nil {
-			return nil, fmt.Errorf("find follow-ups: %w", err)
-		}
+		err := sc.Scan(&f.ID, &f.ResponseID, &f.Contact, &f.Consent, &f.Lang, &created, &f.Service, &f.Comment)
 		f.CreatedAt = parseTime(created)
-		out = append(out, f)
-	}
-	return out, rows.Err()
+		return f, err
+	}, `SELECT f.id, f.response_id, f.contact, f.consent_text, f.lang, f.created_at,
+		COALESCE(r.service, ''), COALESCE(r.comment, '')
+		FROM followups f LEFT JOIN responses r ON r.id = f.response_id ORDER BY f.id`)
 }
 
 // CloseFollowUp deletes a follow-up contact: once the follow-up is closed,

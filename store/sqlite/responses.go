@@ -23,7 +23,7 @@ type storedResponse struct {
 	syncedAt    *time.Time
 }
 
-func scanResponse(sc interface{ Scan(...any) error }) (storedResponse, error) {
+func scanResponse(sc scanner) (storedResponse, error) {
 	var s storedResponse
 	r := &s.Response
 	var flags, created string
@@ -41,6 +41,12 @@ func scanResponse(sc interface{ Scan(...any) error }) (storedResponse, error) {
 	r.CreatedAt = parseTime(created)
 	s.syncedAt = nullTime(synced)
 	return s, nil
+}
+
+// scanPlainResponse is scanResponse without the kiosk's own columns.
+func scanPlainResponse(sc scanner) (survey.Response, error) {
+	s, err := scanResponse(sc)
+	return s.Response, err
 }
 
 // CreateResponse validates r, then queues it for the group writer and returns
@@ -89,41 +95,15 @@ func (k *KioskDB) ResponseByID(ctx context.Context, id string) (survey.Response,
 // oldest first. The uploader pages through the backlog with it, so memory
 // stays bounded by one batch.
 func (k *KioskDB) PendingResponses(ctx context.Context, afterSeq int64, limit int) ([]survey.Response, error) {
-	rows, err := k.db.QueryContext(ctx, "SELECT "+responseColumns+` FROM responses
+	return queryAll(ctx, k.db, "read pending responses", scanPlainResponse, "SELECT "+responseColumns+` FROM responses
 		WHERE synced_at IS NULL AND seq > ? ORDER BY seq LIMIT ?`, afterSeq, limit)
-	if err != nil {
-		return nil, fmt.Errorf("read pending responses: %w", translate(err))
-	}
-	defer rows.Close()
-	var out []survey.Response
-	for rows.Next() {
-		s, err := scanResponse(rows)
-		if err != nil {
-			return nil, fmt.Errorf("read pending responses: %w", err)
-		}
-		out = append(out, s.Response)
-	}
-	return out, rows.Err()
 }
 
 // ResponsesSince returns up to limit responses (synced or not) created at or
 // after since with seq > afterSeq, oldest first, for offline batch files.
 func (k *KioskDB) ResponsesSince(ctx context.Context, since time.Time, afterSeq int64, limit int) ([]survey.Response, error) {
-	rows, err := k.db.QueryContext(ctx, "SELECT "+responseColumns+` FROM responses
+	return queryAll(ctx, k.db, "read responses", scanPlainResponse, "SELECT "+responseColumns+` FROM responses
 		WHERE created_at >= ? AND seq > ? ORDER BY seq LIMIT ?`, formatTime(since), afterSeq, limit)
-	if err != nil {
-		return nil, fmt.Errorf("read responses: %w", translate(err))
-	}
-	defer rows.Close()
-	var out []survey.Response
-	for rows.Next() {
-		s, err := scanResponse(rows)
-		if err != nil {
-			return nil, fmt.Errorf("read responses: %w", err)
-		}
-		out = append(out, s.Response)
-	}
-	return out, rows.Err()
 }
 
 // MarkSynced records that central confirmed the responses with these ids,

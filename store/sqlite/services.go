@@ -7,26 +7,22 @@ import (
 	"github.com/skmkiosk/skm/survey"
 )
 
+// serviceColumns are the columns scanService reads.
+const serviceColumns = "code, name_id, name_en, grp, active"
+
+func scanService(sc scanner) (survey.Service, error) {
+	var s survey.Service
+	err := sc.Scan(&s.Code, &s.NameID, &s.NameEN, &s.Group, &s.Active)
+	return s, err
+}
+
 // FindServices lists the catalogue in display order.
 func (k *KioskDB) FindServices(ctx context.Context, activeOnly bool) ([]survey.Service, error) {
-	q := "SELECT code, name_id, name_en, grp, active FROM services"
+	q := "SELECT " + serviceColumns + " FROM services"
 	if activeOnly {
 		q += " WHERE active = 1"
 	}
-	rows, err := k.db.QueryContext(ctx, q+" ORDER BY position, code")
-	if err != nil {
-		return nil, fmt.Errorf("find services: %w", translate(err))
-	}
-	defer rows.Close()
-	var out []survey.Service
-	for rows.Next() {
-		var s survey.Service
-		if err := rows.Scan(&s.Code, &s.NameID, &s.NameEN, &s.Group, &s.Active); err != nil {
-			return nil, fmt.Errorf("find services: %w", err)
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, k.db, "find services", scanService, q+" ORDER BY position, code")
 }
 
 // SaveService adds a service at the end of the catalogue or updates an existing one.

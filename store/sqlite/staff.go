@@ -12,7 +12,7 @@ import (
 
 const staffColumns = "nip, code, name, position, unit, counter, type, active, EXISTS (SELECT 1 FROM staff_photos p WHERE p.nip = staff.nip)"
 
-func scanStaff(sc interface{ Scan(...any) error }) (survey.Staff, error) {
+func scanStaff(sc scanner) (survey.Staff, error) {
 	var s survey.Staff
 	var typ string
 	err := sc.Scan(&s.NIP, &s.Code, &s.Name, &s.Position, &s.Unit, &s.Counter, &typ, &s.Active, &s.HasPhoto)
@@ -26,20 +26,7 @@ func (k *KioskDB) FindStaff(ctx context.Context, f survey.StaffFilter) ([]survey
 	if f.ActiveOnly {
 		q += " WHERE active = 1"
 	}
-	rows, err := k.db.QueryContext(ctx, q+" ORDER BY counter, name")
-	if err != nil {
-		return nil, fmt.Errorf("find staff: %w", translate(err))
-	}
-	defer rows.Close()
-	var out []survey.Staff
-	for rows.Next() {
-		s, err := scanStaff(rows)
-		if err != nil {
-			return nil, fmt.Errorf("find staff: %w", err)
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, k.db, "find staff", scanStaff, q+" ORDER BY counter, name")
 }
 
 // StaffByCode returns the staff member whose QR code is code (active or not).

@@ -30,27 +30,18 @@ func (k *KioskDB) FinishSyncRun(ctx context.Context, r survey.SyncRun) error {
 
 // SyncRuns returns the latest upload runs, newest first.
 func (k *KioskDB) SyncRuns(ctx context.Context, limit int) ([]survey.SyncRun, error) {
-	rows, err := k.db.QueryContext(ctx, `SELECT id, started_at, finished_at, result, message, buffered, sent, stored,
-		duplicates, refused, pending FROM sync_runs ORDER BY id DESC LIMIT ?`, limit)
-	if err != nil {
-		return nil, fmt.Errorf("read sync runs: %w", translate(err))
-	}
-	defer rows.Close()
-	var out []survey.SyncRun
-	for rows.Next() {
+	return queryAll(ctx, k.db, "read sync runs", func(sc scanner) (survey.SyncRun, error) {
 		var r survey.SyncRun
 		var started, finished string
-		if err := rows.Scan(&r.ID, &started, &finished, &r.Result, &r.Message, &r.Buffered, &r.Sent, &r.Stored,
-			&r.Duplicates, &r.Refused, &r.Pending); err != nil {
-			return nil, err
-		}
+		err := sc.Scan(&r.ID, &started, &finished, &r.Result, &r.Message, &r.Buffered, &r.Sent, &r.Stored,
+			&r.Duplicates, &r.Refused, &r.Pending)
 		r.StartedAt = parseTime(started)
 		if finished != "" {
 			r.FinishedAt = parseTime(finished)
 		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+		return r, err
+	}, `SELECT id, started_at, finished_at, result, message, buffered, sent, stored,
+		duplicates, refused, pending FROM sync_runs ORDER BY id DESC LIMIT ?`, limit)
 }
 
 // LastSyncRun returns the newest finished run that ended with result, if any.

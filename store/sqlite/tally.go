@@ -32,5 +32,6 @@ func ScanTally(sc interface{ Scan(...any) error }) (survey.Tally, error) {
 			dest = append(dest, &t.Dist[i][v])
 		}
 	}
-	return t, sc.Scan(dest...)
+	err := sc.Scan(dest...)
+	return t, err
 }

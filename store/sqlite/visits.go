@@ -14,7 +14,7 @@ var _ survey.VisitStore = (*KioskDB)(nil)
 
 const visitColumns = "id, nip, code, service, issued_by, issued_at, expires_at, COALESCE(used_at, ''), COALESCE(response_id, '')"
 
-func scanVisit(sc interface{ Scan(...any) error }) (survey.Visit, error) {
+func scanVisit(sc scanner) (survey.Visit, error) {
 	var v survey.Visit
 	var issued, expires, used string
 	err := sc.Scan(&v.ID, &v.NIP, &v.Code, &v.Service, &v.IssuedBy, &issued, &expires, &used, &v.ResponseID)
@@ -128,7 +128,7 @@ func (k *KioskDB) CreateKioskToken(ctx context.Context, t *survey.KioskToken) er
 
 const kioskTokenColumns = "id, token_hash, role, nip, label, created_at, revoked"
 
-func scanKioskToken(sc interface{ Scan(...any) error }) (survey.KioskToken, error) {
+func scanKioskToken(sc scanner) (survey.KioskToken, error) {
 	var t survey.KioskToken
 	var role, created string
 	err := sc.Scan(&t.ID, &t.Hash, &role, &t.NIP, &t.Label, &created, &t.Revoked)
@@ -151,20 +151,7 @@ func (k *KioskDB) KioskTokenByHash(ctx context.Context, hash string) (survey.Kio
 
 // FindKioskTokens lists the tokens, newest first.
 func (k *KioskDB) FindKioskTokens(ctx context.Context) ([]survey.KioskToken, error) {
-	rows, err := k.db.QueryContext(ctx, "SELECT "+kioskTokenColumns+" FROM api_tokens ORDER BY id DESC")
-	if err != nil {
-		return nil, fmt.Errorf("find API tokens: %w", translate(err))
-	}
-	defer rows.Close()
-	var out []survey.KioskToken
-	for rows.Next() {
-		t, err := scanKioskToken(rows)
-		if err != nil {
-			return nil, fmt.Errorf("find API tokens: %w", err)
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, k.db, "find API tokens", scanKioskToken, "SELECT "+kioskTokenColumns+" FROM api_tokens ORDER BY id DESC")
 }
 
 // RevokeKioskToken revokes a token: every further request with it is refused.
@@ -180,22 +167,10 @@ func (k *KioskDB) RevokeKioskToken(ctx context.Context, id int64) error {
 // were rated, per day (Asia/Jakarta, UTC+7 all year), staff member and
 // service: what the uploader sends central for the response rate.
 func (k *KioskDB) VisitTallies(ctx context.Context, since time.Time) ([]survey.VisitTally, error) {
-	rows, err := k.db.QueryContext(ctx, `SELECT date(issued_at, '+7 hours') AS day, nip, service, COUNT(*), SUM(used_at IS NOT NULL)
-		FROM visits WHERE issued_at >= ? GROUP BY day, nip, service ORDER BY day, nip, service`, formatTime(since))
-	if err != nil {
-		return nil, fmt.Errorf("tally visits: %w", translate(err))
-	}
-	defer rows.Close()
-	var out []survey.VisitTally
-	for rows.Next() {
+	return queryAll(ctx, k.db, "tally visits", func(sc scanner) (survey.VisitTally, error) {
 		var t survey.VisitTally
-		if err := rows.Scan(&t.Day, &t.NIP, &t.Service, &t.Issued, &t.Rated); err != nil {
-			return nil, fmt.Errorf("tally visits: %w", translate(err))
-		}
-		out = append(out, t)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("tally visits: %w", translate(err))
-	}
-	return out, nil
+		err := sc.Scan(&t.Day, &t.NIP, &t.Service, &t.Issued, &t.Rated)
+		return t, err
+	}, `SELECT date(issued_at, '+7 hours') AS day, nip, service, COUNT(*), SUM(used_at IS NOT NULL)
+		FROM visits WHERE issued_at >= ? GROUP BY day, nip, service ORDER BY day, nip, service`, formatTime(since))
 }
