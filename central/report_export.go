@@ -114,19 +114,11 @@ func (s *Server) handleReportWorkbook(c *fiber.Ctx) error {
 
 // handleEvidenceCSV sends a staff member's evidence for e-Kinerja as CSV.
 func (s *Server) handleEvidenceCSV(c *fiber.Ctx) error {
-	q, st, _, err := s.personQuery(c)
+	rep, _, err := s.personReportOf(c)
 	if err != nil {
 		return err
 	}
-	r, err := s.reports()
-	if err != nil {
-		return err
-	}
-	rep, err := r.person(c.UserContext(), q, st)
-	if err != nil {
-		return err
-	}
-	name := fmt.Sprintf("bukti-dukung-%s-%s", st.NIP, safeName(q.Code))
+	name := fmt.Sprintf("bukti-dukung-%s-%s", rep.Staff.NIP, safeName(rep.Query.Code))
 	if err := s.auth.Audit(c, "report_export", name+".csv"); err != nil {
 		return err
 	}

@@ -65,16 +65,22 @@ type personPageData struct {
 	Trend   template.HTML
 }
 
-func (s *Server) personPage(c *fiber.Ctx, status int, tmpl string, perr error) error {
+// personReportOf builds the report of a staff page's person and period.
+func (s *Server) personReportOf(c *fiber.Ctx) (personReport, personAccess, error) {
 	q, st, acc, err := s.personQuery(c)
 	if err != nil {
-		return err
+		return personReport{}, acc, err
 	}
 	r, err := s.reports()
 	if err != nil {
-		return err
+		return personReport{}, acc, err
 	}
 	rep, err := r.person(c.UserContext(), q, st)
+	return rep, acc, err
+}
+
+func (s *Server) personPage(c *fiber.Ctx, status int, tmpl string, perr error) error {
+	rep, acc, err := s.personReportOf(c)
 	if err != nil {
 		return err
 	}

@@ -21,16 +21,8 @@ func (r *Response) AppendCanonical(dst []byte) []byte {
 	dst = appendJSONString(dst, r.ID)
 	dst = append(dst, `,"seq":`...)
 	dst = strconv.AppendInt(dst, r.Seq, 10)
-	dst = append(dst, `,"nip":`...)
-	dst = appendJSONString(dst, r.NIP)
-	dst = append(dst, `,"service":`...)
-	dst = appendJSONString(dst, r.Service)
-	dst = append(dst, `,"ratings":`...)
-	dst = r.Ratings.appendJSON(dst)
-	dst = append(dst, `,"comment":`...)
-	dst = appendJSONString(dst, r.Comment)
-	dst = append(dst, `,"profile":`...)
-	dst = r.Profile.appendJSON(dst)
+	dst = append(dst, ',')
+	dst = r.appendAnswers(dst)
 	dst = append(dst, `,"channel":`...)
 	dst = appendJSONString(dst, r.Channel)
 	dst = append(dst, `,"verified":`...)
@@ -58,7 +50,17 @@ func (r *Response) AppendCanonical(dst []byte) []byte {
 // appendContent appends the submission's content that ContentHash covers:
 // {"nip":…,"service":…,"ratings":…,"comment":…,"profile":…,"visit_id":…}.
 func (r *Response) appendContent(dst []byte) []byte {
-	dst = append(dst, `{"nip":`...)
+	dst = append(dst, '{')
+	dst = r.appendAnswers(dst)
+	dst = append(dst, `,"visit_id":`...)
+	dst = appendJSONString(dst, r.VisitID)
+	return append(dst, '}')
+}
+
+// appendAnswers appends the members both forms share, in their order:
+// "nip":…,"service":…,"ratings":…,"comment":…,"profile":….
+func (r *Response) appendAnswers(dst []byte) []byte {
+	dst = append(dst, `"nip":`...)
 	dst = appendJSONString(dst, r.NIP)
 	dst = append(dst, `,"service":`...)
 	dst = appendJSONString(dst, r.Service)
@@ -67,10 +69,7 @@ func (r *Response) appendContent(dst []byte) []byte {
 	dst = append(dst, `,"comment":`...)
 	dst = appendJSONString(dst, r.Comment)
 	dst = append(dst, `,"profile":`...)
-	dst = r.Profile.appendJSON(dst)
-	dst = append(dst, `,"visit_id":`...)
-	dst = appendJSONString(dst, r.VisitID)
-	return append(dst, '}')
+	return r.Profile.appendJSON(dst)
 }
 
 // appendJSON appends the ratings as MarshalJSON writes them.

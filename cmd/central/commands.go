@@ -49,21 +49,14 @@ Commands:
 var version = "dev"
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("central", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	configPath := fs.String("config", "", "TOML configuration file")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(stdout, usage)
-			return nil
-		}
-		return cli.Usagef("%v\n\n%s", err, usage)
+	configPath, rest, help, err := cli.ParseGlobal("central", usage, args, stdout)
+	if err != nil || help {
+		return err
 	}
-	cfg, err := loadConfig(*configPath)
+	cfg, err := loadConfig(configPath)
 	if err != nil {
 		return err
 	}
-	rest := fs.Args()
 	if len(rest) == 0 {
 		return serve(ctx, cfg, stdout)
 	}

@@ -45,23 +45,16 @@ var version = "dev"
 
 // run parses the global flags and dispatches to a command.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("kiosk", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	configPath := fs.String("config", "", "TOML configuration file")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(stdout, usage)
-			return nil
-		}
-		return cli.Usagef("%v\n\n%s", err, usage)
+	configPath, rest, help, err := cli.ParseGlobal("kiosk", usage, args, stdout)
+	if err != nil || help {
+		return err
 	}
-	cfg, err := loadConfig(*configPath)
+	cfg, err := loadConfig(configPath)
 	if err != nil {
 		return err
 	}
-	rest := fs.Args()
 	if len(rest) == 0 {
-		return serve(ctx, cfg, *configPath, stdout)
+		return serve(ctx, cfg, configPath, stdout)
 	}
 	switch rest[0] {
 	case "staff":

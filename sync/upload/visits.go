@@ -31,7 +31,7 @@ func (u *Uploader) sendVisitTallies(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if day, perr := time.ParseInLocation(time.DateOnly, last, wib); ok && perr == nil {
+	if day, err := time.ParseInLocation(time.DateOnly, last, wib); ok && err == nil {
 		since = day.Add(-visitLookback)
 	}
 	tallies, err := u.store.VisitTallies(ctx, since)

@@ -4,6 +4,7 @@ package cli
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -95,4 +96,21 @@ func NewLogger(w io.Writer, format, level string) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
 	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// ParseGlobal parses a program's global flags (-config FILE) from args and
+// returns the configuration path and the command with its arguments. With
+// -h it prints usage to stdout and reports help; a bad flag is a UsageError.
+func ParseGlobal(name, usage string, args []string, stdout io.Writer) (configPath string, rest []string, help bool, err error) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	config := fs.String("config", "", "TOML configuration file")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, usage)
+			return "", nil, true, nil
+		}
+		return "", nil, false, Usagef("%v\n\n%s", err, usage)
+	}
+	return *config, fs.Args(), false, nil
 }

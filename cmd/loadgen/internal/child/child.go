@@ -16,6 +16,7 @@ import (
 	"runtime/pprof"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // StartProfile writes a CPU profile to path until the returned function is
@@ -36,6 +37,29 @@ func StartProfile(path string) (func(), error) {
 		pprof.StopCPUProfile()
 		f.Close()
 	}, nil
+}
+
+// Server is what Serve runs: the kiosk's and central's Fiber servers.
+type Server interface {
+	Serve(ln net.Listener) error
+	Shutdown(timeout time.Duration) error
+}
+
+// Serve runs srv on ln until ctx ends, then shuts it down within timeout.
+// A server that stops by itself is an error naming what.
+func Serve(ctx context.Context, what string, srv Server, ln net.Listener, timeout time.Duration) error {
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case <-ctx.Done():
+	case err := <-served:
+		return fmt.Errorf("%s stopped: %w", what, err)
+	}
+	if err := srv.Shutdown(timeout); err != nil {
+		return fmt.Errorf("shut down: %w", err)
+	}
+	<-served
+	return nil
 }
 
 // Context returns a context that ends when the parent closes the

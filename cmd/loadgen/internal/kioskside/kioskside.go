@@ -113,17 +113,9 @@ func Serve(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer stopProfile()
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
-	select {
-	case <-ctx.Done():
-	case err := <-served:
-		return fmt.Errorf("kiosk server stopped: %w", err)
+	if err := child.Serve(ctx, "kiosk server", srv, ln, 10*time.Second); err != nil {
+		return err
 	}
-	if err := srv.Shutdown(10 * time.Second); err != nil {
-		return fmt.Errorf("shut down: %w", err)
-	}
-	<-served
 	n, err := db.CountResponses(context.WithoutCancel(ctx))
 	if err != nil {
 		return err

@@ -234,18 +234,7 @@ func ServeCentral(ctx context.Context, args []string) error {
 		return err
 	}
 	defer stopProfile()
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
-	select {
-	case <-ctx.Done():
-	case err := <-served:
-		return fmt.Errorf("central server stopped: %w", err)
-	}
-	if err := srv.Shutdown(30 * time.Second); err != nil {
-		return fmt.Errorf("shut down: %w", err)
-	}
-	<-served
-	return nil
+	return child.Serve(ctx, "central server", srv, ln, 30*time.Second)
 }
 
 // SyncRun is one backlog upload's outcome.
