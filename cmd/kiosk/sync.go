@@ -46,18 +46,25 @@ func newUploader(cfg kiosk.Config, db *sqlite.KioskDB, key ed25519.PrivateKey, l
 		BatchSize: cfg.Sync.BatchSize, Retention: cfg.Sync.Retention.D(), HTTPClient: client, Logger: log, Metrics: metrics}), nil
 }
 
+// openConnected opens the database of a kiosk connected to central, with
+// its key; without a [central] section it is the usage error unconnected.
+func openConnected(ctx context.Context, cfg kiosk.Config, unconnected string) (*sqlite.KioskDB, ed25519.PrivateKey, error) {
+	if !cfg.Central.Enabled() {
+		return nil, nil, cli.Usagef("%s", unconnected)
+	}
+	key, err := kioskKey(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	db, err := openDB(ctx, cfg, key)
+	return db, key, err
+}
+
 // syncCommand runs `kiosk sync`: one run now, retried with backoff for at
 // most sync.timeout, with a progress bar and a one-line summary. It succeeds
 // only when everything pending was confirmed.
 func syncCommand(ctx context.Context, cfg kiosk.Config, stdout, stderr io.Writer) error {
-	if !cfg.Central.Enabled() {
-		return cli.Usagef("this kiosk has no [central] section: add url, kiosk_id and secret (from `central kiosk add`) to the configuration")
-	}
-	key, err := kioskKey(cfg)
-	if err != nil {
-		return err
-	}
-	db, err := openDB(ctx, cfg, key)
+	db, key, err := openConnected(ctx, cfg, "this kiosk has no [central] section: add url, kiosk_id and secret (from `central kiosk add`) to the configuration")
 	if err != nil {
 		return err
 	}
@@ -108,14 +115,7 @@ func exportCommand(ctx context.Context, cfg kiosk.Config, args []string, stdout 
 	if err != nil {
 		return cli.Usagef("--since %q must be a date such as 2026-11-01", *since)
 	}
-	if !cfg.Central.Enabled() {
-		return cli.Usagef("export needs the [central] section (kiosk_id and secret sign the file)")
-	}
-	key, err := kioskKey(cfg)
-	if err != nil {
-		return err
-	}
-	db, err := openDB(ctx, cfg, key)
+	db, key, err := openConnected(ctx, cfg, "export needs the [central] section (kiosk_id and secret sign the file)")
 	if err != nil {
 		return err
 	}
