@@ -77,6 +77,9 @@ type ReportsConfig struct {
 	CoachingWeakMonths int `toml:"coaching_weak_months"`
 	// TemplateMode computes IKM with the legacy 0,111 weight (labelled as such).
 	TemplateMode bool `toml:"template_mode"`
+	// APIRequestsPerMinute bounds each API token's requests to the report and
+	// integrity APIs, over a sliding minute (0 turns the bound off).
+	APIRequestsPerMinute int `toml:"api_requests_per_minute"`
 }
 
 // DefaultConfig returns the configuration used when no file is given.
@@ -88,7 +91,8 @@ func DefaultConfig() Config {
 		Log:      LogConfig{Format: "text", Level: "info"},
 		Sync:     SyncConfig{ClockSkewLimit: survey.Duration(10 * time.Minute), MaxConcurrentBatches: 16},
 		Reports: ReportsConfig{MinResponses: 30, MinCell: 5, Attributable: []string{"kompetensi", "perilaku"},
-			RewardLowerBound: 88.31, CoachingUpperBound: 76.61, CoachingWeakMonths: 3},
+			RewardLowerBound: 88.31, CoachingUpperBound: 76.61, CoachingWeakMonths: 3,
+			APIRequestsPerMinute: 600},
 	}
 }
 
@@ -160,6 +164,9 @@ func (r *ReportsConfig) validate() error {
 	}
 	if r.CoachingWeakMonths < 0 || r.CoachingWeakMonths > 12 {
 		return fmt.Errorf("reports.coaching_weak_months: %d must be 0 (off) to 12", r.CoachingWeakMonths)
+	}
+	if r.APIRequestsPerMinute < 0 {
+		return fmt.Errorf("reports.api_requests_per_minute: %d must not be negative (0 turns the bound off)", r.APIRequestsPerMinute)
 	}
 	return nil
 }

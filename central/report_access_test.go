@@ -2,13 +2,16 @@ package central_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/skmkiosk/skm/central"
 	"github.com/skmkiosk/skm/survey"
 	"github.com/skmkiosk/skm/web"
 )
@@ -194,4 +197,40 @@ func reportStore(tb testing.TB, rs *reportServer) survey.ReportStore {
 		tb.Fatalf("%T is no report store", rs.Store)
 	}
 	return s
+}
+
+// Each token has its own budget of API requests per minute; past it the
+// answer is 429 with Retry-After and a message in both languages, and other
+// tokens are unaffected.
+func TestReportAPIRateLimitPerToken(t *testing.T) {
+	rs := MustStartReportServer(t, openSQLite, func(c *central.Config) { c.Reports.APIRequestsPerMinute = 3 })
+	busy := MustCreateToken(t, rs.Store, survey.RoleViewer, 0)
+	calm := MustCreateToken(t, rs.Store, survey.RoleViewer, 0)
+	ikm := fmt.Sprintf("/api/v1/reports/ikm?office=%d&period=2031-Q1", rs.Office.ID)
+	MustAPI(t, rs.URL, busy, ikm, http.StatusOK)
+	MustAPI(t, rs.URL, busy, "/api/v1/integrity", http.StatusOK) // one budget for both APIs
+	MustAPI(t, rs.URL, busy, ikm, http.StatusOK)
+	req, err := http.NewRequest(http.MethodGet, rs.URL+ikm, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+busy)
+	resp, body := MustDo(t, http.DefaultClient, req)
+	if resp.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("fourth request in a minute: status %d, want 429: %s", resp.StatusCode, body)
+	}
+	if wait, err := strconv.Atoi(resp.Header.Get("Retry-After")); err != nil || wait < 1 || wait > 60 {
+		t.Errorf("Retry-After = %q, want 1–60 seconds", resp.Header.Get("Retry-After"))
+	}
+	var got struct {
+		Error struct {
+			Code, Message string
+			MessageID     string `json:"message_id"`
+		}
+	}
+	if err := json.Unmarshal([]byte(body), &got); err != nil || got.Error.Code != survey.ERATELIMIT ||
+		!strings.Contains(got.Error.Message, "3 API requests") || got.Error.MessageID == "" {
+		t.Errorf("429 body = %s (%v)", body, err)
+	}
+	MustAPI(t, rs.URL, calm, ikm, http.StatusOK)
 }

@@ -3,9 +3,12 @@ package central
 import (
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/limiter"
 
 	"github.com/skmkiosk/skm/survey"
 	"github.com/skmkiosk/skm/web"
@@ -39,6 +42,32 @@ func (s *Server) reportTokenAuth(c *fiber.Ctx) error {
 	}
 	c.Locals(localReportToken, t)
 	return c.Next()
+}
+
+// reportRateLimit bounds each token's report and integrity API requests to
+// reports.api_requests_per_minute over a sliding minute, so that one
+// integration's loop cannot take central's database from everyone else.
+// It runs after reportTokenAuth: the count is per token, not per address.
+func (s *Server) reportRateLimit() fiber.Handler {
+	perMinute := s.cfg.Reports.APIRequestsPerMinute
+	if perMinute <= 0 {
+		return func(c *fiber.Ctx) error { return c.Next() }
+	}
+	return limiter.New(limiter.Config{
+		Max:               perMinute,
+		Expiration:        time.Minute,
+		LimiterMiddleware: limiter.SlidingWindow{},
+		KeyGenerator: func(c *fiber.Ctx) string {
+			t, _ := c.Locals(localReportToken).(survey.APIToken)
+			return strconv.FormatInt(t.ID, 10)
+		},
+		LimitReached: func(c *fiber.Ctx) error {
+			wait := c.GetRespHeader(fiber.HeaderRetryAfter)
+			return survey.NewError(survey.ERATELIMIT,
+				fmt.Sprintf("this token made more than %d API requests in a minute; try again in %s s", perMinute, wait),
+				fmt.Sprintf("token ini membuat lebih dari %d permintaan API dalam satu menit; coba lagi dalam %s detik", perMinute, wait))
+		},
+	})
 }
 
 var officeID = regexp.MustCompile(`^[0-9]{1,18}$`)

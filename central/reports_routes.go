@@ -26,7 +26,7 @@ func (s *Server) registerReportRoutes(app *fiber.App, admin fiber.Router) {
 	admin.Get("/reports/:office/staff/:nip/evidence.csv", s.handleEvidenceCSV)
 	admin.Post("/reports/:office/staff/:nip/statements", s.handleStatementCreate)
 
-	api := app.Group("/api/v1/reports", s.reportTokenAuth)
+	api := app.Group("/api/v1/reports", s.reportTokenAuth, s.apiLimit)
 	api.Get("/ikm", s.handleAPIIKM)
 	api.Get("/appraisal", s.handleAPIAppraisal)
 

@@ -31,7 +31,7 @@ func (s *Server) registerSecurityRoutes(app *fiber.App, admin fiber.Router) {
 	audit := &web.AuditPages{Render: s.render, Store: s.store, Page: s.page, Base: "/admin"}
 	audit.Register(admin, admins)
 	// The report API's bearer-token middleware: viewer, kepala (own office) and admin tokens.
-	app.Get("/api/v1/integrity", s.reportTokenAuth, s.handleAPIIntegrity)
+	app.Get("/api/v1/integrity", s.reportTokenAuth, s.apiLimit, s.handleAPIIntegrity)
 }
 
 // accountScope binds a kepala account to one office, and a staff member's

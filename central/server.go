@@ -30,6 +30,8 @@ type Server struct {
 	ingest  *ingest.Handler
 	now     func() time.Time
 	metrics *web.CentralMetrics
+	// apiLimit follows reportTokenAuth on every report and integrity API route.
+	apiLimit fiber.Handler
 
 	serving web.Serving
 }
@@ -124,6 +126,7 @@ func (s *Server) registerRoutes() {
 	admin.Get("/offices/:office/services", readers, catalogue.List)
 	admin.Post("/offices/:office/services", editors, catalogue.Save)
 
+	s.apiLimit = s.reportRateLimit()
 	s.registerReportRoutes(app, admin)
 	s.registerSecurityRoutes(app, admin)
 }
