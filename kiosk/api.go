@@ -160,8 +160,8 @@ func (s *Server) handleAPICreateResponse(c *fiber.Ctx) error {
 	if err := checkJSONBody(c, maxResponseBody); err != nil {
 		return err
 	}
-	var req responseRequest
-	if err := decodeStrict(c.Body(), &req); err != nil {
+	req, err := decodeResponseRequest(c.Body())
+	if err != nil {
 		return err
 	}
 	r := survey.Response{NIP: req.NIP, Service: req.Service, Ratings: req.Ratings, Comment: req.Comment,
@@ -184,8 +184,10 @@ func (s *Server) handleAPICreateResponse(c *fiber.Ctx) error {
 	if !created {
 		status = fiber.StatusOK
 	}
-	return c.Status(status).JSON(responseReply{ID: r.ID, Seq: r.Seq, NIP: r.NIP, Service: r.Service, Ratings: r.Ratings,
-		Verified: r.Verified, CreatedAt: r.CreatedAt, Replayed: !created})
+	reply := responseReply{ID: r.ID, Seq: r.Seq, NIP: r.NIP, Service: r.Service, Ratings: r.Ratings,
+		Verified: r.Verified, CreatedAt: r.CreatedAt, Replayed: !created}
+	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
+	return c.Status(status).Send(reply.appendJSON(make([]byte, 0, 384)))
 }
 
 // apiStaff is one entry of GET /api/v1/staff.

@@ -3,6 +3,7 @@ package kiosk
 import (
 	"bytes"
 	"encoding/json"
+	"reflect"
 	"testing"
 	"unicode/utf8"
 
@@ -20,9 +21,19 @@ func FuzzDecodeResponse(f *testing.F) {
 	f.Add([]byte(`{"rating":{}} {"x":1}`))
 	f.Add([]byte(`{"comment":"<script>alert(1)</script>","ratings":{"sarana":"4"}}`))
 	f.Add([]byte(" "))
+	f.Add([]byte(` { "ratings" : { "waktu" : 4 } , "profile" : { "sex" : "L" , "occupation" : "PNS" } , "nip" : "é" } `))
+	f.Add([]byte(`{"profile":{},"ratings":{},"comment":"Pelayanan 👍 cepat"}`))
+	f.Add([]byte(`{"nip":"1","NIP":"2"}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		var req responseRequest
 		err := decodeStrict(body, &req)
+		// The handler's fast path agrees with the general decoder on whatever it accepts.
+		if fast, ok := parseResponseRequestFast(body); ok && (err != nil || !reflect.DeepEqual(fast, req)) {
+			t.Fatalf("%q: fast %+v, general %+v (%v)", body, fast, req, err)
+		}
+		if got, gerr := decodeResponseRequest(body); (gerr == nil) != (err == nil) || (err == nil && !reflect.DeepEqual(got, req)) {
+			t.Fatalf("%q: decodeResponseRequest %+v (%v), decodeStrict %+v (%v)", body, got, gerr, req, err)
+		}
 		if err != nil {
 			e := survey.AsError(err)
 			if e == nil || e.Code != survey.EINVALID || e.Field == "" || e.Message == "" || e.MessageID == "" {

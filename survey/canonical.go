@@ -18,17 +18,17 @@ import (
 // and returns the extended slice.
 func (r *Response) AppendCanonical(dst []byte) []byte {
 	dst = append(dst, `{"id":`...)
-	dst = appendJSONString(dst, r.ID)
+	dst = AppendJSONString(dst, r.ID)
 	dst = append(dst, `,"seq":`...)
 	dst = strconv.AppendInt(dst, r.Seq, 10)
 	dst = append(dst, ',')
 	dst = r.appendAnswers(dst)
 	dst = append(dst, `,"channel":`...)
-	dst = appendJSONString(dst, r.Channel)
+	dst = AppendJSONString(dst, r.Channel)
 	dst = append(dst, `,"verified":`...)
 	dst = strconv.AppendBool(dst, r.Verified)
 	dst = append(dst, `,"visit_id":`...)
-	dst = appendJSONString(dst, r.VisitID)
+	dst = AppendJSONString(dst, r.VisitID)
 	// The kiosk's own flags are covered too, so clearing one in the kiosk's
 	// file (say own_device, a staff member rating themselves) breaks the
 	// chain. Left out when there are none, as encoding/json's omitempty does.
@@ -38,7 +38,7 @@ func (r *Response) AppendCanonical(dst []byte) []byte {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
-			dst = appendJSONString(dst, f)
+			dst = AppendJSONString(dst, f)
 		}
 		dst = append(dst, ']')
 	}
@@ -53,7 +53,7 @@ func (r *Response) appendContent(dst []byte) []byte {
 	dst = append(dst, '{')
 	dst = r.appendAnswers(dst)
 	dst = append(dst, `,"visit_id":`...)
-	dst = appendJSONString(dst, r.VisitID)
+	dst = AppendJSONString(dst, r.VisitID)
 	return append(dst, '}')
 }
 
@@ -61,19 +61,19 @@ func (r *Response) appendContent(dst []byte) []byte {
 // "nip":…,"service":…,"ratings":…,"comment":…,"profile":….
 func (r *Response) appendAnswers(dst []byte) []byte {
 	dst = append(dst, `"nip":`...)
-	dst = appendJSONString(dst, r.NIP)
+	dst = AppendJSONString(dst, r.NIP)
 	dst = append(dst, `,"service":`...)
-	dst = appendJSONString(dst, r.Service)
+	dst = AppendJSONString(dst, r.Service)
 	dst = append(dst, `,"ratings":`...)
-	dst = r.Ratings.appendJSON(dst)
+	dst = r.Ratings.AppendJSON(dst)
 	dst = append(dst, `,"comment":`...)
-	dst = appendJSONString(dst, r.Comment)
+	dst = AppendJSONString(dst, r.Comment)
 	dst = append(dst, `,"profile":`...)
 	return r.Profile.appendJSON(dst)
 }
 
-// appendJSON appends the ratings as MarshalJSON writes them.
-func (r Ratings) appendJSON(dst []byte) []byte {
+// AppendJSON appends the ratings as MarshalJSON writes them.
+func (r Ratings) AppendJSON(dst []byte) []byte {
 	dst = append(dst, '{')
 	first := true
 	for i, v := range r {
@@ -107,7 +107,7 @@ func (p Profile) appendJSON(dst []byte) []byte {
 			dst = append(dst, ',')
 		}
 		dst = append(dst, f.key...)
-		dst = appendJSONString(dst, f.value)
+		dst = AppendJSONString(dst, f.value)
 	}
 	return append(dst, '}')
 }
@@ -123,12 +123,12 @@ var jsonSafe = func() (t [utf8.RuneSelf]bool) {
 	return t
 }()
 
-// appendJSONString appends s as a JSON string exactly as encoding/json does
+// AppendJSONString appends s as a JSON string exactly as encoding/json does
 // with SetEscapeHTML(false): '"' and '\\' backslash-escaped, \b \f \n \r \t
 // by their short escapes, other control characters as \u00XX, U+2028 and
 // U+2029 as \u2028 and \u2029, each byte of invalid UTF-8 as \ufffd, and
 // everything else (including <, > and &) as is.
-func appendJSONString(dst []byte, s string) []byte {
+func AppendJSONString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {

@@ -47,7 +47,7 @@ func (r Ratings) Validate() error {
 
 // MarshalJSON writes the ratings as {"persyaratan": 4, ...}, skipping unanswered elements.
 func (r Ratings) MarshalJSON() ([]byte, error) {
-	return r.appendJSON(make([]byte, 0, 16*NumElements)), nil
+	return r.AppendJSON(make([]byte, 0, 16*NumElements)), nil
 }
 
 // UnmarshalJSON reads {"code": n, ...}. An unknown code or a value that is not

@@ -1,0 +1,203 @@
+package kiosk
+
+import (
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/skmkiosk/skm/survey"
+)
+
+// The JSON API's request and reply are read and written by hand for their
+// common forms; encoding/json remains the reference and the fallback.
+
+// decodeResponseRequest reads the body of POST /api/v1/responses. Every
+// rating passes here, and encoding/json's reflection was the largest part of
+// the handler's CPU, so the common form (the known members once each, plain
+// strings, small integer answers) is read by hand; anything else, and every
+// error, goes to decodeStrict, which has the messages. On what the fast path
+// accepts it gives decodeStrict's result (FuzzDecodeResponse checks this).
+func decodeResponseRequest(body []byte) (responseRequest, error) {
+	if req, ok := parseResponseRequestFast(body); ok {
+		return req, nil
+	}
+	var req responseRequest
+	err := decodeStrict(body, &req)
+	return req, err
+}
+
+// parseResponseRequestFast reads {"member": value, ...} where each member is
+// one of responseRequest's JSON names, given at most once. The strings it
+// returns share one copy of body (one allocation instead of one per string).
+func parseResponseRequestFast(body []byte) (req responseRequest, ok bool) {
+	if !utf8.Valid(body) {
+		return req, false
+	}
+	data := string(body)
+	var seen uint8
+	end, ok := parseObject(data, skipSpace(data, 0), func(name string, i int) (int, bool) {
+		var bit uint8
+		var target *string
+		switch name {
+		case "nip":
+			bit, target = 1, &req.NIP
+		case "service":
+			bit, target = 2, &req.Service
+		case "comment":
+			bit, target = 4, &req.Comment
+		case "idempotency_key":
+			bit, target = 8, &req.IdempotencyKey
+		case "visit_token":
+			bit, target = 16, &req.VisitToken
+		case "ratings":
+			bit = 32
+		case "profile":
+			bit = 64
+		default:
+			return 0, false // unknown, or a case variant encoding/json would match
+		}
+		if seen&bit != 0 {
+			return 0, false
+		}
+		seen |= bit
+		switch {
+		case target != nil:
+			return stringMember(data, i, target)
+		case bit == 32:
+			// The fast ratings hold no strings or nested objects, so the first
+			// '}' closes them; if it does not, UnmarshalJSON refuses the slice.
+			end := strings.IndexByte(data[i:], '}')
+			if end < 0 || data[i] != '{' {
+				return 0, false
+			}
+			if err := req.Ratings.UnmarshalJSON(body[i : i+end+1]); err != nil {
+				return 0, false
+			}
+			return i + end + 1, true
+		default:
+			return parseProfileFast(data, i, &req.Profile)
+		}
+	})
+	return req, ok && skipSpace(data, end) == len(data)
+}
+
+// parseProfileFast reads {"age_band": "...", ...} at data[i:] with each of
+// the profile's members at most once, returning the offset after it.
+func parseProfileFast(data string, i int, p *survey.Profile) (int, bool) {
+	var seen uint8
+	return parseObject(data, i, func(name string, i int) (int, bool) {
+		var bit uint8
+		var target *string
+		switch name {
+		case "age_band":
+			bit, target = 1, &p.AgeBand
+		case "sex":
+			bit, target = 2, &p.Sex
+		case "education":
+			bit, target = 4, &p.Education
+		case "occupation":
+			bit, target = 8, &p.Occupation
+		default:
+			return 0, false
+		}
+		if seen&bit != 0 {
+			return 0, false
+		}
+		seen |= bit
+		return stringMember(data, i, target)
+	})
+}
+
+// parseObject reads a JSON object at data[i:] whose member names are plain
+// strings, calling member with each name and the offset of its value; member
+// returns the offset after the value. It returns the offset after the object.
+func parseObject(data string, i int, member func(name string, i int) (int, bool)) (int, bool) {
+	if i >= len(data) || data[i] != '{' {
+		return 0, false
+	}
+	i = skipSpace(data, i+1)
+	if i < len(data) && data[i] == '}' {
+		return i + 1, true
+	}
+	for {
+		name, next, ok := plainString(data, i)
+		if !ok {
+			return 0, false
+		}
+		i = skipSpace(data, next)
+		if i >= len(data) || data[i] != ':' {
+			return 0, false
+		}
+		if i, ok = member(name, skipSpace(data, i+1)); !ok {
+			return 0, false
+		}
+		i = skipSpace(data, i)
+		if i >= len(data) {
+			return 0, false
+		}
+		switch data[i] {
+		case ',':
+			i = skipSpace(data, i+1)
+		case '}':
+			return i + 1, true
+		default:
+			return 0, false
+		}
+	}
+}
+
+// stringMember reads a plain string value at data[i:] into target.
+func stringMember(data string, i int, target *string) (int, bool) {
+	s, next, ok := plainString(data, i)
+	*target = s
+	return next, ok
+}
+
+// plainString reads a JSON string without escapes or control characters at
+// data[i:] (the input is already known to be valid UTF-8), returning its
+// text and the offset after the closing quote.
+func plainString(data string, i int) (string, int, bool) {
+	if i >= len(data) || data[i] != '"' {
+		return "", 0, false
+	}
+	for j := i + 1; j < len(data); j++ {
+		switch c := data[j]; {
+		case c == '"':
+			return data[i+1 : j], j + 1, true
+		case c == '\\' || c < 0x20:
+			return "", 0, false
+		}
+	}
+	return "", 0, false
+}
+
+func skipSpace(data string, i int) int {
+	for i < len(data) && (data[i] == ' ' || data[i] == '\t' || data[i] == '\n' || data[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// appendJSON appends the reply as encoding/json's Marshal would, without
+// reflection (every rating is answered with it), except that <, > and &
+// are left as they are: both are the same JSON.
+func (r responseReply) appendJSON(dst []byte) []byte {
+	dst = append(dst, `{"id":`...)
+	dst = survey.AppendJSONString(dst, r.ID)
+	dst = append(dst, `,"seq":`...)
+	dst = strconv.AppendInt(dst, r.Seq, 10)
+	dst = append(dst, `,"nip":`...)
+	dst = survey.AppendJSONString(dst, r.NIP)
+	dst = append(dst, `,"service":`...)
+	dst = survey.AppendJSONString(dst, r.Service)
+	dst = append(dst, `,"ratings":`...)
+	dst = r.Ratings.AppendJSON(dst)
+	dst = append(dst, `,"verified":`...)
+	dst = strconv.AppendBool(dst, r.Verified)
+	dst = append(dst, `,"created_at":"`...)
+	dst = r.CreatedAt.AppendFormat(dst, time.RFC3339Nano)
+	dst = append(dst, `","replayed":`...)
+	dst = strconv.AppendBool(dst, r.Replayed)
+	return append(dst, '}')
+}
