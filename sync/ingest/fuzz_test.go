@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"testing"
 
+	jsonv2 "github.com/go-json-experiment/json"
+
 	"github.com/skmkiosk/skm/survey"
 	"github.com/skmkiosk/skm/sync/wire"
 )
@@ -23,7 +25,17 @@ func FuzzDecodeBatch(f *testing.F) {
 	f.Add([]byte(`{"kiosk_id":"k","responses":[{"ratings":{"waktu":9}}]}`))
 	f.Add([]byte(`{"kiosk_id":"k","responses":null,"extra":true}`))
 	f.Add([]byte(`[]`))
+	f.Add([]byte(`{"Kiosk_ID":"k","kiosk_id":"k2","responses":[{"seq":1,"Seq":2,"created_at":"2026-11-26T09:14:09+07:00","flags":[]}]}`))
+	f.Add([]byte(`{"kiosk_id":"k","sent_at":"2026-11-26t19:00:03z","buffered":1e2,"head":null,"responses":[{"ratings":null,"comment":"\u00e9\n"}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
+		// The fast decoder agrees with encoding/json on whatever it accepts.
+		var fast wire.Batch
+		if jsonv2.Unmarshal(data, &fast, jsonv2.RejectUnknownMembers(true)) == nil {
+			var slow wire.Batch
+			if err := decodeJSON(data, &slow, "batch"); err != nil || normalize(fast) != normalize(slow) {
+				t.Fatalf("%q: go-json-experiment accepted %s, encoding/json %s (%v)", data, normalize(fast), normalize(slow), err)
+			}
+		}
 		var b wire.Batch
 		err := decodeBatch(data, &b)
 		if err != nil {

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	jsonv2 "github.com/go-json-experiment/json"
+
 	"github.com/skmkiosk/skm/survey"
 )
 
@@ -66,6 +68,23 @@ func BenchmarkBatchUnmarshal500(b *testing.B) {
 		dec := json.NewDecoder(bytes.NewReader(body))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&got); err != nil || len(got.Responses) != 500 {
+			b.Fatalf("%d responses: %v", len(got.Responses), err)
+		}
+	}
+}
+
+// BenchmarkBatchUnmarshal500V2 is the same batch through go-json-experiment's
+// decoder, which central's ingest tries first.
+func BenchmarkBatchUnmarshal500V2(b *testing.B) {
+	body, err := json.Marshal(benchBatch(500))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		var got Batch
+		if err := jsonv2.Unmarshal(body, &got, jsonv2.RejectUnknownMembers(true)); err != nil || len(got.Responses) != 500 {
 			b.Fatalf("%d responses: %v", len(got.Responses), err)
 		}
 	}
