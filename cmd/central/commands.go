@@ -295,8 +295,8 @@ func (c *commands) importFile(ctx context.Context, args []string) error {
 	if err != nil {
 		return userError(fmt.Errorf("%s: %w", args[0], err))
 	}
-	fmt.Fprintf(c.out, "imported %s from kiosk %s: %d batches, %d responses: %d stored, %d already known, %d refused\n",
-		args[0], res.KioskID, res.Batches, res.Sent, res.Stored, res.Duplicates, res.Refused)
+	fmt.Fprintf(c.out, "imported %s from kiosk %s: %d batches, %d responses: %d stored, %d already known, %d refused; %d visit tallies\n",
+		args[0], res.KioskID, res.Batches, res.Sent, res.Stored, res.Duplicates, res.Refused, res.VisitTallies)
 	return c.audit(ctx, "import", fmt.Sprintf("%s: kiosk %s, %d stored, %d duplicates, %d refused", args[0], res.KioskID, res.Stored, res.Duplicates, res.Refused))
 }
 

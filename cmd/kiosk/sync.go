@@ -131,6 +131,7 @@ func exportCommand(ctx context.Context, cfg kiosk.Config, args []string, stdout 
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "exported %d responses since %s to %s; carry it to central and run `central import %s`\n", n, *since, fs.Arg(0), fs.Arg(0))
+	fmt.Fprintf(stdout, "exported %d responses since %s, and the visit codes' tallies of those days, to %s; carry it to central and run `central import %s`\n",
+		n, *since, fs.Arg(0), fs.Arg(0))
 	return nil
 }

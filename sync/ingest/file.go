@@ -15,11 +15,14 @@ type ImportResult struct {
 	KioskID string
 	Batches int
 	survey.IngestCounts
+	// VisitTallies counts the (day, staff member, service) tallies saved.
+	VisitTallies int
 }
 
 // ImportFile ingests an offline batch file (from `kiosk export`) through the
-// same idempotent path as uploads: each entry's signature must verify with
-// the named kiosk's key, and a revoked kiosk's file is refused.
+// same idempotent paths as uploads: each entry's signature must verify with
+// the named kiosk's key, and a revoked kiosk's file is refused. Visit tally
+// entries replace central's tallies of their days, as a sync's do.
 func (h *Handler) ImportFile(ctx context.Context, r io.Reader) (ImportResult, error) {
 	var res ImportResult
 	fr, err := wire.NewFileReader(r)
@@ -45,6 +48,17 @@ func (h *Handler) ImportFile(ctx context.Context, r io.Reader) (ImportResult, er
 		if !wire.VerifyFileEntry(k.PublicKey, e) {
 			return res, survey.Invalid("file", fmt.Sprintf("line %d: %v", line, wire.ErrBadFileSignature),
 				fmt.Sprintf("baris %d: tanda tangan batch tidak cocok", line))
+		}
+		if len(e.Visits) > 0 {
+			v, err := decodeVisitTallies(e.Visits, k)
+			if err == nil {
+				err = h.Store.SaveVisitTallies(ctx, k.ID, v.Tallies)
+			}
+			if err != nil {
+				return res, fmt.Errorf("line %d: %w", line, err)
+			}
+			res.VisitTallies += len(v.Tallies)
+			continue
 		}
 		reply, head, err := h.ingest(ctx, k, e.Batch)
 		if err != nil {

@@ -293,20 +293,33 @@ func (h *Handler) PostVisits(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var v wire.VisitTallies
-	if err := decodeJSON(data, &v, "visit tallies"); err != nil {
+	k := KioskOf(c)
+	v, err := decodeVisitTallies(data, k)
+	if err != nil {
 		return err
 	}
-	k := KioskOf(c)
+	if err := h.Store.SaveVisitTallies(c.UserContext(), k.ID, v.Tallies); err != nil {
+		return err
+	}
+	return c.JSON(wire.VisitTalliesReply{Saved: len(v.Tallies), ReceivedAt: h.now().UTC()})
+}
+
+// decodeVisitTallies reads kiosk k's visit tallies (an upload's body or an
+// offline file's entry) and checks each of them.
+func decodeVisitTallies(data []byte, k survey.Kiosk) (wire.VisitTallies, error) {
+	var v wire.VisitTallies
+	if err := decodeJSON(data, &v, "visit tallies"); err != nil {
+		return v, err
+	}
 	switch {
 	case v.KioskID == "":
-		return survey.Invalid("kiosk_id", "kiosk_id is required", "kiosk_id wajib diisi")
+		return v, survey.Invalid("kiosk_id", "kiosk_id is required", "kiosk_id wajib diisi")
 	case v.KioskID != k.ID:
-		return survey.NewError(survey.EFORBIDDEN,
+		return v, survey.NewError(survey.EFORBIDDEN,
 			fmt.Sprintf("the tallies are for kiosk %q but were signed by kiosk %q", v.KioskID, k.ID),
 			fmt.Sprintf("tally untuk kios %q tetapi ditandatangani kios %q", v.KioskID, k.ID))
 	case len(v.Tallies) > wire.MaxVisitTallies:
-		return survey.Invalid("tallies", fmt.Sprintf("send at most %d tallies at once, not %d", wire.MaxVisitTallies, len(v.Tallies)),
+		return v, survey.Invalid("tallies", fmt.Sprintf("send at most %d tallies at once, not %d", wire.MaxVisitTallies, len(v.Tallies)),
 			fmt.Sprintf("kirim paling banyak %d tally sekaligus", wire.MaxVisitTallies))
 	}
 	seen := make(map[[3]string]bool, len(v.Tallies))
@@ -314,19 +327,16 @@ func (h *Handler) PostVisits(c *fiber.Ctx) error {
 		if err := t.Check(); err != nil {
 			e := *survey.AsError(err)
 			e.Field = fmt.Sprintf("tallies[%d].%s", i, e.Field)
-			return &e
+			return v, &e
 		}
 		key := [3]string{t.Day, t.NIP, t.Service}
 		if seen[key] {
-			return survey.Invalid(fmt.Sprintf("tallies[%d]", i), fmt.Sprintf("day %s, NIP %s and service %s appear twice", t.Day, t.NIP, t.Service),
+			return v, survey.Invalid(fmt.Sprintf("tallies[%d]", i), fmt.Sprintf("day %s, NIP %s and service %s appear twice", t.Day, t.NIP, t.Service),
 				fmt.Sprintf("hari %s, NIP %s dan layanan %s muncul dua kali", t.Day, t.NIP, t.Service))
 		}
 		seen[key] = true
 	}
-	if err := h.Store.SaveVisitTallies(c.UserContext(), k.ID, v.Tallies); err != nil {
-		return err
-	}
-	return c.JSON(wire.VisitTalliesReply{Saved: len(v.Tallies), ReceivedAt: h.now().UTC()})
+	return v, nil
 }
 
 // GetConfig handles GET /api/v1/sync/config: the office's roster, catalogue and wording.

@@ -17,11 +17,15 @@ type ExportStore interface {
 	ResponsesSince(ctx context.Context, since time.Time, afterSeq int64, limit int) ([]survey.Response, error)
 	ChainHead(ctx context.Context) (seq int64, hash, signature string, err error)
 	CountPending(ctx context.Context) (int64, error)
+	VisitTallies(ctx context.Context, since time.Time) ([]survey.VisitTally, error)
 }
 
 // Export writes every response created since `since` (synced or not) to w as
-// a signed offline batch file, batchSize per batch, in constant memory.
-// Central's import stores each response once, however often it is carried.
+// a signed offline batch file, batchSize per batch, in constant memory,
+// then the visit tallies of the days from since's day (Asia/Jakarta) on, so
+// that an office without a network link still shows its response rate.
+// Central's import stores each response once, however often it is carried,
+// and each day's tally replaces the one it held.
 func Export(ctx context.Context, store ExportStore, w io.Writer, kioskID string, key ed25519.PrivateKey,
 	since time.Time, batchSize int, now time.Time) (int64, error) {
 	fw, err := wire.NewFileWriter(w, kioskID, key, now)
@@ -52,6 +56,9 @@ func Export(ctx context.Context, store ExportStore, w io.Writer, kioskID string,
 			}
 		}
 		if len(rs) == 0 {
+			if err := exportVisitTallies(ctx, store, fw, kioskID, since); err != nil {
+				return n, err
+			}
 			return n, fw.Flush()
 		}
 		for i := range rs {
@@ -65,4 +72,22 @@ func Export(ctx context.Context, store ExportStore, w io.Writer, kioskID string,
 		}
 		n += int64(len(rs))
 	}
+}
+
+// exportVisitTallies writes the tallies of whole days from since's day on:
+// a tally replaces central's for its day, so it must count the whole day.
+func exportVisitTallies(ctx context.Context, store ExportStore, fw *wire.FileWriter, kioskID string, since time.Time) error {
+	y, m, d := since.In(wib).Date()
+	tallies, err := store.VisitTallies(ctx, time.Date(y, m, d, 0, 0, 0, 0, wib))
+	if err != nil {
+		return err
+	}
+	for len(tallies) > 0 {
+		n := min(len(tallies), wire.MaxVisitTallies)
+		if err := fw.WriteVisits(wire.VisitTallies{KioskID: kioskID, Tallies: tallies[:n]}); err != nil {
+			return err
+		}
+		tallies = tallies[n:]
+	}
+	return nil
 }

@@ -1,6 +1,7 @@
 package upload_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/skmkiosk/skm/survey"
+	"github.com/skmkiosk/skm/sync/ingest"
 	"github.com/skmkiosk/skm/sync/upload"
 	"github.com/skmkiosk/skm/sync/wire"
 )
@@ -149,4 +151,95 @@ func TestVisitTalliesReachCentral(t *testing.T) {
 			t.Errorf("central's tallies after the third sync = %+v, want 4 issued, 2 rated", got)
 		}
 	})
+}
+
+// TestVisitTalliesTravelInOfflineFiles: `kiosk export` carries the visit
+// tallies of its days, `central import` saves them (replacing, so importing
+// twice changes nothing), and a tally entry signed as a batch, or by another
+// kiosk, is refused without saving anything.
+func TestVisitTalliesTravelInOfflineFiles(t *testing.T) {
+	backends(t, func(t *testing.T, open func(*testing.T) survey.CentralStore) {
+		ctx := context.Background()
+		store := open(t)
+		c := MustStartCentral(t, store)
+		k0, secret := c.MustAddKiosk(t)
+		k := MustNewKiosk(t, c.URL, k0.ID, secret, 50)
+		a := k.mustVisit(t, nip1, "KTPEL_BARU")
+		k.mustVisit(t, nip2, "KIA")
+		k.mustRateVisit(t, a)
+		wib := time.FixedZone("WIB", 7*3600)
+		y, m, d := a.IssuedAt.In(wib).Date()
+		day := time.Date(y, m, d, 0, 0, 0, 0, wib)
+		filter := survey.ReportFilter{OfficeID: c.office.ID, From: day, To: day.AddDate(0, 0, 2)}
+
+		// An export from now on holds no response, but the tallies of the
+		// whole day (each replaces central's tally of its day).
+		var file, withBatch bytes.Buffer
+		if n, err := upload.Export(ctx, k.DB, &file, k.ID, k.Key, time.Now(), 20, time.Now()); err != nil || n != 0 {
+			t.Fatalf("export from now: %d responses, %v", n, err)
+		}
+		if n, err := upload.Export(ctx, k.DB, &withBatch, k.ID, k.Key, day, 20, time.Now()); err != nil || n != 1 {
+			t.Fatalf("export of the day: %d responses, %v", n, err)
+		}
+		h := &ingest.Handler{Store: store}
+		for i := range 2 {
+			res, err := h.ImportFile(ctx, bytes.NewReader(file.Bytes()))
+			if err != nil || res.VisitTallies != 2 {
+				t.Fatalf("import %d: %+v, %v", i+1, res, err)
+			}
+			if got, err := store.CountVisitTallies(ctx, filter); err != nil || got != (survey.VisitCounts{Issued: 2, Rated: 1}) {
+				t.Fatalf("after import %d central's tallies = %+v (%v), want 2 issued, 1 rated", i+1, got, err)
+			}
+		}
+
+		// Forged entries: tallies under a batch's signature, and tallies signed by another kiosk.
+		lines := strings.Split(strings.TrimSpace(withBatch.String()), "\n")
+		var batchEntry, entry wire.FileEntry
+		if len(lines) != 3 || json.Unmarshal([]byte(lines[1]), &batchEntry) != nil || len(batchEntry.Batch) == 0 ||
+			json.Unmarshal([]byte(lines[2]), &entry) != nil || len(entry.Visits) == 0 {
+			t.Fatalf("want a header, a batch and the visit tallies:\n%s", withBatch.String())
+		}
+		inflated := bytes.Replace(entry.Visits, []byte(`"issued":1`), []byte(`"issued":90`), 1)
+		other, otherSecret := c.MustAddKiosk(t)
+		otherKey, err := wire.ParseSecret(otherSecret)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var foreign bytes.Buffer
+		fw, err := wire.NewFileWriter(&foreign, other.ID, otherKey, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var tallies wire.VisitTallies
+		if err := json.Unmarshal(inflated, &tallies); err != nil {
+			t.Fatal(err)
+		}
+		if err := fw.WriteVisits(tallies); err != nil || fw.Flush() != nil {
+			t.Fatal(err)
+		}
+		for _, tc := range []struct {
+			what, file, want string
+		}{
+			{"an edited tally", lines[0] + "\n" + mustJSON(t, wire.FileEntry{Signature: entry.Signature, Visits: inflated}) + "\n", "signature"},
+			{"a batch's signature on tallies", lines[0] + "\n" + mustJSON(t, wire.FileEntry{Signature: batchEntry.Signature, Visits: entry.Visits}) + "\n", "signature"},
+			{"another kiosk's tallies", foreign.String(), k.ID},
+			{"both kinds in one entry", lines[0] + "\n" + mustJSON(t, wire.FileEntry{Signature: entry.Signature, Batch: batchEntry.Batch, Visits: entry.Visits}) + "\n", "not a batch or visit-tally entry"},
+		} {
+			if _, err := h.ImportFile(ctx, strings.NewReader(tc.file)); err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("%s: err = %v, want one that mentions %q", tc.what, err, tc.want)
+			}
+		}
+		if got, err := store.CountVisitTallies(ctx, filter); err != nil || got != (survey.VisitCounts{Issued: 2, Rated: 1}) {
+			t.Errorf("after the refused files central's tallies = %+v (%v), want them unchanged", got, err)
+		}
+	})
+}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

@@ -21,11 +21,14 @@ type FileHeader struct {
 	CreatedAt time.Time `json:"created_at"`
 }
 
-// FileEntry is one further line: a batch, as exact JSON bytes, and the kiosk's
-// signature over them. The file needs no clock check: it may travel for days.
+// FileEntry is one further line: a batch or the kiosk's visit tallies
+// (VisitTallies), as exact JSON bytes, and the kiosk's signature over them.
+// Exactly one of Batch and Visits is set. The file needs no clock check: it
+// may travel for days.
 type FileEntry struct {
 	Signature string          `json:"signature"`
-	Batch     json.RawMessage `json:"batch"`
+	Batch     json.RawMessage `json:"batch,omitempty"`
+	Visits    json.RawMessage `json:"visits,omitempty"`
 }
 
 // FileWriter writes an offline batch file (JSON lines) for `central import`.
@@ -52,6 +55,15 @@ func (fw *FileWriter) Write(b Batch) error {
 	return fw.line(FileEntry{Signature: base64.StdEncoding.EncodeToString(ed25519.Sign(fw.key, fileMessage(raw))), Batch: raw})
 }
 
+// WriteVisits appends the kiosk's signed visit tallies.
+func (fw *FileWriter) WriteVisits(v VisitTallies) error {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode visit tallies: %w", err)
+	}
+	return fw.line(FileEntry{Signature: base64.StdEncoding.EncodeToString(ed25519.Sign(fw.key, visitsMessage(raw))), Visits: raw})
+}
+
 // Flush writes buffered lines out.
 func (fw *FileWriter) Flush() error { return fw.w.Flush() }
 
@@ -67,10 +79,18 @@ func (fw *FileWriter) line(v any) error {
 
 func fileMessage(batch []byte) []byte { return append([]byte("SKM-FILE1\n"), batch...) }
 
+// visitsMessage differs from fileMessage so that a signed batch cannot pass
+// for tallies, or the reverse.
+func visitsMessage(visits []byte) []byte { return append([]byte("SKM-FILE1-VISITS\n"), visits...) }
+
 // VerifyFileEntry checks an entry's signature with the kiosk's public key.
 func VerifyFileEntry(pub ed25519.PublicKey, e FileEntry) bool {
 	raw, err := base64.StdEncoding.DecodeString(e.Signature)
-	return err == nil && len(pub) == ed25519.PublicKeySize && ed25519.Verify(pub, fileMessage(e.Batch), raw)
+	msg := fileMessage(e.Batch)
+	if len(e.Visits) > 0 {
+		msg = visitsMessage(e.Visits)
+	}
+	return err == nil && len(pub) == ed25519.PublicKeySize && ed25519.Verify(pub, msg, raw)
 }
 
 // FileReader reads an offline batch file one batch at a time, so a file of
@@ -106,8 +126,8 @@ func (fr *FileReader) Next() (FileEntry, int, error) {
 		return e, fr.line, io.EOF
 	}
 	fr.line++
-	if err := json.Unmarshal(fr.sc.Bytes(), &e); err != nil || len(e.Batch) == 0 {
-		return e, fr.line, fmt.Errorf("line %d: not a batch entry", fr.line)
+	if err := json.Unmarshal(fr.sc.Bytes(), &e); err != nil || (len(e.Batch) == 0) == (len(e.Visits) == 0) {
+		return e, fr.line, fmt.Errorf("line %d: not a batch or visit-tally entry", fr.line)
 	}
 	return e, fr.line, nil
 }
