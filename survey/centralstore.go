@@ -76,6 +76,10 @@ type IngestStore interface {
 	ResponseByID(ctx context.Context, id string) (StoredResponse, error)
 	// CountResponses counts stored responses of a kiosk ("" for all).
 	CountResponses(ctx context.Context, kioskID string) (int64, error)
+	// HighestSeq returns the highest sequence number stored from the kiosk
+	// (0 when none): the kiosk resends what it marked synced above it, which
+	// is what a central restored from a backup lost.
+	HighestSeq(ctx context.Context, kioskID string) (int64, error)
 	// FindFindings lists recorded findings, newest first.
 	FindFindings(ctx context.Context, f FindingFilter) ([]Finding, error)
 	// FindGaps lists the sequence ranges missing from each kiosk's stored

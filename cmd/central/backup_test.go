@@ -24,8 +24,10 @@ import (
 // checked and holds what central had stored; restored as the runbook says
 // (the database and its -wal and -shm moved aside, the copy put in place),
 // central starts on it, and what it had received after the backup comes
-// back from the kiosk's offline file (kiosk export, central import) —
-// every response then stored exactly once, with no finding left.
+// back by itself with the kiosk's next sync (central's config names the
+// highest seq it holds, the kiosk resends what it had marked synced above
+// it); the kiosk's offline file (kiosk export, central import) then adds
+// nothing — every response stored exactly once, with no finding left.
 func TestCentralBackupAndRestoreSQLite(t *testing.T) {
 	bin := proctest.Central(t)
 	addr := proctest.FreeAddr(t)
@@ -73,6 +75,14 @@ func TestCentralBackupAndRestoreSQLite(t *testing.T) {
 		t.Errorf("check after the restore: %q", out)
 	}
 	p = proctest.Start(t, base, bin, "-config", cfg)
+	res, err := k.Up.SyncOnce(ctx)
+	if err != nil || res.Resent == 0 || res.Stored != res.Resent || res.Pending != 0 {
+		t.Fatalf("the sync after the restore = %+v, %v: want what the restore lost sent again and stored", res, err)
+	}
+	t.Logf("after the restore the kiosk sent %d responses again", res.Resent)
+	if res, err := k.Up.SyncOnce(ctx); err != nil || res.Resent != 0 || res.Sent != 0 {
+		t.Errorf("a second sync = %+v, %v: want nothing sent again", res, err)
+	}
 	file := filepath.Join(t.TempDir(), "k.skm")
 	f, err := os.Create(file)
 	if err != nil {
@@ -82,14 +92,16 @@ func TestCentralBackupAndRestoreSQLite(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.Close()
-	out := proctest.MustRun(t, bin, "-config", cfg, "import", file)
-	t.Logf("after the restore: %s", strings.TrimSpace(out))
+	if out := proctest.MustRun(t, bin, "-config", cfg, "import", file); !strings.Contains(out, " 0 stored") {
+		t.Errorf("importing the kiosk's file after the resend: %q, want 0 stored", out)
+	}
 	p.Stop(t)
 	MustVerifyExactlyOnce(t, db, []*testKiosk{k})
 }
 
 // On PostgreSQL `central backup` refuses (exit 2) and names pg_dump; the
-// pg_dump and pg_restore commands of the runbook restore a working copy.
+// pg_dump and pg_restore commands of the runbook restore a working copy,
+// and the kiosk's next sync brings back what central received after the dump.
 func TestCentralBackupOnPostgres(t *testing.T) {
 	dsn, schema := pgtest.MustCreateSchema(t)
 	withSchema := dsn + map[bool]string{true: "&", false: "?"}[strings.Contains(dsn, "?")] + "search_path=" + schema
@@ -118,6 +130,10 @@ func TestCentralBackupOnPostgres(t *testing.T) {
 	if b, err := exec.Command("pg_dump", "--format=custom", "--schema="+schema, "--file="+dump, dsn).CombinedOutput(); err != nil {
 		t.Fatalf("pg_dump: %v: %s", err, b)
 	}
+	k.MustRate(t, 120) // received after the dump: the restore loses them
+	if _, err := k.Up.SyncOnce(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	p.Stop(t)
 
 	restoreDSN := mustCreateDatabase(t, dsn)
@@ -126,6 +142,9 @@ func TestCentralBackupOnPostgres(t *testing.T) {
 	}
 	restored := restoreDSN + map[bool]string{true: "&", false: "?"}[strings.Contains(restoreDSN, "?")] + "search_path=" + schema
 	p = proctest.Start(t, base, bin, "-config", MustCentralConfigFile(t, addr, restored))
+	if res, err := k.Up.SyncOnce(context.Background()); err != nil || res.Resent != 120 || res.Stored != 120 {
+		t.Errorf("the sync after the restore = %+v, %v: want the 120 responses received after the dump sent again", res, err)
+	}
 	p.Stop(t)
 	MustVerifyExactlyOnce(t, restored, []*testKiosk{k})
 }

@@ -58,6 +58,15 @@ func (d *DB) CountResponses(ctx context.Context, kioskID string) (int64, error) 
 	return n, nil
 }
 
+// HighestSeq returns the highest sequence number stored from the kiosk, 0 when none.
+func (d *DB) HighestSeq(ctx context.Context, kioskID string) (int64, error) {
+	var n int64
+	if err := d.pool.QueryRow(ctx, "SELECT COALESCE(MAX(seq), 0) FROM responses WHERE kiosk_id = $1", kioskID).Scan(&n); err != nil {
+		return 0, fmt.Errorf("highest sequence number of kiosk %s: %w", kioskID, translate(err))
+	}
+	return n, nil
+}
+
 // where collects optional conditions with numbered placeholders, so that a
 // filter's zero fields add none and the rest can use their indexes.
 type where struct {

@@ -57,6 +57,15 @@ func (c *CentralDB) CountResponses(ctx context.Context, kioskID string) (int64, 
 	return n, nil
 }
 
+// HighestSeq returns the highest sequence number stored from the kiosk, 0 when none.
+func (c *CentralDB) HighestSeq(ctx context.Context, kioskID string) (int64, error) {
+	var n int64
+	if err := c.db.QueryRowContext(ctx, "SELECT COALESCE(MAX(seq), 0) FROM responses WHERE kiosk_id = ?", kioskID).Scan(&n); err != nil {
+		return 0, fmt.Errorf("highest sequence number of kiosk %s: %w", kioskID, translate(err))
+	}
+	return n, nil
+}
+
 // where collects optional conditions, so that a filter's zero fields add none
 // and the remaining ones can use their indexes.
 type where struct {

@@ -322,6 +322,50 @@ func TestSequenceSurvivesRetention(t *testing.T) {
 	}
 }
 
+// ResendAfter makes pending again what central had confirmed above a
+// sequence number, never what central refused, and leaves the rest alone.
+func TestResendAfter(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	db, _ := MustOpenKiosk(t, func() time.Time { return now })
+	MustAddStaff(t, db, testNIP, "Siti")
+	var ids []string
+	for range 6 {
+		r := goodResponse("")
+		if _, err := db.CreateResponse(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, r.ID)
+	}
+	// Seqs 1–4 confirmed, 5 refused, 6 still pending.
+	if err := db.MarkSynced(ctx, ids[:4], now); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.MarkRefused(ctx, ids[4:5], "conflict", now); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := db.ResendAfter(ctx, 2); err != nil || n != 2 {
+		t.Fatalf("ResendAfter(2) = %d (%v), want 2 (seqs 3 and 4)", n, err)
+	}
+	pending, err := db.PendingResponses(ctx, 0, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var seqs []int64
+	for _, r := range pending {
+		seqs = append(seqs, r.Seq)
+	}
+	if fmt.Sprint(seqs) != "[3 4 6]" {
+		t.Errorf("pending seqs = %v, want [3 4 6]: the refused one stays refused", seqs)
+	}
+	if n, _ := db.CountRefused(ctx); n != 1 {
+		t.Errorf("refused = %d, want 1", n)
+	}
+	if n, err := db.ResendAfter(ctx, 6); err != nil || n != 0 {
+		t.Errorf("ResendAfter(6) = %d (%v), want 0", n, err)
+	}
+}
+
 func TestImportStaffAllOrNothing(t *testing.T) {
 	ctx := context.Background()
 	db, _ := MustOpenKiosk(t, nil)

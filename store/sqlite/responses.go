@@ -132,6 +132,18 @@ func (k *KioskDB) MarkRefused(ctx context.Context, ids []string, reason string, 
 	return nil
 }
 
+// ResendAfter marks the responses above seq that central confirmed as
+// pending again, and returns how many: central no longer holds them (it was
+// restored from a backup). Refused responses stay as they are.
+func (k *KioskDB) ResendAfter(ctx context.Context, seq int64) (int64, error) {
+	res, err := k.db.ExecContext(ctx, "UPDATE responses SET synced_at = NULL WHERE seq > ? AND synced_at IS NOT NULL AND refused_reason = ''", seq)
+	if err != nil {
+		return 0, fmt.Errorf("mark responses for sending again: %w", translate(err))
+	}
+	n, err := res.RowsAffected()
+	return n, translate(err)
+}
+
 // CountRefused returns how many responses central refused.
 func (k *KioskDB) CountRefused(ctx context.Context) (int64, error) {
 	var n int64

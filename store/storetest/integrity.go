@@ -11,9 +11,19 @@ import (
 
 func testGaps(t *testing.T, open Opener) {
 	f := newIngestFixture(t, open)
+	highest := func(kioskID string, want int64) {
+		t.Helper()
+		if got, err := f.s.HighestSeq(f.ctx, kioskID); err != nil || got != want {
+			t.Errorf("HighestSeq(%s) = %d (%v), want %d", kioskID, got, err, want)
+		}
+	}
+	highest(f.kiosk.ID, 0)
 	rs := (&Chain{}).Next(8)
 	f.ingest(rs[:3], T0)
+	highest(f.kiosk.ID, 3)
 	f.ingest(rs[5:], T0.Add(time.Minute))
+	highest(f.kiosk.ID, 8) // the highest stored, gaps below it or not
+	highest("k-unknown", 0)
 	want := survey.Finding{Kind: survey.FindingGap, KioskID: f.kiosk.ID, OfficeID: f.office.ID, FromSeq: 4, ToSeq: 5}
 	for _, kiosk := range []string{f.kiosk.ID, ""} {
 		gaps, err := f.s.FindGaps(f.ctx, kiosk)

@@ -363,6 +363,9 @@ func (h *Handler) GetConfig(c *fiber.Ctx) error {
 	if cfg.Wording, err = h.Store.OfficeWording(ctx, k.OfficeID); err != nil {
 		return err
 	}
+	if cfg.ReceivedSeq, err = h.Store.HighestSeq(ctx, k.ID); err != nil {
+		return err
+	}
 	return c.JSON(cfg)
 }
 

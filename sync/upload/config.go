@@ -17,17 +17,24 @@ const (
 	SettingOffice  = "central_office"
 )
 
-// pullConfig makes the kiosk's roster, catalogue and wording equal to central's.
-func (u *Uploader) pullConfig(ctx context.Context) (survey.ImportResult, error) {
+// pullConfig makes the kiosk's roster, catalogue and wording equal to
+// central's, and returns the highest sequence number central holds from
+// the kiosk (wire.Config.ReceivedSeq).
+func (u *Uploader) pullConfig(ctx context.Context) (survey.ImportResult, int64, error) {
 	var res survey.ImportResult
 	data, err := u.c.do(ctx, http.MethodGet, wire.PathConfig, nil, false)
 	if err != nil {
-		return res, err
+		return res, 0, err
 	}
 	var cfg wire.Config
 	if err := json.Unmarshal(data, &cfg); err != nil {
-		return res, &Error{Msg: fmt.Sprintf("central's configuration is not readable (%v); will retry", err)}
+		return res, 0, &Error{Msg: fmt.Sprintf("central's configuration is not readable (%v); will retry", err)}
 	}
+	res, err = u.applyConfig(ctx, cfg)
+	return res, cfg.ReceivedSeq, err
+}
+
+func (u *Uploader) applyConfig(ctx context.Context, cfg wire.Config) (res survey.ImportResult, err error) {
 	staff := make([]survey.Staff, len(cfg.Staff))
 	for i, s := range cfg.Staff {
 		staff[i] = s.Staff

@@ -24,6 +24,8 @@ type Store interface {
 	MarkSynced(ctx context.Context, ids []string, at time.Time) error
 	MarkRefused(ctx context.Context, ids []string, reason string, at time.Time) error
 	CountPending(ctx context.Context) (int64, error)
+	// ResendAfter marks the confirmed, unrefused responses above seq as pending again.
+	ResendAfter(ctx context.Context, seq int64) (int64, error)
 	ChainHead(ctx context.Context) (seq int64, hash, signature string, err error)
 	StartSyncRun(ctx context.Context, buffered int64) (int64, error)
 	FinishSyncRun(ctx context.Context, r survey.SyncRun) error
@@ -80,6 +82,9 @@ type Result struct {
 	Pending int64 // still pending after the run
 	Roster  survey.ImportResult
 	Pulled  bool // the roster was pulled (in this attempt or an earlier one of the same Run)
+	// Resent counts responses central had confirmed but no longer holds
+	// (restored from a backup), marked pending again by this run.
+	Resent int64
 }
 
 // Uploader uploads a kiosk's buffer to central. SyncOnce is one attempt;
@@ -170,8 +175,10 @@ func (u *Uploader) syncOnce(ctx context.Context, pull bool) (Result, error) {
 		return res, err
 	}
 	if pull {
-		if res.Roster, err = u.pullConfig(ctx); err == nil {
+		var received int64
+		if res.Roster, received, err = u.pullConfig(ctx); err == nil {
 			res.Pulled = true
+			err = u.resendLost(ctx, received, &res)
 		}
 	}
 	if err == nil {
@@ -208,6 +215,26 @@ func (u *Uploader) syncOnce(ctx context.Context, pull bool) (Result, error) {
 			"duplicates", res.Duplicates, "refused", res.Refused, "pending", res.Pending)
 	}
 	return res, err
+}
+
+// resendLost marks pending again what the kiosk had marked synced above
+// central's highest sequence number from it, so that a central restored from
+// a backup gets back what it received after the backup. Central keeping
+// nothing from the kiosk (0) is left alone: that is a new central or a new
+// kiosk identity, not a restore, and resending would be refused as foreign.
+func (u *Uploader) resendLost(ctx context.Context, received int64, res *Result) error {
+	if received <= 0 {
+		return nil
+	}
+	n, err := u.store.ResendAfter(ctx, received)
+	if err != nil || n == 0 {
+		return err
+	}
+	res.Resent += n
+	res.Buffered += n
+	u.log.Warn("central no longer holds responses it had confirmed (restored from a backup?); sending them again",
+		"central_highest_seq", received, "resent", n)
+	return nil
 }
 
 // uploadPending sends pending responses oldest first. While one batch is at

@@ -70,6 +70,10 @@ type Config struct {
 	Services   []survey.Service          `json:"services"`
 	Wording    map[string]survey.Wording `json:"wording"`
 	ServerTime time.Time                 `json:"server_time"`
+	// ReceivedSeq is the highest sequence number central holds from the
+	// kiosk (0: none). A kiosk that marked responses above it as synced
+	// sends them again: central lost them (it was restored from a backup).
+	ReceivedSeq int64 `json:"received_seq"`
 }
 
 // ConfigStaff is a roster entry with its photo's ETag ("" without a photo).

@@ -89,6 +89,20 @@ func (m *memKiosk) MarkRefused(_ context.Context, ids []string, _ string, _ time
 	return nil
 }
 
+// ResendAfter forgets central's confirmation of the unrefused responses above seq.
+func (m *memKiosk) ResendAfter(_ context.Context, seq int64) (int64, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var n int64
+	for _, r := range m.rs {
+		if r.Seq > seq && m.synced[r.ID] && !m.refused[r.ID] {
+			delete(m.synced, r.ID)
+			n++
+		}
+	}
+	return n, nil
+}
+
 // CountPending counts what is neither synced nor refused.
 func (m *memKiosk) CountPending(context.Context) (int64, error) {
 	m.mu.Lock()
