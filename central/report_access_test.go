@@ -207,7 +207,16 @@ func TestReportAPIRateLimitPerToken(t *testing.T) {
 	busy := MustCreateToken(t, rs.Store, survey.RoleViewer, 0)
 	calm := MustCreateToken(t, rs.Store, survey.RoleViewer, 0)
 	ikm := fmt.Sprintf("/api/v1/reports/ikm?office=%d&period=2031-Q1", rs.Office.ID)
-	MustAPI(t, rs.URL, busy, ikm, http.StatusOK)
+	first, err := http.NewRequest(http.MethodGet, rs.URL+ikm, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first.Header.Set("Authorization", "Bearer "+busy)
+	if resp, body := MustDo(t, http.DefaultClient, first); resp.StatusCode != http.StatusOK ||
+		resp.Header.Get("X-RateLimit-Limit") != "3" || resp.Header.Get("X-RateLimit-Remaining") != "2" {
+		t.Errorf("first request: %d, X-RateLimit-Limit %q, -Remaining %q, want 200, 3, 2: %s", resp.StatusCode,
+			resp.Header.Get("X-RateLimit-Limit"), resp.Header.Get("X-RateLimit-Remaining"), body)
+	}
 	MustAPI(t, rs.URL, busy, "/api/v1/integrity", http.StatusOK) // one budget for both APIs
 	MustAPI(t, rs.URL, busy, ikm, http.StatusOK)
 	req, err := http.NewRequest(http.MethodGet, rs.URL+ikm, nil)
