@@ -142,7 +142,7 @@ func TestCentralBackupOnPostgres(t *testing.T) {
 	}
 	restored := restoreDSN + map[bool]string{true: "&", false: "?"}[strings.Contains(restoreDSN, "?")] + "search_path=" + schema
 	p = proctest.Start(t, base, bin, "-config", MustCentralConfigFile(t, addr, restored))
-	if res, err := k.Up.SyncOnce(context.Background()); err != nil || res.Resent != 120 || res.Stored != 120 {
+	if res, err := k.Up.Run(context.Background(), upload.Backoff{Base: 5 * time.Millisecond, Max: 50 * time.Millisecond}); err != nil || res.Resent != 120 || res.Stored != 120 {
 		t.Errorf("the sync after the restore = %+v, %v: want the 120 responses received after the dump sent again", res, err)
 	}
 	p.Stop(t)

@@ -97,6 +97,9 @@ func syncCommand(ctx context.Context, cfg kiosk.Config, stdout, stderr io.Writer
 	}
 	fmt.Fprintf(stdout, "sync ok: %d sent, %d stored, %d already at central, %d refused, %d still pending\n",
 		res.Sent, res.Stored, res.Duplicates, res.Refused, res.Pending)
+	if res.Resent > 0 {
+		fmt.Fprintf(stdout, "central had lost %d responses it once confirmed (restored from a backup?); they were sent again\n", res.Resent)
+	}
 	if res.Refused > 0 || res.Pending > 0 {
 		return fmt.Errorf("not everything was confirmed: %d refused, %d pending (see Sinkronisasi in the admin pages)", res.Refused, res.Pending)
 	}

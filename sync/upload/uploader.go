@@ -474,6 +474,7 @@ func (r *Result) add(a Result, first bool) {
 	r.Stored += a.Stored
 	r.Duplicates += a.Duplicates
 	r.Refused += a.Refused
+	r.Resent += a.Resent
 	r.Pending = a.Pending
 	r.Pulled = r.Pulled || a.Pulled
 	if a.Roster != (survey.ImportResult{}) {
