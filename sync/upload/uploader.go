@@ -221,7 +221,7 @@ func (u *Uploader) syncOnce(ctx context.Context, pull bool) (Result, error) {
 // central's highest sequence number from it, so that a central restored from
 // a backup gets back what it received after the backup. Central keeping
 // nothing from the kiosk (0) is left alone: that is a new central or a new
-// kiosk identity, not a restore, and resending would be refused as foreign.
+// kiosk identity, not a restore, and it has nothing to be made whole.
 func (u *Uploader) resendLost(ctx context.Context, received int64, res *Result) error {
 	if received <= 0 {
 		return nil
