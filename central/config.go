@@ -77,6 +77,10 @@ type ReportsConfig struct {
 	CoachingWeakMonths int `toml:"coaching_weak_months"`
 	// TemplateMode computes IKM with the legacy 0,111 weight (labelled as such).
 	TemplateMode bool `toml:"template_mode"`
+	// AttentionRise lists, on the office report, the units (and the office)
+	// whose share of low answers in the last 7 days rose by at least this
+	// many percentage points over the 28 days before (0 turns it off).
+	AttentionRise float64 `toml:"attention_rise"`
 	// APIRequestsPerMinute bounds each API token's requests to the report and
 	// integrity APIs, over a sliding minute (0 turns the bound off).
 	APIRequestsPerMinute int `toml:"api_requests_per_minute"`
@@ -92,7 +96,7 @@ func DefaultConfig() Config {
 		Sync:     SyncConfig{ClockSkewLimit: survey.Duration(10 * time.Minute), MaxConcurrentBatches: 16},
 		Reports: ReportsConfig{MinResponses: 30, MinCell: 5, Attributable: []string{"kompetensi", "perilaku"},
 			RewardLowerBound: 88.31, CoachingUpperBound: 76.61, CoachingWeakMonths: 3,
-			APIRequestsPerMinute: 600},
+			AttentionRise: 10, APIRequestsPerMinute: 600},
 	}
 }
 
@@ -164,6 +168,9 @@ func (r *ReportsConfig) validate() error {
 	}
 	if r.CoachingWeakMonths < 0 || r.CoachingWeakMonths > 12 {
 		return fmt.Errorf("reports.coaching_weak_months: %d must be 0 (off) to 12", r.CoachingWeakMonths)
+	}
+	if r.AttentionRise < 0 || r.AttentionRise > 100 {
+		return fmt.Errorf("reports.attention_rise: %v must be 0 (off) to 100 percentage points", r.AttentionRise)
 	}
 	if r.APIRequestsPerMinute < 0 {
 		return fmt.Errorf("reports.api_requests_per_minute: %d must not be negative (0 turns the bound off)", r.APIRequestsPerMinute)

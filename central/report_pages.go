@@ -1,8 +1,11 @@
 package central
 
 import (
+	"fmt"
 	"html/template"
+	"net/url"
 	"slices"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -93,6 +96,18 @@ type officePageData struct {
 	Trend   template.HTML
 	Dist    template.HTML
 	Tables  []string // exported tables of this page
+	// Attention lists what needs a look now (survey.RisingLowShares): on
+	// the whole office's report only, whatever its period.
+	Attention []attentionRow
+	// AttentionRise is the configured threshold, in percentage points.
+	AttentionRise float64
+}
+
+// attentionRow is a unit (or the office, Key "") whose share of low answers
+// rose, with a link to its report of the recent week.
+type attentionRow struct {
+	survey.Attention
+	Link template.URL
 }
 
 func (s *Server) handleOfficeReport(c *fiber.Ctx) error {
@@ -104,9 +119,14 @@ func (s *Server) handleOfficeReport(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	d := officePageData{officeReport: rep, Tables: officeTableNames[:7]}
+	d := officePageData{officeReport: rep, Tables: officeTableNames[:7], AttentionRise: s.cfg.Reports.AttentionRise}
 	if d.Options, err = s.reportOptions(c, q.Office.ID); err != nil {
 		return err
+	}
+	if !q.Narrow() && d.AttentionRise > 0 {
+		if d.Attention, err = s.attentionRows(c, r, q.Office.ID); err != nil {
+			return err
+		}
 	}
 	lang := web.LangOf(c)
 	tr := s.render.Tr
@@ -116,6 +136,26 @@ func (s *Server) handleOfficeReport(c *fiber.Ctx) error {
 	}
 	d.Trend = monthTrend("trend", tr.T(lang, "rpt_chart_trend"), lang, tr.T(lang, "rpt_ikm"), rep.Months)
 	return s.reportPage(c, fiber.StatusOK, "rpt_office_title", "report_office", d)
+}
+
+// attentionRows lists the office's rising shares of low answers, each
+// linked to its report of the recent week (the unit's, or the office's).
+func (s *Server) attentionRows(c *fiber.Ctx, r reports, officeID int64) ([]attentionRow, error) {
+	now := s.now()
+	list, err := r.attention(c.UserContext(), officeID, now, s.cfg.Reports.AttentionRise)
+	if err != nil {
+		return nil, err
+	}
+	from, to, _ := survey.AttentionWindows(now, web.Jakarta)
+	rows := make([]attentionRow, len(list))
+	for i, a := range list {
+		link := fmt.Sprintf("/admin/reports/%d?from=%s&to=%s", officeID, from.Format(time.DateOnly), to.AddDate(0, 0, -1).Format(time.DateOnly))
+		if a.Key != "" {
+			link += "&unit=" + url.QueryEscape(a.Key)
+		}
+		rows[i] = attentionRow{Attention: a, Link: template.URL(link)}
+	}
+	return rows, nil
 }
 
 // answerLegend names the answers 1–4 for the distribution chart.

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/skmkiosk/skm/assets"
+	"github.com/skmkiosk/skm/central"
+	"github.com/skmkiosk/skm/store/postgres/pgtest"
 	"github.com/skmkiosk/skm/survey"
 	"github.com/skmkiosk/skm/web"
 )
@@ -200,5 +202,52 @@ func TestReportTranslationKeys(t *testing.T) {
 	}
 	if found < 10 {
 		t.Errorf("only %d keys found in report*.go; the pattern is wrong", found)
+	}
+}
+
+// The office report lists the units, and the office, whose share of poor
+// answers rose in the last 7 complete days over the 28 before: without
+// suspect responses, without today, with min_cell responses in both
+// windows, and only on the whole office's report.
+func TestReportAttention(t *testing.T) { testAttention(t, openSQLite) }
+
+func TestReportAttentionPostgres(t *testing.T) {
+	testAttention(t, func(tb testing.TB, now func() time.Time) survey.CentralStore { return pgtest.MustOpen(tb, now) })
+}
+
+func testAttention(t *testing.T, open func(testing.TB, func() time.Time) survey.CentralStore) {
+	rs := MustStartReportServer(t, open) // today is 10 April 2031
+	day := func(m time.Month, d int) time.Time { return time.Date(2031, m, d, 9, 0, 0, 0, wib) }
+	// Baseline (6 March – 2 April): all good.
+	rs.MustIngestRatings(t, nipSiti, "KIA", day(time.March, 10), time.Hour, repeatRatings(20, all(4)), nil)
+	rs.MustIngestRatings(t, nipBudi, "KIA", day(time.March, 11), time.Hour, repeatRatings(10, all(4)), nil)
+	// Recent week (3–9 April): Dafduk (Siti) 4 poor of 10; Capil (Budi) good,
+	// but for 6 poor answers flagged suspect, and 10 poor ones today.
+	rs.MustIngestRatings(t, nipSiti, "KIA", day(time.April, 5), time.Minute, append(repeatRatings(6, all(4)), repeatRatings(4, all(1))...), nil)
+	rs.MustIngestRatings(t, nipBudi, "KIA", day(time.April, 6), time.Minute, repeatRatings(10, all(4)), nil)
+	rs.MustIngestRatings(t, nipBudi, "KIA", day(time.April, 7), time.Minute, repeatRatings(6, all(1)),
+		func(r *survey.Response) { r.Flags = []string{"burst"} })
+	rs.MustIngestRatings(t, nipBudi, "KIA", time.Date(2031, 4, 10, 8, 0, 0, 0, wib), time.Minute, repeatRatings(10, all(1)), nil)
+
+	admin := rs.MustLogin(t, "admin", survey.RoleAdmin, 0, "")
+	_, page := admin.MustGet(t, fmt.Sprintf("/admin/reports/%d?period=2031-Q1", rs.Office.ID), http.StatusOK)
+	// Dafduk: 40 % of its answers poor against 0 %; the office: 4 of 20 responses, 20 % against 0 %.
+	want := "Seluruh kantor 20,00 % 0,00 % 20"
+	table := byID(t, page, "rpt-attention")
+	if !strings.Contains(table, "Dafduk 40,00 % 0,00 % 10") || !strings.Contains(table, want) || strings.Contains(table, "Capil") {
+		t.Errorf("attention table = %q, want Dafduk (40 %% against 0 %%) and the office (20 %% against 0 %%), not Capil", table)
+	}
+	if !strings.Contains(page, fmt.Sprintf(`href="/admin/reports/%d?from=2031-04-03&amp;to=2031-04-09&amp;unit=Dafduk"`, rs.Office.ID)) {
+		t.Error("the Dafduk row does not link to its report of 3–9 April")
+	}
+	// A filtered report has no such list; nor a central configured without it.
+	if _, page := admin.MustGet(t, fmt.Sprintf("/admin/reports/%d?period=2031-Q1&unit=Dafduk", rs.Office.ID), http.StatusOK); strings.Contains(page, `id="rpt-attention"`) {
+		t.Error("a unit's report lists rising shares")
+	}
+	off := MustStartReportServer(t, openSQLite, func(c *central.Config) { c.Reports.AttentionRise = 0 })
+	off.MustIngestRatings(t, nipSiti, "KIA", day(time.March, 10), time.Hour, repeatRatings(20, all(4)), nil)
+	off.MustIngestRatings(t, nipSiti, "KIA", day(time.April, 5), time.Minute, repeatRatings(10, all(1)), nil)
+	if _, page := off.MustLogin(t, "admin", survey.RoleAdmin, 0, "").MustGet(t, fmt.Sprintf("/admin/reports/%d", off.Office.ID), http.StatusOK); strings.Contains(page, `id="rpt-attention"`) {
+		t.Error("attention_rise = 0 still lists rising shares")
 	}
 }

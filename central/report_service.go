@@ -5,8 +5,10 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/skmkiosk/skm/survey"
+	"github.com/skmkiosk/skm/web"
 )
 
 // reports assembles report views from the store and the configured rules.
@@ -114,6 +116,35 @@ func (r reports) variants(cells []survey.Cell) []groupRow {
 		r.row("verified", survey.SumCells(cells, func(c survey.Cell) bool { return c.Verified })),
 		r.row("unverified", survey.SumCells(cells, func(c survey.Cell) bool { return !c.Verified })),
 	}
+}
+
+// attention lists the units of the office, and the office itself (key ""),
+// whose share of low answers rose by at least rise points in the last week
+// (survey.RisingLowShares), without suspect responses.
+func (r reports) attention(ctx context.Context, officeID int64, now time.Time, rise float64) ([]survey.Attention, error) {
+	recentFrom, recentTo, baseFrom := survey.AttentionWindows(now, web.Jakarta)
+	byUnit := func(from, to time.Time) (map[string]survey.Tally, error) {
+		cells, err := r.store.RollupCells(ctx, survey.ReportFilter{OfficeID: officeID, From: from, To: to, Suspect: survey.TriNo}, survey.ByUnit)
+		if err != nil {
+			return nil, err
+		}
+		out := map[string]survey.Tally{"": survey.SumCells(cells, nil)}
+		for _, g := range survey.GroupCells(cells, survey.ByUnit) {
+			if g.Key != "" {
+				out[g.Key] = g.Tally
+			}
+		}
+		return out, nil
+	}
+	recent, err := byUnit(recentFrom, recentTo)
+	if err != nil {
+		return nil, err
+	}
+	baseline, err := byUnit(baseFrom, recentFrom)
+	if err != nil {
+		return nil, err
+	}
+	return survey.RisingLowShares(recent, baseline, r.rules.MinCell, rise), nil
 }
 
 // office builds the report of q.
