@@ -32,6 +32,9 @@ type dashboardData struct {
 	Responses int64
 	GapCount  int64
 	Findings  []survey.Finding
+	// Attention is the kepala's office's list of rising shares of poor
+	// answers (as on its report); other roles open each office's report.
+	Attention []attentionRow
 }
 
 func (s *Server) handleDashboard(c *fiber.Ctx) error {
@@ -58,6 +61,15 @@ func (s *Server) handleDashboard(c *fiber.Ctx) error {
 	}
 	if d.Findings, err = s.store.FindFindings(ctx, survey.FindingFilter{OfficeID: officeID, Limit: 10}); err != nil {
 		return err
+	}
+	if officeID != 0 && s.cfg.Reports.AttentionRise > 0 {
+		r, err := s.reports()
+		if err != nil {
+			return err
+		}
+		if d.Attention, err = s.attentionRows(c, r, officeID); err != nil {
+			return err
+		}
 	}
 	p := s.page(c, "central_dashboard", d)
 	p.BodyClass = "wide"

@@ -240,6 +240,11 @@ func testAttention(t *testing.T, open func(testing.TB, func() time.Time) survey.
 	if !strings.Contains(page, fmt.Sprintf(`href="/admin/reports/%d?from=2031-04-03&amp;to=2031-04-09&amp;unit=Dafduk"`, rs.Office.ID)) {
 		t.Error("the Dafduk row does not link to its report of 3–9 April")
 	}
+	// The kepala of the office sees the same list on the dashboard.
+	_, dash := rs.MustLogin(t, "kepala", survey.RoleKepala, rs.Office.ID, "").MustGet(t, "/admin", http.StatusOK)
+	if got := byID(t, dash, "dash-attention"); !strings.Contains(got, "Dafduk : jawaban buruk 40,00 % dalam 7 hari terakhir, 0,00 %") {
+		t.Errorf("kepala's dashboard attention = %q", got)
+	}
 	// A filtered report has no such list; nor a central configured without it.
 	if _, page := admin.MustGet(t, fmt.Sprintf("/admin/reports/%d?period=2031-Q1&unit=Dafduk", rs.Office.ID), http.StatusOK); strings.Contains(page, `id="rpt-attention"`) {
 		t.Error("a unit's report lists rising shares")
