@@ -35,36 +35,17 @@ func parseResponseRequestFast(body []byte) (req responseRequest, ok bool) {
 		return req, false
 	}
 	data := string(body)
-	var seen uint8
+	fields := [...]stringField{{"nip", &req.NIP}, {"service", &req.Service}, {"comment", &req.Comment},
+		{"idempotency_key", &req.IdempotencyKey}, {"visit_token", &req.VisitToken}}
+	const ratingsSeen, profileSeen = 1 << len(fields), 2 << len(fields)
+	var seen uint16
 	end, ok := parseObject(data, skipSpace(data, 0), func(name string, i int) (int, bool) {
-		var bit uint8
-		var target *string
 		switch name {
-		case "nip":
-			bit, target = 1, &req.NIP
-		case "service":
-			bit, target = 2, &req.Service
-		case "comment":
-			bit, target = 4, &req.Comment
-		case "idempotency_key":
-			bit, target = 8, &req.IdempotencyKey
-		case "visit_token":
-			bit, target = 16, &req.VisitToken
 		case "ratings":
-			bit = 32
-		case "profile":
-			bit = 64
-		default:
-			return 0, false // unknown, or a case variant encoding/json would match
-		}
-		if seen&bit != 0 {
-			return 0, false
-		}
-		seen |= bit
-		switch {
-		case target != nil:
-			return stringMember(data, i, target)
-		case bit == 32:
+			if seen&ratingsSeen != 0 {
+				return 0, false
+			}
+			seen |= ratingsSeen
 			// The fast ratings hold no strings or nested objects, so the first
 			// '}' closes them; if it does not, UnmarshalJSON refuses the slice.
 			end := strings.IndexByte(data[i:], '}')
@@ -75,9 +56,15 @@ func parseResponseRequestFast(body []byte) (req responseRequest, ok bool) {
 				return 0, false
 			}
 			return i + end + 1, true
-		default:
+		case "profile":
+			if seen&profileSeen != 0 {
+				return 0, false
+			}
+			seen |= profileSeen
 			return parseProfileFast(data, i, &req.Profile)
 		}
+		// Unknown names, and case variants encoding/json would match, fail here.
+		return stringMember(data, i, name, fields[:], &seen)
 	})
 	return req, ok && skipSpace(data, end) == len(data)
 }
@@ -85,28 +72,36 @@ func parseResponseRequestFast(body []byte) (req responseRequest, ok bool) {
 // parseProfileFast reads {"age_band": "...", ...} at data[i:] with each of
 // the profile's members at most once, returning the offset after it.
 func parseProfileFast(data string, i int, p *survey.Profile) (int, bool) {
-	var seen uint8
+	fields := [...]stringField{{"age_band", &p.AgeBand}, {"sex", &p.Sex}, {"education", &p.Education}, {"occupation", &p.Occupation}}
+	var seen uint16
 	return parseObject(data, i, func(name string, i int) (int, bool) {
-		var bit uint8
-		var target *string
-		switch name {
-		case "age_band":
-			bit, target = 1, &p.AgeBand
-		case "sex":
-			bit, target = 2, &p.Sex
-		case "education":
-			bit, target = 4, &p.Education
-		case "occupation":
-			bit, target = 8, &p.Occupation
-		default:
-			return 0, false
-		}
-		if seen&bit != 0 {
-			return 0, false
-		}
-		seen |= bit
-		return stringMember(data, i, target)
+		return stringMember(data, i, name, fields[:], &seen)
 	})
+}
+
+// stringField is a member whose value is a plain string, and where it goes.
+type stringField struct {
+	name   string
+	target *string
+}
+
+// stringMember reads the plain string value at data[i:] of the member name
+// into its field; a name not among fields, or one already read (its bit in
+// seen), fails.
+func stringMember(data string, i int, name string, fields []stringField, seen *uint16) (int, bool) {
+	for j, f := range fields {
+		if f.name != name {
+			continue
+		}
+		if *seen&(1<<j) != 0 {
+			return 0, false
+		}
+		*seen |= 1 << j
+		s, next, ok := plainString(data, i)
+		*f.target = s
+		return next, ok
+	}
+	return 0, false
 }
 
 // parseObject reads a JSON object at data[i:] whose member names are plain
@@ -145,13 +140,6 @@ func parseObject(data string, i int, member func(name string, i int) (int, bool)
 			return 0, false
 		}
 	}
-}
-
-// stringMember reads a plain string value at data[i:] into target.
-func stringMember(data string, i int, target *string) (int, bool) {
-	s, next, ok := plainString(data, i)
-	*target = s
-	return next, ok
 }
 
 // plainString reads a JSON string without escapes or control characters at

@@ -68,6 +68,26 @@ func mustRefuseForm(t *testing.T, base, code string) {
 }
 
 // mustPagesLoad checks that the citizens' pages and their stylesheet load.
+// diskKiosk is a kiosk serving, with the test roster, a database in a
+// folder on a file system the test mounted.
+type diskKiosk struct {
+	base, db, cfg, code string // code: a staff member's survey code
+	p                   *proctest.Proc
+}
+
+// startKioskOn starts bin on dir/kiosk.db and checks that its pages load.
+func startKioskOn(t *testing.T, bin, dir string) diskKiosk {
+	t.Helper()
+	addr := proctest.FreeAddr(t)
+	k := diskKiosk{base: "http://" + addr, db: filepath.Join(dir, "kiosk.db")}
+	k.cfg = MustKioskConfigFile(t, addr, k.db, "")
+	MustImportRoster(t, bin, k.cfg)
+	k.p = proctest.Start(t, k.base, bin, "-config", k.cfg)
+	k.code = staffCode(t, k.base)
+	mustPagesLoad(t, k.base, k.code)
+	return k
+}
+
 func mustPagesLoad(t *testing.T, base, code string) {
 	t.Helper()
 	for _, path := range []string{"/", "/kiosk", "/s/" + code, "/privasi"} {
@@ -116,14 +136,8 @@ func TestDiskFullRefusesThenRecovers(t *testing.T) {
 	proctest.RequireRoot(t)
 	bin := proctest.Kiosk(t)
 	mnt := proctest.Mount(t, "-t", "tmpfs", "-o", "size=16m", "tmpfs")
-	addr := proctest.FreeAddr(t)
-	base := "http://" + addr
-	db := filepath.Join(mnt, "kiosk.db")
-	cfg := MustKioskConfigFile(t, addr, db, "")
-	MustImportRoster(t, bin, cfg)
-	p := proctest.Start(t, base, bin, "-config", cfg)
-	code := staffCode(t, base)
-	mustPagesLoad(t, base, code)
+	k := startKioskOn(t, bin, mnt)
+	base, db, p, code := k.base, k.db, k.p, k.code
 	client := &http.Client{Timeout: 30 * time.Second}
 	l := newLedger()
 	for i := range 50 {
@@ -229,14 +243,8 @@ func TestReadOnlyDiskRefuses(t *testing.T) {
 		t.Skipf("this kernel cannot inject an ext4 error (%v)", err)
 	}
 
-	addr := proctest.FreeAddr(t)
-	base := "http://" + addr
-	db := filepath.Join(mnt, "kiosk.db")
-	cfg := MustKioskConfigFile(t, addr, db, "")
-	MustImportRoster(t, bin, cfg)
-	p := proctest.Start(t, base, bin, "-config", cfg)
-	code := staffCode(t, base)
-	mustPagesLoad(t, base, code)
+	k := startKioskOn(t, bin, mnt)
+	base, db, cfg, p, code := k.base, k.db, k.cfg, k.p, k.code
 	client := &http.Client{Timeout: 30 * time.Second}
 	l := newLedger()
 	for i := range 20 {

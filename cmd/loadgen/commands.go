@@ -276,11 +276,7 @@ func syncCommand(ctx context.Context, args []string, stdout io.Writer) error {
 			t.Add(backend+": load average", "%.2f", la)
 			t.Add(backend+": responses/s", "%.0f", r.PerSec)
 			t.Add(backend+": kiosk peak RSS", "%.1f MiB", mib(r.KioskPeakRSS))
-			t.Add(backend+": central peak RSS", "%.1f MiB", mib(r.CentralPeakRSS))
-			t.Add(backend+": central CPU per response", "%.1f µs", us(r.CentralCPU))
-			if r.PostgresCPU > 0 {
-				t.Add(backend+": PostgreSQL CPU per response", "%.1f µs", us(r.PostgresCPU))
-			}
+			addCentralFigures(t, backend, r.CentralPeakRSS, r.CentralCPU, r.PostgresCPU)
 			if r.ResponseBytes > 0 {
 				fmt.Fprintf(stdout, "; on disk per response %.0f B (responses and indexes) + %.0f B (rollups)", r.ResponseBytes, r.RollupBytes)
 				t.Add(backend+": bytes on disk per response", "%.0f B", r.ResponseBytes+r.RollupBytes)
@@ -344,15 +340,21 @@ func nightCommand(ctx context.Context, args []string, stdout io.Writer) error {
 			t.Add(backend+": responses/s over the night", "%.0f", float64(r.Stored)/r.Elapsed.Seconds())
 			t.Add(backend+": failed requests", "%.2f%%", 100*float64(r.Failures)/float64(max(r.Requests, 1)))
 			t.Add(backend+": batch p99", "%.0f ms", ms(r.P99))
-			t.Add(backend+": central peak RSS", "%.1f MiB", mib(r.CentralPeakRSS))
-			t.Add(backend+": central CPU per response", "%.1f µs", us(r.CentralCPU))
-			if r.PostgresCPU > 0 {
-				t.Add(backend+": PostgreSQL CPU per response", "%.1f µs", us(r.PostgresCPU))
-			}
+			addCentralFigures(t, backend, r.CentralPeakRSS, r.CentralCPU, r.PostgresCPU)
 		}
 	}
 	fmt.Fprintf(stdout, "\nmedian [min–max] over %d nights:\n%s", *runs, t)
 	return nil
+}
+
+// addCentralFigures adds central's memory and CPU per response, and
+// PostgreSQL's CPU when it was measured, to a sync's or a night's table.
+func addCentralFigures(t *load.Table, backend string, peakRSS int64, centralCPU, postgresCPU time.Duration) {
+	t.Add(backend+": central peak RSS", "%.1f MiB", mib(peakRSS))
+	t.Add(backend+": central CPU per response", "%.1f µs", us(centralCPU))
+	if postgresCPU > 0 {
+		t.Add(backend+": PostgreSQL CPU per response", "%.1f µs", us(postgresCPU))
+	}
 }
 
 // workDir makes a command's working directory under dir (the system's

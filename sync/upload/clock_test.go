@@ -4,17 +4,12 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"net/http"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/skmkiosk/skm/central"
-	"github.com/skmkiosk/skm/store/sqlite"
 	"github.com/skmkiosk/skm/survey"
-	"github.com/skmkiosk/skm/sync/upload"
-	"github.com/skmkiosk/skm/sync/wire"
 )
 
 // kioskClock is a front-desk PC's clock that the test sets and jumps.
@@ -58,26 +53,7 @@ func MustStartCentralWith(t *testing.T, store survey.CentralStore, cfg central.C
 // MustNewKioskWithClock is MustNewKiosk with the kiosk's clock (database and uploader).
 func MustNewKioskWithClock(t *testing.T, url, kioskID, secret string, clock func() time.Time) *kioskHarness {
 	t.Helper()
-	key, err := wire.ParseSecret(secret)
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "kiosk.db")
-	db, err := sqlite.OpenKiosk(context.Background(), path, sqlite.KioskOptions{Now: clock,
-		SignHead: func(seq int64, hash string) string { return wire.SignHead(key, seq, hash) }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	for _, s := range []survey.Staff{{NIP: nip1, Name: "Siti", Active: true}, {NIP: nip2, Name: "Budi", Active: true}} {
-		if err := db.CreateStaff(context.Background(), &s); err != nil {
-			t.Fatal(err)
-		}
-	}
-	k := &kioskHarness{ID: kioskID, path: path, DB: db, Key: key}
-	k.Up = upload.New(db, upload.Config{BaseURL: url, KioskID: kioskID, Key: key, BatchSize: 4, Logger: quietLog, Now: clock,
-		HTTPClient: &http.Client{Timeout: 10 * time.Second}})
-	return k
+	return mustNewKiosk(t, url, kioskID, secret, 4, clock)
 }
 
 // A front-desk clock two hours fast, which then jumps back three hours in

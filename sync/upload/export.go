@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -82,12 +83,10 @@ func exportVisitTallies(ctx context.Context, store ExportStore, fw *wire.FileWri
 	if err != nil {
 		return err
 	}
-	for len(tallies) > 0 {
-		n := min(len(tallies), wire.MaxVisitTallies)
-		if err := fw.WriteVisits(wire.VisitTallies{KioskID: kioskID, Tallies: tallies[:n]}); err != nil {
+	for chunk := range slices.Chunk(tallies, wire.MaxVisitTallies) {
+		if err := fw.WriteVisits(wire.VisitTallies{KioskID: kioskID, Tallies: chunk}); err != nil {
 			return err
 		}
-		tallies = tallies[n:]
 	}
 	return nil
 }

@@ -140,12 +140,18 @@ type kioskHarness struct {
 // MustNewKiosk opens a kiosk database connected to central at url.
 func MustNewKiosk(t *testing.T, url, kioskID, secret string, batch int) *kioskHarness {
 	t.Helper()
+	return mustNewKiosk(t, url, kioskID, secret, batch, nil)
+}
+
+// mustNewKiosk is MustNewKiosk with the kiosk's clock (nil: the time now).
+func mustNewKiosk(t *testing.T, url, kioskID, secret string, batch int, clock func() time.Time) *kioskHarness {
+	t.Helper()
 	key, err := wire.ParseSecret(secret)
 	if err != nil {
 		t.Fatal(err)
 	}
 	path := filepath.Join(t.TempDir(), "kiosk.db")
-	db, err := sqlite.OpenKiosk(context.Background(), path, sqlite.KioskOptions{
+	db, err := sqlite.OpenKiosk(context.Background(), path, sqlite.KioskOptions{Now: clock,
 		SignHead: func(seq int64, hash string) string { return wire.SignHead(key, seq, hash) }})
 	if err != nil {
 		t.Fatal(err)
@@ -157,7 +163,7 @@ func MustNewKiosk(t *testing.T, url, kioskID, secret string, batch int) *kioskHa
 		}
 	}
 	k := &kioskHarness{ID: kioskID, path: path, DB: db, Key: key}
-	k.Up = upload.New(db, upload.Config{BaseURL: url, KioskID: kioskID, Key: key, BatchSize: batch, Logger: quietLog,
+	k.Up = upload.New(db, upload.Config{BaseURL: url, KioskID: kioskID, Key: key, BatchSize: batch, Logger: quietLog, Now: clock,
 		HTTPClient: &http.Client{Timeout: 10 * time.Second}})
 	return k
 }

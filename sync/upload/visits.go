@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/skmkiosk/skm/sync/wire"
@@ -38,9 +39,9 @@ func (u *Uploader) sendVisitTallies(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	for len(tallies) > 0 {
-		n := min(len(tallies), wire.MaxVisitTallies)
-		body, err := json.Marshal(wire.VisitTallies{KioskID: u.cfg.KioskID, Tallies: tallies[:n]})
+	for chunk := range slices.Chunk(tallies, wire.MaxVisitTallies) {
+		n := len(chunk)
+		body, err := json.Marshal(wire.VisitTallies{KioskID: u.cfg.KioskID, Tallies: chunk})
 		if err != nil {
 			return fmt.Errorf("encode visit tallies: %w", err)
 		}
@@ -52,7 +53,6 @@ func (u *Uploader) sendVisitTallies(ctx context.Context) error {
 		if err := json.Unmarshal(data, &reply); err != nil || reply.Saved != n {
 			return &Error{Msg: fmt.Sprintf("central's answer to the visit tallies is not readable or incomplete (%d of %d saved, %v); will retry", reply.Saved, n, err)}
 		}
-		tallies = tallies[n:]
 	}
 	return u.store.SetSetting(ctx, SettingVisitsSent, today)
 }
