@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/skmkiosk/skm/survey"
+	"github.com/skmkiosk/skm/sync/wire"
 )
 
 // Config is the kiosk's configuration, read from TOML over DefaultConfig.
@@ -101,7 +102,7 @@ func DefaultConfig() Config {
 		CommentLimit: survey.DefaultCommentLimit,
 		Log:          LogConfig{Format: "text", Level: "info"},
 		Kiosk:        TabletConfig{ReturnAfter: survey.Duration(8 * time.Second), IdleReset: survey.Duration(90 * time.Second)},
-		Sync: SyncConfig{Schedule: "0 2 * * *", Jitter: survey.Duration(30 * time.Minute), BatchSize: 500,
+		Sync: SyncConfig{Schedule: "0 2 * * *", Jitter: survey.Duration(30 * time.Minute), BatchSize: wire.DefaultBatchResponses,
 			Retention: survey.Duration(90 * 24 * time.Hour), Timeout: survey.Duration(45 * time.Second),
 			Window: survey.Duration(3 * time.Hour)},
 	}
@@ -173,8 +174,8 @@ func (c *Config) validateSync() error {
 			return fmt.Errorf("central.secret: required when central.url is set (from `central kiosk add`; ${ENV} works)")
 		}
 	}
-	if c.Sync.BatchSize < 1 || c.Sync.BatchSize > 5000 {
-		return fmt.Errorf("sync.batch_size: %d must be between 1 and 5000", c.Sync.BatchSize)
+	if c.Sync.BatchSize < 1 || c.Sync.BatchSize > wire.MaxBatchResponses {
+		return fmt.Errorf("sync.batch_size: %d must be between 1 and %d", c.Sync.BatchSize, wire.MaxBatchResponses)
 	}
 	if c.Sync.Retention.D() < 24*time.Hour {
 		return fmt.Errorf("sync.retention: %s must be at least 1d", c.Sync.Retention.D())

@@ -13,6 +13,7 @@ import (
 
 	"github.com/skmkiosk/skm/cmd/internal/cli"
 	"github.com/skmkiosk/skm/cmd/loadgen/internal/load"
+	"github.com/skmkiosk/skm/sync/wire"
 )
 
 const usage = `Usage: loadgen [command] [flags]
@@ -224,7 +225,7 @@ func syncCommand(ctx context.Context, args []string, stdout io.Writer) error {
 	backends := fs.String("backend", "sqlite,postgres", "central storages to measure, comma-separated")
 	backlog := fs.Int("backlog", 1_000_000, "responses waiting at the kiosk")
 	runs := fs.Int("runs", 3, "uploads per storage (each from a fresh copy of the backlog)")
-	batch := fs.Int("batch", 500, "responses per batch (sync.batch_size)")
+	batch := fs.Int("batch", wire.DefaultBatchResponses, "responses per batch (sync.batch_size)")
 	staff := fs.Int("staff", 40, "staff members")
 	pg := fs.String("pg", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable", "PostgreSQL server on loopback; loadgen works in scratch schemas it drops")
 	dir := fs.String("dir", "", "working directory (default: the system's temporary directory)")
@@ -283,7 +284,7 @@ func syncCommand(ctx context.Context, args []string, stdout io.Writer) error {
 			}
 			if r.RawCopyPerSec > 0 {
 				fmt.Fprintf(stdout, "; raw COPY of the same rows %.0f rows/s (sync = %.0f%% of it)", r.RawCopyPerSec, 100*r.PerSec/r.RawCopyPerSec)
-				t.Add(backend+": raw COPY, 500 rows/commit", "%.0f rows/s", r.RawCopyPerSec)
+				t.Add(fmt.Sprintf("%s: raw COPY, %d rows/commit", backend, *batch), "%.0f rows/s", r.RawCopyPerSec)
 				t.Add(backend+": sync / raw COPY", "%.0f%%", 100*r.PerSec/r.RawCopyPerSec)
 			}
 			fmt.Fprintln(stdout)
@@ -298,7 +299,7 @@ func nightCommand(ctx context.Context, args []string, stdout io.Writer) error {
 	backends := fs.String("backend", "postgres", "central storages to measure, comma-separated (sqlite, postgres)")
 	kiosks := fs.Int("kiosks", 1000, "simulated kiosks, one office each")
 	per := fs.Int("per", 500, "responses each kiosk uploads")
-	batch := fs.Int("batch", 500, "responses per batch (sync.batch_size)")
+	batch := fs.Int("batch", wire.DefaultBatchResponses, "responses per batch (sync.batch_size)")
 	window := fs.Duration("window", time.Minute, "each kiosk starts at a random moment within this window (sync.jitter, 30m in production)")
 	staff := fs.Int("staff", 10, "staff members per office")
 	runs := fs.Int("runs", 3, "nights per storage")

@@ -38,18 +38,22 @@ var fastBackoff = upload.Backoff{Base: time.Millisecond, Max: 10 * time.Millisec
 // backends runs f once per central storage backend.
 func backends(t *testing.T, f func(t *testing.T, open func(t *testing.T) survey.CentralStore)) {
 	t.Run("sqlite", func(t *testing.T) {
-		f(t, func(t *testing.T) survey.CentralStore {
-			db, err := sqlite.OpenCentral(context.Background(), filepath.Join(t.TempDir(), "central.db"), sqlite.CentralOptions{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { db.Close() })
-			return db
-		})
+		f(t, func(t *testing.T) survey.CentralStore { return mustOpenSQLiteCentral(t) })
 	})
 	t.Run("postgres", func(t *testing.T) {
 		f(t, func(t *testing.T) survey.CentralStore { return pgtest.MustOpen(t, nil) })
 	})
+}
+
+// mustOpenSQLiteCentral opens a central store in a new SQLite file.
+func mustOpenSQLiteCentral(t *testing.T) survey.CentralStore {
+	t.Helper()
+	db, err := sqlite.OpenCentral(context.Background(), filepath.Join(t.TempDir(), "central.db"), sqlite.CentralOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
 }
 
 // centralHarness is a central server on loopback over a store that outlives
@@ -349,13 +353,23 @@ type errorEveryOther struct {
 
 func (e *errorEveryOther) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if e.n.Add(1)%2 == 1 {
-		http.Error(w, `{"error":{"code":"internal","message":"injected failure","message_id":"kegagalan buatan"}}`, http.StatusInternalServerError)
+		injectFailure(w)
 		return
 	}
+	forward(w, r, e.target, e.client)
+}
+
+// injectFailure answers as central does to an internal error.
+func injectFailure(w http.ResponseWriter) {
+	http.Error(w, `{"error":{"code":"internal","message":"injected failure","message_id":"kegagalan buatan"}}`, http.StatusInternalServerError)
+}
+
+// forward passes r to target and its answer back, as a reverse proxy would.
+func forward(w http.ResponseWriter, r *http.Request, target string, client *http.Client) {
 	body, _ := io.ReadAll(r.Body)
-	req, _ := http.NewRequestWithContext(r.Context(), r.Method, e.target+r.URL.RequestURI(), strings.NewReader(string(body)))
+	req, _ := http.NewRequestWithContext(r.Context(), r.Method, target+r.URL.RequestURI(), strings.NewReader(string(body)))
 	req.Header = r.Header.Clone()
-	resp, err := e.client.Do(req)
+	resp, err := client.Do(req)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadGateway)
 		return

@@ -111,7 +111,7 @@ func New(store Store, cfg Config) *Uploader {
 		cfg.HTTPClient = &http.Client{}
 	}
 	if cfg.BatchSize <= 0 {
-		cfg.BatchSize = 500
+		cfg.BatchSize = wire.DefaultBatchResponses
 	}
 	if cfg.Metrics == nil {
 		cfg.Metrics = noMetrics{}
@@ -237,9 +237,12 @@ func (u *Uploader) resendLost(ctx context.Context, received int64, res *Result) 
 	return nil
 }
 
-// uploadPending sends pending responses oldest first. While one batch is at
-// central the next is read and encoded, so the kiosk's work overlaps
-// central's instead of waiting for it; at most two batches are in memory.
+// uploadPending sends pending responses oldest first, in three overlapping
+// steps: while one batch is at central, the next is read and encoded, and the
+// one before is marked as confirmed. Marking (a durable local commit) was
+// part of every batch's round trip; now the next batch leaves as soon as
+// central answers. At most three batches are in memory. A confirmed batch is
+// marked even when a later one fails, and marking waits for nothing else.
 func (u *Uploader) uploadPending(parent context.Context, res *Result) error {
 	ctx, cancel := context.WithCancel(parent)
 	defer cancel()
@@ -270,16 +273,42 @@ func (u *Uploader) uploadPending(parent context.Context, res *Result) error {
 			}
 		}
 	}()
-	for b := range batches {
-		if err := u.sendBatch(ctx, b, res, count); err != nil {
-			cancel()
-			for range batches { // let the reader stop; its batch stays pending
+	replies := make(chan confirmedBatch) // unbuffered: one batch is marked while the next is sent
+	markErr := make(chan error, 1)
+	go func() {
+		var err error
+		for c := range replies {
+			if err != nil {
+				continue // a failed mark stops the run; what follows stays pending
 			}
-			return err
+			// Marking records what central already holds: a run cancelled in
+			// the meantime still marks it, so that it is not sent again.
+			if err = u.applyReply(context.WithoutCancel(ctx), c.rs, c.reply, res, count); err != nil {
+				cancel()
+			} else if u.cfg.Progress != nil {
+				u.cfg.Progress(res.Sent, max(res.Buffered, res.Sent))
+			}
 		}
-		if u.cfg.Progress != nil {
-			u.cfg.Progress(res.Sent, max(res.Buffered, res.Sent))
+		markErr <- err
+	}()
+	var sendErr error
+	for b := range batches {
+		reply, err := u.sendBatch(ctx, b)
+		if err != nil {
+			sendErr = err
+			break
 		}
+		replies <- confirmedBatch{rs: b.rs, reply: reply}
+	}
+	close(replies)
+	if err := <-markErr; err != nil {
+		sendErr = errors.Join(sendErr, err)
+	}
+	if sendErr != nil {
+		cancel()
+		for range batches { // let the reader stop; its batch stays pending
+		}
+		return sendErr
 	}
 	select {
 	case err := <-prepErr:
@@ -287,6 +316,12 @@ func (u *Uploader) uploadPending(parent context.Context, res *Result) error {
 	default:
 		return parent.Err() // cancelled between batches: the rest stays pending
 	}
+}
+
+// confirmedBatch is a batch central answered, waiting to be marked.
+type confirmedBatch struct {
+	rs    []survey.Response
+	reply wire.BatchReply
 }
 
 // preparedBatch is a batch read from the buffer and encoded for sending.
@@ -352,17 +387,17 @@ func (u *Uploader) prepareBatch(ctx context.Context, rs []survey.Response, count
 	return preparedBatch{rs: rs, body: gzipBody(body)}, nil
 }
 
-// sendBatch uploads a prepared batch and marks what central confirmed.
-func (u *Uploader) sendBatch(ctx context.Context, b preparedBatch, res *Result, count *pendingCount) error {
+// sendBatch uploads a prepared batch and returns central's answer.
+func (u *Uploader) sendBatch(ctx context.Context, b preparedBatch) (wire.BatchReply, error) {
+	var reply wire.BatchReply
 	data, err := u.c.doEncoded(ctx, http.MethodPost, wire.PathBatches, b.body, true)
 	if err != nil {
-		return err
+		return reply, err
 	}
-	var reply wire.BatchReply
 	if err := json.Unmarshal(data, &reply); err != nil {
-		return &Error{Msg: fmt.Sprintf("central's answer to a batch is not readable (%v); will retry", err)}
+		return reply, &Error{Msg: fmt.Sprintf("central's answer to a batch is not readable (%v); will retry", err)}
 	}
-	return u.applyReply(ctx, b.rs, reply, res, count)
+	return reply, nil
 }
 
 // applyReply marks exactly the responses central confirmed.

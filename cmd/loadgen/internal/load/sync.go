@@ -245,7 +245,7 @@ type SyncRun struct {
 	KioskPeakRSS   int64
 	CentralPeakRSS int64
 	// RawCopyPerSec is PostgreSQL's COPY of the same rows straight into
-	// responses, 500 per transaction (0 on SQLite).
+	// responses, a batch per transaction (0 on SQLite).
 	RawCopyPerSec float64
 	// CPU time per response of the kiosk's process, central's, and the
 	// PostgreSQL server's (0 on SQLite) during the upload.
