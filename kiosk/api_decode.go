@@ -6,6 +6,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/go-json-experiment/json/jsontext"
+
 	"github.com/skmkiosk/skm/survey"
 )
 
@@ -142,9 +144,11 @@ func parseObject(data string, i int, member func(name string, i int) (int, bool)
 	}
 }
 
-// plainString reads a JSON string without escapes or control characters at
-// data[i:] (the input is already known to be valid UTF-8), returning its
-// text and the offset after the closing quote.
+// plainString reads a JSON string without control characters at data[i:]
+// (the input is already known to be valid UTF-8), returning its text and the
+// offset after the closing quote. A string without escapes is a slice of
+// data; one with escapes (a Go client's json.Marshal writes <, > and & as
+// \u003c, \u003e and \u0026) is decoded by escapedString.
 func plainString(data string, i int) (string, int, bool) {
 	if i >= len(data) || data[i] != '"' {
 		return "", 0, false
@@ -153,7 +157,28 @@ func plainString(data string, i int) (string, int, bool) {
 		switch c := data[j]; {
 		case c == '"':
 			return data[i+1 : j], j + 1, true
-		case c == '\\' || c < 0x20:
+		case c == '\\':
+			return escapedString(data, i, j)
+		case c < 0x20:
+			return "", 0, false
+		}
+	}
+	return "", 0, false
+}
+
+// escapedString reads the JSON string at data[i:] whose first backslash is
+// at data[j], with jsontext's unquoting. That refuses what encoding/json
+// would decode differently (a lone surrogate, which encoding/json turns
+// into U+FFFD), so the fallback decides those.
+func escapedString(data string, i, j int) (string, int, bool) {
+	for ; j < len(data); j++ {
+		switch c := data[j]; {
+		case c == '\\':
+			j++ // the escaped character, whatever it is; AppendUnquote checks it
+		case c == '"':
+			s, err := jsontext.AppendUnquote(nil, data[i:j+1])
+			return string(s), j + 1, err == nil
+		case c < 0x20:
 			return "", 0, false
 		}
 	}

@@ -27,8 +27,20 @@ func TestResponseRequestFastPath(t *testing.T) {
 	if req != want {
 		t.Errorf("fast = %+v\nwant %+v", req, want)
 	}
+	// Escapes take it too, with encoding/json's reading (a Go client's
+	// json.Marshal escapes <, > and &).
+	for body, comment := range map[string]string{
+		`{"comment":"Terima kasih \u003cBu Siti\u003e \u0026 tim!"}`: "Terima kasih <Bu Siti> & tim!",
+		`{"comment":"\"Mantap\" \ud83d\udc4d\n\\\/"}`:                "\"Mantap\" 👍\n\\/",
+	} {
+		req, ok := parseResponseRequestFast([]byte(body))
+		if !ok || req.Comment != comment {
+			t.Errorf("%s: fast path %v, comment %q; want it taken with %q", body, ok, req.Comment, comment)
+		}
+	}
 	for _, odd := range []string{
-		`{"nip":"1\u0030"}`,             // an escape
+		`{"comment":"a\ud800b"}`,        // a lone surrogate: encoding/json makes it U+FFFD
+		`{"nip":"1\x"}`,                 // a bad escape: the general decoder names it
 		`{"Nip":"1"}`,                   // a case variant encoding/json matches
 		`{"nip":"1","nip":"2"}`,         // a repeated member
 		`{"nip":null}`,                  // null

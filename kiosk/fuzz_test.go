@@ -24,6 +24,7 @@ func FuzzDecodeResponse(f *testing.F) {
 	f.Add([]byte(` { "ratings" : { "waktu" : 4 } , "profile" : { "sex" : "L" , "occupation" : "PNS" } , "nip" : "é" } `))
 	f.Add([]byte(`{"profile":{},"ratings":{},"comment":"Pelayanan 👍 cepat"}`))
 	f.Add([]byte(`{"nip":"1","NIP":"2"}`))
+	f.Add([]byte(`{"comment":"\u003cb\u003e \"x\" \ud83d\udc4d \ud800 \\ \/ \n","nip":"1\u0030"}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		var req responseRequest
 		err := decodeStrict(body, &req)
