@@ -94,6 +94,7 @@ func kioskCommand(ctx context.Context, args []string, stdout io.Writer) error {
 	raw := fs.Bool("raw", true, "also measure SQLite's raw ceiling (100 and 1 rows per commit)")
 	discard := fs.Bool("discard", true, "also measure the HTTP path's own ceiling: the same server acknowledging without storing")
 	profile := fs.String("cpuprofile", "", "write the grouped server's CPU profile of the last run here")
+	traceFile := fs.String("trace", "", "write a one-second execution trace of the grouped server's last run here, from the middle of its load (go tool trace -pprof=sched FILE: the time goroutines waited for a CPU)")
 	prebuilt := fs.String("kioskd", "", "a kiosk-side helper already built (go build -o FILE ./cmd/loadgen/internal/kioskd) instead of building one")
 	limit := fs.Duration("timeout", 20*time.Minute, "stop everything after this long")
 	if ok, err := parse(fs, args, stdout); !ok || err != nil {
@@ -117,13 +118,13 @@ func kioskCommand(ctx context.Context, args []string, stdout io.Writer) error {
 		la := load.LoadAverage()
 		t.Add("load average (1 min)", "%.2f", la)
 		if run == *runs {
-			l.CPUProfile = *profile
+			l.CPUProfile, l.Trace = *profile, *traceFile
 		}
 		g, err := load.RunKiosk(ctx, l, load.Grouped)
 		if err != nil {
 			return fmt.Errorf("grouped writer: %w", err)
 		}
-		l.CPUProfile = ""
+		l.CPUProfile, l.Trace = "", ""
 		fmt.Fprintf(stdout, "run %d (load %.2f)\n  grouped        %s\n", run, la, describe(g))
 		t.Add("grouped: throughput", "%.0f req/s", g.Throughput)
 		t.Add("grouped: p50", "%.2f ms", ms(g.P50))

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -57,9 +58,14 @@ func mustRun(t *testing.T, args ...string) string {
 
 // TestKioskLoad runs every server of the comparison briefly: each acknowledged
 // every request with 201 and stored exactly what it acknowledged (RunKiosk
-// fails otherwise).
+// fails otherwise). The grouped server writes its execution trace, stopped
+// early by the server's own stop.
 func TestKioskLoad(t *testing.T) {
-	out := mustRun(t, "kiosk", "-runs", "1", "-clients", "4", "-warmup", "50ms", "-duration", "300ms")
+	tracePath := filepath.Join(t.TempDir(), "kiosk.trace")
+	out := mustRun(t, "kiosk", "-runs", "1", "-clients", "4", "-warmup", "50ms", "-duration", "300ms", "-trace", tracePath)
+	if b, err := os.ReadFile(tracePath); err != nil || !bytes.HasPrefix(b, []byte("go 1.")) {
+		t.Errorf("no execution trace at %s (%v; %d bytes)", tracePath, err, len(b))
+	}
 	for _, want := range []string{"grouped ", "per-request ", "no storage ", "raw 100/commit", "raw   1/commit", "grouped / raw 100"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the output lacks %q:\n%s", want, out)

@@ -1,6 +1,7 @@
 // Package child holds what loadgen's child processes share: the context
 // that ends when the parent closes their standard input, the listener the
-// parent hands over, a CPU profile, and reading a process's peak memory.
+// parent hands over, a CPU profile and an execution trace, and reading a
+// process's peak memory.
 // It depends on nothing heavy, so the kiosk's helper binary (kioskd) stays
 // the size of the kiosk itself.
 package child
@@ -14,8 +15,10 @@ import (
 	"net"
 	"os"
 	"runtime/pprof"
+	"runtime/trace"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -36,6 +39,43 @@ func StartProfile(path string) (func(), error) {
 	return func() {
 		pprof.StopCPUProfile()
 		f.Close()
+	}, nil
+}
+
+// StartTrace writes a one-second execution trace to path, starting after
+// delay (for `go tool trace`, e.g. -pprof=sched for the time goroutines
+// waited for a CPU); the returned function stops it early. With an empty
+// path it does nothing.
+func StartTrace(path string, delay time.Duration) (func(), error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("execution trace: %w", err)
+	}
+	stop, done := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	go func() {
+		defer close(done)
+		defer f.Close()
+		select {
+		case <-time.After(delay):
+		case <-stop:
+			return
+		}
+		if err := trace.Start(f); err != nil {
+			return
+		}
+		select {
+		case <-time.After(time.Second):
+		case <-stop:
+		}
+		trace.Stop()
+	}()
+	return func() {
+		once.Do(func() { close(stop) })
+		<-done
 	}, nil
 }
 

@@ -72,6 +72,8 @@ func Serve(ctx context.Context, args []string, stdout io.Writer) error {
 	maxBatch := fs.Int("max-batch", 0, "responses per commit at most (0: the store's default; 1: a commit per request)")
 	staff := fs.Int("staff", 0, "staff members to add before serving (0: none)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the serving time to this file")
+	traceFile := fs.String("trace", "", "write a one-second execution trace to this file")
+	traceAt := fs.Duration("trace-at", 0, "start the trace this long after serving starts")
 	discard := fs.Bool("discard", false, "acknowledge responses after validating them, without storing them (the HTTP path's own ceiling)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -113,6 +115,11 @@ func Serve(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer stopProfile()
+	stopTrace, err := child.StartTrace(*traceFile, *traceAt)
+	if err != nil {
+		return err
+	}
+	defer stopTrace()
 	if err := child.Serve(ctx, "kiosk server", srv, ln, 10*time.Second); err != nil {
 		return err
 	}

@@ -29,6 +29,9 @@ type KioskLoad struct {
 	Kioskd   string        // the kiosk-side helper (BuildKioskd)
 	// CPUProfile, when set, is where the server writes a CPU profile.
 	CPUProfile string
+	// Trace, when set, is where the server writes a one-second execution
+	// trace from the middle of the counted time.
+	Trace string
 }
 
 // LoadResult is one load's outcome.
@@ -72,6 +75,9 @@ func RunKiosk(ctx context.Context, l KioskLoad, kind int) (LoadResult, error) {
 	args := []string{"-db", filepath.Join(dir, "kiosk.db"), "-max-batch", strconv.Itoa(maxBatch), "-staff", strconv.Itoa(l.Staff)}
 	if l.CPUProfile != "" {
 		args = append(args, "-cpuprofile", l.CPUProfile)
+	}
+	if l.Trace != "" {
+		args = append(args, "-trace", l.Trace, "-trace-at", (l.Warmup + l.Duration/2).String())
 	}
 	if kind == Discard {
 		args = append(args, "-discard")
