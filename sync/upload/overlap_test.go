@@ -2,6 +2,7 @@ package upload_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"sync/atomic"
@@ -118,4 +119,55 @@ func TestConfirmedBatchMarkedWhenNextFails(t *testing.T) {
 		}
 		AssertExactlyOnce(t, store, k)
 	})
+}
+
+// failingMarks is the kiosk's real store whose second MarkSynced fails, as
+// a full disk would.
+type failingMarks struct {
+	*sqlite.KioskDB
+	calls atomic.Int64
+}
+
+var errDiskFull = errors.New("disk full")
+
+func (s *failingMarks) MarkSynced(ctx context.Context, ids []string, at time.Time) error {
+	if s.calls.Add(1) == 2 {
+		return errDiskFull
+	}
+	return s.KioskDB.MarkSynced(ctx, ids, at)
+}
+
+// A batch the kiosk cannot mark stops the run with that failure (not with
+// the cancellation it causes); the next run sends the unmarked ones again
+// and central answers them as duplicates.
+func TestMarkingFailureStopsTheRun(t *testing.T) {
+	store := mustOpenSQLiteCentral(t)
+	c := MustStartCentral(t, store)
+	k0, secret := c.MustAddKiosk(t)
+	k := MustNewKiosk(t, c.URL, k0.ID, secret, 10)
+	k.MustRate(t, 50)
+	failing := &failingMarks{KioskDB: k.DB}
+	up := upload.New(failing, upload.Config{BaseURL: c.URL, KioskID: k.ID, Key: k.Key, BatchSize: 10, Logger: quietLog,
+		HTTPClient: &http.Client{Timeout: 10 * time.Second}})
+	res, err := up.SyncOnce(context.Background())
+	if !errors.Is(err, errDiskFull) {
+		t.Fatalf("err = %v, want the marking's failure", err)
+	}
+	if res.Sent != 10 || res.Pending != 40 {
+		t.Errorf("sent %d, pending %d; want only the first batch marked (10) and 40 pending", res.Sent, res.Pending)
+	}
+	held, err := store.CountResponses(context.Background(), k.ID)
+	if err != nil || held < 20 || held == 50 {
+		t.Errorf("central holds %d (%v): want the batch that could not be marked and not all five", held, err)
+	}
+	res, err = k.Up.SyncOnce(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Central may still have stored the batch in flight when the run
+	// stopped, so the duplicates are at least the unmarked batch's.
+	if res.Sent != 40 || res.Duplicates < 10 {
+		t.Errorf("second run sent %d with %d duplicates; want 40 with at least 10", res.Sent, res.Duplicates)
+	}
+	AssertExactlyOnce(t, store, k)
 }

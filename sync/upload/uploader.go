@@ -302,7 +302,7 @@ func (u *Uploader) uploadPending(parent context.Context, res *Result) error {
 	}
 	close(replies)
 	if err := <-markErr; err != nil {
-		sendErr = errors.Join(sendErr, err)
+		sendErr = err // a local storage failure, and what cancelled any send after it
 	}
 	if sendErr != nil {
 		cancel()
