@@ -42,6 +42,16 @@ func (t VisitTally) Check() error {
 	return nil
 }
 
+// CheckVisitTallies checks each tally; the error names the first bad one.
+func CheckVisitTallies(tallies []VisitTally) error {
+	for i, t := range tallies {
+		if err := t.Check(); err != nil {
+			return fmt.Errorf("tally %d: %w", i, err)
+		}
+	}
+	return nil
+}
+
 // VisitTallyStore keeps the kiosks' visit tallies at central.
 type VisitTallyStore interface {
 	// SaveVisitTallies replaces the kiosk's tallies for the days, staff and

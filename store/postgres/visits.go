@@ -14,10 +14,8 @@ import (
 // SaveVisitTallies replaces the kiosk's tallies for the days, staff and
 // services given, in one transaction.
 func (d *DB) SaveVisitTallies(ctx context.Context, kioskID string, tallies []survey.VisitTally) error {
-	for i, t := range tallies {
-		if err := t.Check(); err != nil {
-			return fmt.Errorf("tally %d: %w", i, err)
-		}
+	if err := survey.CheckVisitTallies(tallies); err != nil {
+		return err
 	}
 	return pgx.BeginFunc(ctx, d.pool, func(tx pgx.Tx) error {
 		var officeID int64

@@ -12,10 +12,8 @@ import (
 // SaveVisitTallies replaces the kiosk's tallies for the days, staff and
 // services given, in one transaction.
 func (c *CentralDB) SaveVisitTallies(ctx context.Context, kioskID string, tallies []survey.VisitTally) error {
-	for i, t := range tallies {
-		if err := t.Check(); err != nil {
-			return fmt.Errorf("tally %d: %w", i, err)
-		}
+	if err := survey.CheckVisitTallies(tallies); err != nil {
+		return err
 	}
 	tx, err := c.db.BeginTx(ctx, nil)
 	if err != nil {

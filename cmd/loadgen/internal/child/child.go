@@ -18,7 +18,6 @@ import (
 	"runtime/trace"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -44,7 +43,7 @@ func StartProfile(path string) (func(), error) {
 
 // StartTrace writes a one-second execution trace to path, starting after
 // delay (for `go tool trace`, e.g. -pprof=sched for the time goroutines
-// waited for a CPU); the returned function stops it early. With an empty
+// waited for a CPU); the returned function, called once, stops it early. With an empty
 // path it does nothing.
 func StartTrace(path string, delay time.Duration) (func(), error) {
 	if path == "" {
@@ -55,7 +54,6 @@ func StartTrace(path string, delay time.Duration) (func(), error) {
 		return nil, fmt.Errorf("execution trace: %w", err)
 	}
 	stop, done := make(chan struct{}), make(chan struct{})
-	var once sync.Once
 	go func() {
 		defer close(done)
 		defer f.Close()
@@ -74,7 +72,7 @@ func StartTrace(path string, delay time.Duration) (func(), error) {
 		trace.Stop()
 	}()
 	return func() {
-		once.Do(func() { close(stop) })
+		close(stop)
 		<-done
 	}, nil
 }
