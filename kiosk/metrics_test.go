@@ -72,6 +72,13 @@ func TestMetricsCountSubmissions(t *testing.T) {
 	for _, name := range []string{"process_resident_memory_bytes", "go_goroutines"} {
 		MustMetric(t, m, name)
 	}
+	// The four stored ratings came one at a time, so each had a commit of its own.
+	if c, r := MustMetric(t, m, "skm_kiosk_write_commits_total"), MustMetric(t, m, "skm_kiosk_write_responses_total"); c != 4 || r != 4 {
+		t.Errorf("write commits %v storing %v ratings, want 4 and 4", c, r)
+	}
+	if busy, commit := MustMetric(t, m, "skm_kiosk_writer_busy_seconds_total"), MustMetric(t, m, "skm_kiosk_write_commit_seconds_total"); commit <= 0 || busy < commit {
+		t.Errorf("writer busy %vs with %vs in COMMIT: want 0 < commit <= busy", busy, commit)
+	}
 	// An unknown path is labelled as such, not under some route's pattern.
 	MustGet(t, http.DefaultClient, k.URL+"/no/such/page")
 	_, m = MustGet(t, http.DefaultClient, k.URL+"/metrics")

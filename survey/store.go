@@ -55,6 +55,18 @@ type ResponseStore interface {
 	CountPending(ctx context.Context) (int64, error)
 }
 
+// WriteStats counts the kiosk store's grouped commits since it opened: the
+// commits that stored responses, the responses they stored, the time the single writer spent on
+// them (Busy, from its first statement to the acknowledgement) and, of that,
+// in the COMMIT itself, whose fsync makes the group durable. Busy against
+// elapsed time says whether the writer is the bottleneck.
+type WriteStats struct {
+	Commits   int64
+	Responses int64
+	Busy      time.Duration
+	Commit    time.Duration
+}
+
 // Summary tallies responses in a period, for the office and per staff member.
 type Summary struct {
 	Office  Tally

@@ -25,6 +25,12 @@ type PendingSource interface {
 	OldestPending(ctx context.Context) (time.Time, bool, error)
 }
 
+// WriteStatsSource is what the kiosk's write counters read at each scrape
+// (store/sqlite.KioskDB implements it).
+type WriteStatsSource interface {
+	WriteStats() survey.WriteStats
+}
+
 // KioskMetrics are the kiosk's metrics: submissions by outcome and reason,
 // the sync runs and batches (it implements sync/upload's Metrics), and the
 // pending count and lag read from the database at each scrape.
@@ -71,6 +77,9 @@ func NewKioskMetrics(token string, src PendingSource, now func() time.Time) *Kio
 		m.syncResponses.WithLabelValues(string(s))
 	}
 	m.reg.MustRegister(m.submissions, m.syncRuns, m.syncBatches, m.syncResponses, m.lastSuccess, &pendingCollector{src: src, now: now})
+	if w, ok := src.(WriteStatsSource); ok {
+		m.reg.MustRegister(writeCollector{w})
+	}
 	return m
 }
 
@@ -133,4 +142,34 @@ func (p *pendingCollector) Collect(ch chan<- prometheus.Metric) {
 	default:
 		ch <- prometheus.MustNewConstMetric(lagDesc, prometheus.GaugeValue, max(0, p.now().Sub(oldest).Seconds()))
 	}
+}
+
+var (
+	writeCommitsDesc = prometheus.NewDesc("skm_kiosk_write_commits_total",
+		"Durable commits that stored ratings; each acknowledges a group of concurrent submissions.", nil, nil)
+	writeResponsesDesc = prometheus.NewDesc("skm_kiosk_write_responses_total",
+		"Ratings those commits stored (divided by the commits: the average group size).", nil, nil)
+	writerBusyDesc = prometheus.NewDesc("skm_kiosk_writer_busy_seconds_total",
+		"Time the single writer spent writing and committing groups; a rate near 1 means it is the bottleneck.", nil, nil)
+	writeCommitDesc = prometheus.NewDesc("skm_kiosk_write_commit_seconds_total",
+		"Of that, the time in COMMIT: writing the write-ahead log and its fsync.", nil, nil)
+)
+
+// writeCollector reports the group writer's counters, kept by the store in
+// memory since it opened.
+type writeCollector struct{ src WriteStatsSource }
+
+func (w writeCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- writeCommitsDesc
+	ch <- writeResponsesDesc
+	ch <- writerBusyDesc
+	ch <- writeCommitDesc
+}
+
+func (w writeCollector) Collect(ch chan<- prometheus.Metric) {
+	s := w.src.WriteStats()
+	ch <- prometheus.MustNewConstMetric(writeCommitsDesc, prometheus.CounterValue, float64(s.Commits))
+	ch <- prometheus.MustNewConstMetric(writeResponsesDesc, prometheus.CounterValue, float64(s.Responses))
+	ch <- prometheus.MustNewConstMetric(writerBusyDesc, prometheus.CounterValue, s.Busy.Seconds())
+	ch <- prometheus.MustNewConstMetric(writeCommitDesc, prometheus.CounterValue, s.Commit.Seconds())
 }

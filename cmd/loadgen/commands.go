@@ -132,6 +132,11 @@ func kioskCommand(ctx context.Context, args []string, stdout io.Writer) error {
 		t.Add("grouped: p99.9", "%.2f ms", ms(g.P999))
 		t.Add("grouped: server peak RSS", "%.1f MiB", mib(g.PeakRSS))
 		t.Add("grouped: server CPU per request", "%.0f µs", us(g.ServerCPU))
+		if w := g.Writer; w.Commits > 0 {
+			t.Add("grouped: responses per commit", "%.1f", w.GroupSize())
+			t.Add("grouped: writer busy", "%.0f%%", 100*w.BusyShare())
+			t.Add("grouped: writer's time in COMMIT", "%.0f%%", 100*w.CommitShare())
+		}
 		if *naive {
 			n, err := load.RunKiosk(ctx, l, load.PerRequest)
 			if err != nil {
@@ -172,8 +177,12 @@ func kioskCommand(ctx context.Context, args []string, stdout io.Writer) error {
 }
 
 func describe(r load.LoadResult) string {
-	return fmt.Sprintf("%.0f req/s, p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.1f ms, peak RSS %.1f MiB (%.1f before the load, Go runtime %.1f), CPU/request server %.0f µs client %.0f µs, %d stored, statuses %v",
+	s := fmt.Sprintf("%.0f req/s, p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.1f ms, peak RSS %.1f MiB (%.1f before the load, Go runtime %.1f), CPU/request server %.0f µs client %.0f µs, %d stored, statuses %v",
 		r.Throughput, ms(r.P50), ms(r.P99), ms(r.P999), ms(r.Max), mib(r.PeakRSS), mib(r.IdleRSS), mib(r.GoSys), us(r.ServerCPU), us(r.ClientCPU), r.Stored, r.Statuses)
+	if w := r.Writer; w.Commits > 0 {
+		s += fmt.Sprintf("; writer: %.1f responses per commit, busy %.0f%% of the time, %.0f%% of that in COMMIT", w.GroupSize(), 100*w.BusyShare(), 100*w.CommitShare())
+	}
+	return s
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }

@@ -66,7 +66,8 @@ func TestKioskLoad(t *testing.T) {
 	if b, err := os.ReadFile(tracePath); err != nil || !bytes.HasPrefix(b, []byte("go 1.")) {
 		t.Errorf("no execution trace at %s (%v; %d bytes)", tracePath, err, len(b))
 	}
-	for _, want := range []string{"grouped ", "per-request ", "no storage ", "raw 100/commit", "raw   1/commit", "grouped / raw 100"} {
+	for _, want := range []string{"grouped ", "per-request ", "no storage ", "raw 100/commit", "raw   1/commit", "grouped / raw 100",
+		"grouped: responses per commit", "grouped: writer busy", "grouped: writer's time in COMMIT"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the output lacks %q:\n%s", want, out)
 		}

@@ -98,6 +98,9 @@ func (k *KioskDB) Close() error {
 	return k.db.Close()
 }
 
+// WriteStats reports the group writer's commits since the store opened.
+func (k *KioskDB) WriteStats() survey.WriteStats { return k.w.stats() }
+
 // Now returns the store's clock reading.
 func (k *KioskDB) Now() time.Time { return k.now() }
 

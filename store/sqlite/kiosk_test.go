@@ -283,6 +283,10 @@ func TestConcurrentResponsesGetDistinctSequence(t *testing.T) {
 		}
 		prev = r.Hash
 	}
+	// The write counters count stored responses only, not the 50 replays.
+	if st := db.WriteStats(); st.Responses != 150 || st.Commits < 1 || st.Commits > 150 || st.Commit <= 0 || st.Busy < st.Commit {
+		t.Errorf("write stats %+v: want 150 responses in 1 to 150 commits, and 0 < commit time <= busy time", st)
+	}
 }
 
 func TestSequenceSurvivesRetention(t *testing.T) {

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/skmkiosk/skm/survey"
 )
@@ -31,13 +33,16 @@ type groupWriter struct {
 	// once on the pool (database/sql then prepares it once per connection).
 	// Only the writer's goroutine uses it; close closes them after it stops.
 	prepared map[string]*sql.Stmt
+	// stats are read by WriteStats from other goroutines.
+	commits, responses, busy, commitTime atomic.Int64
 }
 
 type writeReq struct {
-	ctx context.Context
-	r   *survey.Response
-	in  survey.Intake
-	res chan writeResult
+	ctx     context.Context
+	r       *survey.Response
+	content string // r.ContentHash(), computed by the caller: the writer is the bottleneck
+	in      survey.Intake
+	res     chan writeResult
 }
 
 type writeResult struct {
@@ -96,7 +101,9 @@ func (w *groupWriter) run() {
 				break drain
 			}
 		}
+		start := time.Now()
 		w.commit(batch)
+		w.busy.Add(int64(time.Since(start)))
 		clear(batch)
 		batch = batch[:0]
 	}
@@ -104,7 +111,7 @@ func (w *groupWriter) run() {
 
 // submit queues r and waits for its durable commit.
 func (w *groupWriter) submit(ctx context.Context, r *survey.Response, in survey.Intake) (bool, error) {
-	req := &writeReq{ctx: ctx, r: r, in: in, res: make(chan writeResult, 1)}
+	req := &writeReq{ctx: ctx, r: r, content: r.ContentHash(), in: in, res: make(chan writeResult, 1)}
 	select {
 	case <-w.stop:
 		return false, errClosed
@@ -161,7 +168,7 @@ func (w *groupWriter) commitTx(batch []*writeReq, results []writeResult) error {
 			results[i] = writeResult{err: req.ctx.Err()}
 			continue
 		}
-		created, err := w.writeOne(ctx, tx, &head, req.r, req.in)
+		created, err := w.writeOne(ctx, tx, &head, req.r, req.content, req.in)
 		if err != nil && !isRequestError(err) {
 			return err // storage failure: the whole group fails, nothing is half-written
 		}
@@ -177,10 +184,21 @@ func (w *groupWriter) commitTx(batch []*writeReq, results []writeResult) error {
 	if _, err := tx.ExecContext(ctx, "UPDATE chain_head SET seq = ?, hash = ?, signature = ? WHERE id = 1", head.seq, head.hash, sig); err != nil {
 		return fmt.Errorf("update chain head: %w", translate(err))
 	}
-	if err := sqlTx.Commit(); err != nil {
+	committing := time.Now()
+	err = sqlTx.Commit()
+	w.commitTime.Add(int64(time.Since(committing)))
+	if err != nil {
 		return fmt.Errorf("commit responses: %w", translate(err))
 	}
+	w.commits.Add(1)
+	w.responses.Add(head.seq - start.seq)
 	return nil
+}
+
+// stats reads the counters WriteStats reports.
+func (w *groupWriter) stats() survey.WriteStats {
+	return survey.WriteStats{Commits: w.commits.Load(), Responses: w.responses.Load(),
+		Busy: time.Duration(w.busy.Load()), Commit: time.Duration(w.commitTime.Load())}
 }
 
 // querier runs statements: a *sql.Tx, or the writer's groupTx.
@@ -388,8 +406,7 @@ func isRequestError(err error) bool {
 	return false
 }
 
-func (w *groupWriter) writeOne(ctx context.Context, tx *groupTx, head *chainState, r *survey.Response, in survey.Intake) (bool, error) {
-	content := r.ContentHash()
+func (w *groupWriter) writeOne(ctx context.Context, tx *groupTx, head *chainState, r *survey.Response, content string, in survey.Intake) (bool, error) {
 	if r.IdempotencyKey != "" && tx.stored[r.IdempotencyKey] {
 		stored, err := scanResponse(tx.QueryRowContext(ctx, "SELECT "+responseColumns+" FROM responses WHERE idempotency_key = ?", r.IdempotencyKey))
 		switch {

@@ -1,6 +1,7 @@
 package load
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -12,6 +13,9 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 
 	"github.com/skmkiosk/skm/cmd/loadgen/internal/kioskside"
 	"github.com/skmkiosk/skm/survey"
@@ -54,7 +58,26 @@ type LoadResult struct {
 	Created              int64       // 201 answers, warm-up included
 	Errors               int64       // transport errors
 	FirstError           string
+	// Writer is what the kiosk's group writer did in the counted time, from
+	// its /metrics (zero without storage, or when the load ended early).
+	Writer WriterWindow
 }
+
+// WriterWindow is the group writer's work between two scrapes of /metrics.
+type WriterWindow struct {
+	Commits, Responses int64
+	Elapsed            time.Duration // between the two scrapes
+	Busy, Commit       time.Duration // the writer's busy time, and of it the time in COMMIT
+}
+
+// GroupSize is the responses per commit.
+func (w WriterWindow) GroupSize() float64 { return float64(w.Responses) / float64(max(w.Commits, 1)) }
+
+// BusyShare is the share of the time the writer was busy: near 1, it is the bottleneck.
+func (w WriterWindow) BusyShare() float64 { return w.Busy.Seconds() / max(w.Elapsed.Seconds(), 1e-9) }
+
+// CommitShare is the share of the writer's busy time spent in COMMIT.
+func (w WriterWindow) CommitShare() float64 { return w.Commit.Seconds() / max(w.Busy.Seconds(), 1e-9) }
 
 // Server kinds RunKiosk measures.
 const (
@@ -194,6 +217,9 @@ func drive(ctx context.Context, addr string, l KioskLoad) (LoadResult, error) {
 		err      error
 	}
 	results := make([]clientResult, l.Clients)
+	stopped := make(chan struct{})
+	window := make(chan WriterWindow, 1)
+	go func() { window <- watchWriter(addr, countFrom, end, stopped) }()
 	var wg sync.WaitGroup
 	for ci := range l.Clients {
 		wg.Add(1)
@@ -236,6 +262,7 @@ func drive(ctx context.Context, addr string, l KioskLoad) (LoadResult, error) {
 		}()
 	}
 	wg.Wait()
+	close(stopped)
 	elapsed := time.Since(countFrom)
 	if last := end.Sub(countFrom); elapsed > last && l.Max == 0 {
 		elapsed = last // clients stop sending at end; the last answers overrun it
@@ -258,9 +285,87 @@ func drive(ctx context.Context, addr string, l KioskLoad) (LoadResult, error) {
 		}
 	}
 	res.Throughput = float64(res.Requests) / elapsed.Seconds()
+	res.Writer = <-window
 	res.P50, res.P99, res.P999, res.Max = all.Percentile(50), all.Percentile(99), all.Percentile(99.9), all.Percentile(100)
 	if res.Errors > 0 {
 		return res, fmt.Errorf("%d of %d clients failed; first: %s", res.Errors, l.Clients, res.FirstError)
 	}
 	return res, nil
+}
+
+// writerSnapshot is the group writer's counters at one moment.
+type writerSnapshot struct {
+	at                 time.Time
+	commits, responses float64
+	busy, commit       float64 // seconds
+}
+
+// watchWriter scrapes the kiosk's /metrics when the counted time starts and
+// when it ends (or when the clients stop, if sooner) and returns the
+// difference. A failed scrape, or clients that stopped before the counted
+// time, give a zero window: the load's own figures do not depend on it.
+func watchWriter(addr string, from, to time.Time, stopped <-chan struct{}) WriterWindow {
+	at := func(t time.Time) bool {
+		tm := time.NewTimer(time.Until(t))
+		defer tm.Stop()
+		select {
+		case <-tm.C:
+			return true
+		case <-stopped:
+			return false
+		}
+	}
+	if !at(from) {
+		return WriterWindow{}
+	}
+	a, err := scrapeWriter(addr)
+	if err != nil {
+		return WriterWindow{}
+	}
+	at(to)
+	b, err := scrapeWriter(addr)
+	if err != nil {
+		return WriterWindow{}
+	}
+	sec := func(f float64) time.Duration { return time.Duration(f * float64(time.Second)) }
+	return WriterWindow{Commits: int64(b.commits - a.commits), Responses: int64(b.responses - a.responses),
+		Elapsed: b.at.Sub(a.at), Busy: sec(b.busy - a.busy), Commit: sec(b.commit - a.commit)}
+}
+
+// scrapeWriter reads the group writer's counters from GET /metrics (open on
+// loopback without a token).
+func scrapeWriter(addr string) (writerSnapshot, error) {
+	c, err := dial(addr)
+	if err != nil {
+		return writerSnapshot{}, err
+	}
+	defer c.Close()
+	r, err := c.do("GET", "/metrics", "", nil, time.Now().Add(10*time.Second), false)
+	at := time.Now()
+	if err != nil {
+		return writerSnapshot{}, fmt.Errorf("GET /metrics: %w", err)
+	}
+	if r.Status != 200 {
+		return writerSnapshot{}, fmt.Errorf("GET /metrics answered %d", r.Status)
+	}
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	families, err := parser.TextToMetricFamilies(bytes.NewReader(r.Body))
+	if err != nil {
+		return writerSnapshot{}, fmt.Errorf("read /metrics: %w", err)
+	}
+	value := func(name string) (float64, error) {
+		f, ok := families[name]
+		if !ok || len(f.GetMetric()) != 1 {
+			return 0, fmt.Errorf("/metrics has no single series %s", name)
+		}
+		return f.GetMetric()[0].GetCounter().GetValue(), nil
+	}
+	s := writerSnapshot{at: at}
+	for name, dst := range map[string]*float64{"skm_kiosk_write_commits_total": &s.commits, "skm_kiosk_write_responses_total": &s.responses,
+		"skm_kiosk_writer_busy_seconds_total": &s.busy, "skm_kiosk_write_commit_seconds_total": &s.commit} {
+		if *dst, err = value(name); err != nil {
+			return s, err
+		}
+	}
+	return s, nil
 }
