@@ -30,6 +30,9 @@ func (f fakePending) CountPending(context.Context) (int64, error) { return f.n, 
 func (f fakePending) OldestPending(context.Context) (time.Time, bool, error) {
 	return f.oldest, !f.oldest.IsZero(), nil
 }
+func (f fakePending) WriteStats() survey.WriteStats {
+	return survey.WriteStats{Commits: 2, Responses: 5, Busy: 3 * time.Second, Commit: time.Second}
+}
 
 // metricsApp serves m at /metrics behind Measure, with the shared error handler.
 func metricsApp(m *web.Metrics) *fiber.App {
