@@ -39,17 +39,11 @@ type summaryData struct {
 	Flagged int64
 }
 
-// dayStart returns midnight (Asia/Jakarta) of t's day.
-func dayStart(t time.Time) time.Time {
-	j := t.In(web.Jakarta)
-	return time.Date(j.Year(), j.Month(), j.Day(), 0, 0, 0, 0, web.Jakarta)
-}
-
 func (s *Server) handleSummary(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	lang := web.LangOf(c)
 	now := s.now()
-	today := dayStart(now)
+	today := survey.DayStart(now, web.Jakarta)
 	month := time.Date(today.Year(), today.Month(), 1, 0, 0, 0, 0, web.Jakarta)
 	end := today.AddDate(0, 0, 1)
 	daySum, err := s.store.Summarize(ctx, today, end)

@@ -32,8 +32,7 @@ const (
 // midnights in loc (Asia/Jakarta), for a page shown at now: today is left
 // out, as it is from every report. The baseline ends where recent begins.
 func AttentionWindows(now time.Time, loc *time.Location) (recentFrom, recentTo, baseFrom time.Time) {
-	y, m, d := now.In(loc).Date()
-	recentTo = time.Date(y, m, d, 0, 0, 0, 0, loc)
+	recentTo = DayStart(now, loc)
 	recentFrom = recentTo.AddDate(0, 0, -AttentionRecentDays)
 	return recentFrom, recentTo, recentFrom.AddDate(0, 0, -AttentionBaselineDays)
 }

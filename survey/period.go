@@ -7,6 +7,12 @@ import (
 	"time"
 )
 
+// DayStart returns midnight, in loc, of the day t falls on in loc.
+func DayStart(t time.Time, loc *time.Location) time.Time {
+	y, m, d := t.In(loc).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, loc)
+}
+
 // Period is a half-open range of Asia/Jakarta calendar days [From, To) with a label.
 type Period struct {
 	From  time.Time `json:"from"` // midnight Asia/Jakarta of the first day
@@ -91,8 +97,7 @@ func (p Period) Months() []Period {
 // never include the day still in progress, so an officer cannot match a
 // rating to the citizen who just left.
 func (p Period) ClosedAt(now time.Time) Period {
-	n := now.In(p.From.Location())
-	today := time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, p.From.Location())
+	today := DayStart(now, p.From.Location())
 	if p.To.After(today) {
 		p.To = today
 	}

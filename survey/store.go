@@ -56,10 +56,11 @@ type ResponseStore interface {
 }
 
 // WriteStats counts the kiosk store's grouped commits since it opened: the
-// commits that stored responses, the responses they stored, the time the single writer spent on
-// them (Busy, from its first statement to the acknowledgement) and, of that,
-// in the COMMIT itself, whose fsync makes the group durable. Busy against
-// elapsed time says whether the writer is the bottleneck.
+// commits that stored responses, the responses they stored, the time the
+// single writer spent on them (Busy, from its first statement to the
+// acknowledgement) and, of that, in the COMMIT itself, whose fsync makes the
+// group durable. Busy against elapsed time says whether the writer is the
+// bottleneck.
 type WriteStats struct {
 	Commits   int64
 	Responses int64

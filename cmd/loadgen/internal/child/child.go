@@ -43,8 +43,8 @@ func StartProfile(path string) (func(), error) {
 
 // StartTrace writes a one-second execution trace to path, starting after
 // delay (for `go tool trace`, e.g. -pprof=sched for the time goroutines
-// waited for a CPU); the returned function, called once, stops it early. With an empty
-// path it does nothing.
+// waited for a CPU); the returned function, called once, stops it early.
+// With an empty path it does nothing.
 func StartTrace(path string, delay time.Duration) (func(), error) {
 	if path == "" {
 		return func() {}, nil
