@@ -170,11 +170,11 @@ func (r *Renderer) NewPage(c *fiber.Ctx, title string, data any) *Page {
 	p.Title = p.T(title)
 	args := c.Context().QueryArgs()
 	var q []string
-	args.VisitAll(func(k, v []byte) {
+	for k, v := range args.All() {
 		if string(k) != "lang" {
 			q = append(q, string(k)+"="+template.URLQueryEscaper(string(v)))
 		}
-	})
+	}
 	p.Query = strings.Join(q, "&")
 	if s, ok := c.Locals(localSession).(*sessionInfo); ok && s != nil {
 		p.User = &s.user
