@@ -131,6 +131,8 @@ func kioskCommand(ctx context.Context, args []string, stdout io.Writer) error {
 		t.Add("grouped: p99", "%.2f ms", ms(g.P99))
 		t.Add("grouped: p99.9", "%.2f ms", ms(g.P999))
 		t.Add("grouped: server peak RSS", "%.1f MiB", mib(g.PeakRSS))
+		t.Add("grouped: RSS at the end, anonymous", "%.1f MiB", mib(g.AnonRSS))
+		t.Add("grouped: RSS at the end, file pages", "%.1f MiB", mib(g.FileRSS))
 		t.Add("grouped: server CPU per request", "%.0f µs", us(g.ServerCPU))
 		if w := g.Writer; w.Commits > 0 {
 			t.Add("grouped: responses per commit", "%.1f", w.GroupSize())
@@ -177,8 +179,8 @@ func kioskCommand(ctx context.Context, args []string, stdout io.Writer) error {
 }
 
 func describe(r load.LoadResult) string {
-	s := fmt.Sprintf("%.0f req/s, p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.1f ms, peak RSS %.1f MiB (%.1f before the load, Go runtime %.1f), CPU/request server %.0f µs client %.0f µs, %d stored, statuses %v",
-		r.Throughput, ms(r.P50), ms(r.P99), ms(r.P999), ms(r.Max), mib(r.PeakRSS), mib(r.IdleRSS), mib(r.GoSys), us(r.ServerCPU), us(r.ClientCPU), r.Stored, r.Statuses)
+	s := fmt.Sprintf("%.0f req/s, p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.1f ms, peak RSS %.1f MiB (%.1f before the load, Go runtime %.1f; at the end %.1f anonymous + %.1f file pages), CPU/request server %.0f µs client %.0f µs, %d stored, statuses %v",
+		r.Throughput, ms(r.P50), ms(r.P99), ms(r.P999), ms(r.Max), mib(r.PeakRSS), mib(r.IdleRSS), mib(r.GoSys), mib(r.AnonRSS), mib(r.FileRSS), us(r.ServerCPU), us(r.ClientCPU), r.Stored, r.Statuses)
 	if w := r.Writer; w.Commits > 0 {
 		s += fmt.Sprintf("; writer: %.1f responses per commit, busy %.0f%% of the time, %.0f%% of that in COMMIT", w.GroupSize(), 100*w.BusyShare(), 100*w.CommitShare())
 	}

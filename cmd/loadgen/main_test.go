@@ -67,10 +67,14 @@ func TestKioskLoad(t *testing.T) {
 		t.Errorf("no execution trace at %s (%v; %d bytes)", tracePath, err, len(b))
 	}
 	for _, want := range []string{"grouped ", "per-request ", "no storage ", "raw 100/commit", "raw   1/commit", "grouped / raw 100",
-		"grouped: responses per commit", "grouped: writer busy", "grouped: writer's time in COMMIT"} {
+		"grouped: responses per commit", "grouped: writer busy", "grouped: writer's time in COMMIT",
+		"grouped: RSS at the end, anonymous", "grouped: RSS at the end, file pages"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the output lacks %q:\n%s", want, out)
 		}
+	}
+	if m := regexp.MustCompile(`at the end ([0-9.]+) anonymous \+ ([0-9.]+) file pages`).FindStringSubmatch(out); m == nil || m[1] == "0.0" || m[2] == "0.0" {
+		t.Errorf("the grouped server's resident set is not split into anonymous and file pages (%q):\n%s", m, out)
 	}
 	if regexp.MustCompile(`statuses map\[[^]]*\b(4|5)\d\d:`).MatchString(out) {
 		t.Errorf("a load got refusals:\n%s", out)

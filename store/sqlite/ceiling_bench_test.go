@@ -34,7 +34,7 @@ func BenchmarkCeilingGroupSize(b *testing.B) {
 		"ordered": func(seq int64) string { return fmt.Sprintf("k%012d", seq) },
 	}
 	for _, kind := range []string{"clients", "ordered"} {
-		for _, per := range []int{17, 100} {
+		for _, per := range []int{17, 28, 100} {
 			b.Run(fmt.Sprintf("keys=%s/per=%d", kind, per), func(b *testing.B) {
 				benchCeiling(b, per, keys[kind])
 			})

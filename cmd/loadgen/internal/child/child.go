@@ -130,6 +130,18 @@ func PeakRSS(pid int) (int64, error) {
 	return procStatusKB(pid, "VmHWM:")
 }
 
+// RSSParts returns the two parts of the process's resident set now: its
+// anonymous memory (heap, stacks, SQLite's caches) and the file pages mapped
+// in it, mostly its own binary's code and read-only data, which a kernel
+// that keeps files in large page-cache folios maps whole.
+func RSSParts(pid int) (anon, file int64, err error) {
+	if anon, err = procStatusKB(pid, "RssAnon:"); err != nil {
+		return 0, 0, err
+	}
+	file, err = procStatusKB(pid, "RssFile:")
+	return anon, file, err
+}
+
 func procStatusKB(pid int, key string) (int64, error) {
 	f, err := os.Open("/proc/" + strconv.Itoa(pid) + "/status")
 	if err != nil {

@@ -49,6 +49,9 @@ type LoadResult struct {
 	PeakRSS    int64 // the server's VmHWM, bytes
 	IdleRSS    int64 // its VmHWM before the load, after the first answer
 	GoSys      int64 // memory the Go runtime obtained from the system (the rest of RSS is SQLite and the program)
+	// AnonRSS and FileRSS split the server's resident set at the end of the
+	// load: anonymous memory, and file pages (its binary's code and data).
+	AnonRSS, FileRSS int64
 	// ServerCPU and ClientCPU are the CPU time per counted request of the
 	// server's process and of loadgen's own (the clients), warm-up included
 	// in both the time and the count.
@@ -136,6 +139,9 @@ func RunKiosk(ctx context.Context, l KioskLoad, kind int) (LoadResult, error) {
 	}
 	res.IdleRSS = idle
 	if res.PeakRSS, err = ch.PeakRSS(); err != nil {
+		return res, err
+	}
+	if res.AnonRSS, res.FileRSS, err = ch.RSSParts(); err != nil {
 		return res, err
 	}
 	if err := ch.Stop(); err != nil {

@@ -113,6 +113,9 @@ func StartChild(ctx context.Context, exe, mode string, args []string, listen boo
 // Pid returns the child's process id.
 func (c *Child) Pid() int { return c.cmd.Process.Pid }
 
+// RSSParts returns the child's anonymous and file-backed resident memory now, in bytes.
+func (c *Child) RSSParts() (anon, file int64, err error) { return child.RSSParts(c.Pid()) }
+
 // PeakRSS returns the child's peak resident set so far (VmHWM), in bytes.
 func (c *Child) PeakRSS() (int64, error) { return child.PeakRSS(c.Pid()) }
 
