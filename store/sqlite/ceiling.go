@@ -18,8 +18,12 @@ type Ceiling struct {
 	db *sql.DB
 }
 
-// OpenCeiling opens (creating and migrating) a kiosk database at path for raw inserts.
+// OpenCeiling opens (creating and migrating) a kiosk database at path for
+// raw inserts, with the kiosk's page cache unless o says otherwise.
 func OpenCeiling(ctx context.Context, path string, o Options) (*Ceiling, error) {
+	if o.CacheKiB == 0 {
+		o.CacheKiB = kioskCacheKiB
+	}
 	db, err := openDB(ctx, path, "kiosk", o)
 	if err != nil {
 		return nil, err

@@ -40,6 +40,9 @@ type Options struct {
 	BusyTimeout time.Duration
 	// MaxOpenConns bounds the pool (default 8).
 	MaxOpenConns int
+	// CacheKiB is each connection's page cache in KiB (default SQLite's
+	// 2,000). The operating system's page cache holds the file as well.
+	CacheKiB int
 }
 
 // dsn builds a DSN with the pragmas every pooled connection needs: WAL,
@@ -58,6 +61,9 @@ func dsn(path string, o Options) string {
 	q.Set("_busy_timeout", strconv.FormatInt(o.BusyTimeout.Milliseconds(), 10))
 	q.Set("_foreign_keys", "on")
 	q.Set("_txlock", "immediate")
+	if o.CacheKiB > 0 {
+		q.Set("_cache_size", strconv.Itoa(-o.CacheKiB))
+	}
 	return "file:" + path + "?" + q.Encode()
 }
 
