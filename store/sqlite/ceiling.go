@@ -19,11 +19,8 @@ type Ceiling struct {
 }
 
 // OpenCeiling opens (creating and migrating) a kiosk database at path for
-// raw inserts, with the kiosk's page cache unless o says otherwise.
+// raw inserts, opened as the kiosk opens its own.
 func OpenCeiling(ctx context.Context, path string, o Options) (*Ceiling, error) {
-	if o.CacheKiB == 0 {
-		o.CacheKiB = kioskCacheKiB
-	}
 	db, err := openDB(ctx, path, "kiosk", o)
 	if err != nil {
 		return nil, err

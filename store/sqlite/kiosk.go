@@ -40,17 +40,8 @@ type KioskOptions struct {
 	SignHead func(seq int64, hash string) string
 }
 
-// kioskCacheKiB is the kiosk's page cache per connection. The writer's
-// working set is the tables' and indexes' last pages; SQLite's default of
-// 2,000 KiB cost the kiosk a megabyte of its 40 MB budget under load for no
-// measured gain (docs/benchmarks.md).
-const kioskCacheKiB = 1024
-
 // OpenKiosk opens (creating and migrating) the kiosk database at path.
 func OpenKiosk(ctx context.Context, path string, o KioskOptions) (*KioskDB, error) {
-	if o.CacheKiB == 0 {
-		o.CacheKiB = kioskCacheKiB
-	}
 	db, err := openDB(ctx, path, "kiosk", o.Options)
 	if err != nil {
 		return nil, err
