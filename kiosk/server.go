@@ -28,6 +28,7 @@ type Store interface {
 	survey.AuthStore
 	survey.VisitStore
 	survey.IntakeStore
+	survey.TabletStore
 	web.SettingsStore
 	// Ping checks that the database answers and can be written (GET /healthz).
 	Ping(ctx context.Context) error
@@ -160,11 +161,14 @@ func (s *Server) registerRoutes() {
 	app.Post("/s/:code/kirim", s.countSubmission, s.handleSurveySubmit)
 	app.Post("/s/:code", s.countSubmission, s.handleSurveySubmit)
 	app.Get("/s/:code/terima-kasih", s.handleThanks)
-	app.Get("/kiosk", s.handleTablet)
-	app.Get("/kiosk/s/:code", s.handleSurvey)
-	app.Post("/kiosk/s/:code/kirim", s.countSubmission, s.handleSurveySubmit)
-	app.Post("/kiosk/s/:code", s.countSubmission, s.handleSurveySubmit)
-	app.Get("/kiosk/terima-kasih", s.handleThanks)
+	// The desk tablet: enrolled devices only (tablets.go).
+	app.Get("/kiosk", s.requireTablet, s.handleTablet)
+	app.Get("/kiosk/s/:code", s.requireTablet, s.handleSurvey)
+	app.Post("/kiosk/s/:code/kirim", s.countSubmission, s.requireTablet, s.handleSurveySubmit)
+	app.Post("/kiosk/s/:code", s.countSubmission, s.requireTablet, s.handleSurveySubmit)
+	app.Get("/kiosk/v/:id", s.requireTablet, s.handleTabletVisitSurvey)
+	app.Post("/kiosk/v/:id/kirim", s.countSubmission, s.requireTablet, s.handleTabletVisitSubmit)
+	app.Get("/kiosk/terima-kasih", s.requireTablet, s.handleThanks)
 	app.Get("/privasi", s.handlePrivacy)
 	app.Get("/qr/:file", s.handleQR)
 	app.Get("/photo/:file", s.handlePhoto)
