@@ -183,7 +183,7 @@ func (s *Server) handleAPICreateResponse(c *fiber.Ctx) error {
 		in.Claimant = &claimant
 		scope = survey.IdempotencyScope(survey.ScopeVisit, r.VisitID)
 	}
-	if r.IdempotencyKey, err = survey.ScopeIdempotencyKey(s.secret, scope, r.IdempotencyKey); err != nil {
+	if r.IdempotencyKey, err = s.scoper.Scope(scope, r.IdempotencyKey); err != nil {
 		return err
 	}
 	created, err := s.store.CreateResponseWith(c.UserContext(), &r, in)

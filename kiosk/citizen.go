@@ -206,7 +206,7 @@ func (s *Server) handleSurveySubmit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if r.IdempotencyKey, err = survey.ScopeIdempotencyKey(s.secret, s.formScope(c, st, kiosk), r.IdempotencyKey); err != nil {
+	if r.IdempotencyKey, err = s.scoper.Scope(s.formScope(c, st, kiosk), r.IdempotencyKey); err != nil {
 		return err
 	}
 	created := false

@@ -55,6 +55,7 @@ type Server struct {
 	qr        *qrCache
 	keys      *keyring
 	secret    []byte
+	scoper    survey.IdempotencyScoper
 	publicURL string
 	now       func() time.Time
 	serving   web.Serving
@@ -102,7 +103,7 @@ func NewServer(ctx context.Context, cfg Config, store Store, publicURL string, o
 		return nil, err
 	}
 	s := &Server{cfg: cfg, store: store, log: o.Logger.With("component", "http"), render: render,
-		qr: newQRCache(512), keys: &keyring{store: store, rotation: cfg.Limits.KeyRotation.D()}, secret: secret, publicURL: strings.TrimRight(publicURL, "/"), now: o.Now, syncer: o.Syncer, metrics: o.Metrics}
+		qr: newQRCache(512), keys: &keyring{store: store, rotation: cfg.Limits.KeyRotation.D()}, secret: secret, scoper: survey.NewIdempotencyScoper(secret), publicURL: strings.TrimRight(publicURL, "/"), now: o.Now, syncer: o.Syncer, metrics: o.Metrics}
 	s.auth = &web.Auth{Store: store, Now: o.Now, Secure: cfg.SecureCookies, BcryptCost: o.BcryptCost}
 	render.CSRF = s.auth.CSRFToken
 	s.app = fiber.New(fiber.Config{

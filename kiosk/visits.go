@@ -173,7 +173,7 @@ func (s *Server) handleVisitSubmit(c *fiber.Ctx) error {
 // action) again with what is missing.
 func (s *Server) submitVisit(c *fiber.Ctx, st survey.Staff, v survey.Visit, r *survey.Response, in survey.Intake, action, thanks string) error {
 	var err error
-	if r.IdempotencyKey, err = survey.ScopeIdempotencyKey(s.secret, survey.IdempotencyScope(survey.ScopeVisit, v.ID), r.IdempotencyKey); err != nil {
+	if r.IdempotencyKey, err = s.scoper.Scope(survey.IdempotencyScope(survey.ScopeVisit, v.ID), r.IdempotencyKey); err != nil {
 		return err
 	}
 	if in.Contact, err = s.formContact(c); err == nil {

@@ -4,13 +4,15 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"hash"
 	"strings"
+	"sync"
 )
 
 // MaxIdempotencyKey bounds a client's idempotency key, in bytes.
 const MaxIdempotencyKey = 100
 
-// scopeMarkLen is the length of the scope mark ScopeIdempotencyKey appends.
+// scopeMarkLen is the length of the scope mark IdempotencyScoper.Scope appends.
 const scopeMarkLen = 1 + 16
 
 // MaxStoredIdempotencyKey bounds a key as stored: a client's key and its scope mark.
@@ -33,15 +35,29 @@ func IdempotencyScope(kind string, parts ...string) string {
 	return kind + "|" + strings.Join(parts, "|")
 }
 
-// ScopeIdempotencyKey returns the stored form of a client's key within
-// scope: the key, "~", and 96 bits of an HMAC-SHA256 over scope and key
-// under a key derived from secret. The same key in another client's scope
-// is another stored key. The mark is made of the key too, so it is no
-// pseudonym of the client (the scope may hold its address): two keys of one
-// client share nothing. The client's key comes first so that a client's
-// rising keys (a queue system's ticket numbers) stay together in the index.
-// An empty key stays empty; a key over MaxIdempotencyKey bytes is refused.
-func ScopeIdempotencyKey(secret []byte, scope, key string) (string, error) {
+// IdempotencyScoper marks clients' idempotency keys with their scope. Make
+// one per secret (NewIdempotencyScoper) and keep it: it derives its key once
+// and reuses its HMAC states (the kiosk marks every rating's key).
+type IdempotencyScoper struct{ macs *sync.Pool }
+
+// NewIdempotencyScoper derives the scoper's key from the kiosk's secret, a
+// key for idempotency marks only.
+func NewIdempotencyScoper(secret []byte) IdempotencyScoper {
+	k := hmac.New(sha256.New, secret)
+	k.Write([]byte("skm idempotency key v1"))
+	key := k.Sum(nil)
+	return IdempotencyScoper{macs: &sync.Pool{New: func() any { return hmac.New(sha256.New, key) }}}
+}
+
+// Scope returns the stored form of a client's key within scope: the key,
+// "~", and 96 bits of an HMAC-SHA256 over scope and key. The same key in
+// another client's scope is another stored key. The mark is made of the key
+// too, so it is no pseudonym of the client (the scope may hold its
+// address): two keys of one client share nothing. The client's key comes
+// first so that a client's rising keys (a queue system's ticket numbers)
+// stay together in the index. An empty key stays empty; a key over
+// MaxIdempotencyKey bytes is refused.
+func (s IdempotencyScoper) Scope(scope, key string) (string, error) {
 	key = strings.TrimSpace(key)
 	if key == "" {
 		return "", nil
@@ -50,11 +66,15 @@ func ScopeIdempotencyKey(secret []byte, scope, key string) (string, error) {
 		return "", Invalid("idempotency_key", "idempotency_key must be at most 100 characters",
 			"idempotency_key paling banyak 100 karakter")
 	}
-	k := hmac.New(sha256.New, secret)
-	k.Write([]byte("skm idempotency key v1"))
-	m := hmac.New(sha256.New, k.Sum(nil))
-	m.Write([]byte(scope))
-	m.Write([]byte{0})
-	m.Write([]byte(key))
-	return key + "~" + base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:12]), nil
+	var buf [256]byte
+	msg := append(append(append(buf[:0], scope...), 0), key...)
+	m := s.macs.Get().(hash.Hash)
+	m.Reset()
+	m.Write(msg)
+	var sum [sha256.Size]byte
+	m.Sum(sum[:0])
+	s.macs.Put(m)
+	out := make([]byte, 0, MaxStoredIdempotencyKey)
+	out = append(append(out, key...), '~')
+	return string(base64.RawURLEncoding.AppendEncode(out, sum[:12])), nil
 }

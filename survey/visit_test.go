@@ -147,33 +147,33 @@ func TestClaimVisit(t *testing.T) {
 	}
 }
 
-func TestScopeIdempotencyKey(t *testing.T) {
-	secret := []byte("kiosk secret")
+func TestIdempotencyScoper(t *testing.T) {
+	scoper := NewIdempotencyScoper([]byte("kiosk secret"))
 	a := IdempotencyScope(ScopeAPI, "196608011988031001", "192.168.1.20")
 	b := IdempotencyScope(ScopeAPI, "196608011988031001", "192.168.1.21")
-	ka, err := ScopeIdempotencyKey(secret, a, " antrian-1 ")
+	ka, err := scoper.Scope(a, " antrian-1 ")
 	if err != nil || !strings.HasPrefix(ka, "antrian-1~") || len(ka) != len("antrian-1")+17 {
 		t.Fatalf("scoped key %q (%v), want the key first and its scope's mark", ka, err)
 	}
-	if long, _ := ScopeIdempotencyKey(secret, a, strings.Repeat("k", MaxIdempotencyKey)); len(long) != MaxStoredIdempotencyKey {
+	if long, _ := scoper.Scope(a, strings.Repeat("k", MaxIdempotencyKey)); len(long) != MaxStoredIdempotencyKey {
 		t.Errorf("the longest key stored in %d bytes, want MaxStoredIdempotencyKey", len(long))
 	}
-	if k2, _ := ScopeIdempotencyKey(secret, a, "antrian-2"); k2[len(k2)-16:] == ka[len(ka)-16:] {
+	if k2, _ := scoper.Scope(a, "antrian-2"); k2[len(k2)-16:] == ka[len(ka)-16:] {
 		t.Error("two keys of one client share their mark: it would be a pseudonym of the client")
 	}
-	if again, _ := ScopeIdempotencyKey(secret, a, "antrian-1"); again != ka {
+	if again, _ := scoper.Scope(a, "antrian-1"); again != ka {
 		t.Error("the same key in the same scope is not the same stored key")
 	}
-	if kb, _ := ScopeIdempotencyKey(secret, b, "antrian-1"); kb == ka {
+	if kb, _ := scoper.Scope(b, "antrian-1"); kb == ka {
 		t.Error("the same key in another client's scope collides")
 	}
-	if other, _ := ScopeIdempotencyKey([]byte("another kiosk"), a, "antrian-1"); other == ka {
+	if other, _ := NewIdempotencyScoper([]byte("another kiosk")).Scope(a, "antrian-1"); other == ka {
 		t.Error("another secret gives the same stored key")
 	}
-	if empty, err := ScopeIdempotencyKey(secret, a, "  "); empty != "" || err != nil {
+	if empty, err := scoper.Scope(a, "  "); empty != "" || err != nil {
 		t.Errorf("an empty key scoped to %q (%v), want empty", empty, err)
 	}
-	if _, err := ScopeIdempotencyKey(secret, a, strings.Repeat("k", MaxIdempotencyKey+1)); AsError(err) == nil || AsError(err).Field != "idempotency_key" {
+	if _, err := scoper.Scope(a, strings.Repeat("k", MaxIdempotencyKey+1)); AsError(err) == nil || AsError(err).Field != "idempotency_key" {
 		t.Errorf("an overlong key: %v", err)
 	}
 }
