@@ -19,7 +19,7 @@ import (
 	"github.com/skmkiosk/skm/survey"
 )
 
-// workedExampleB returns the 29 answer sets of domain.md §1.9 (B), whose
+// workedExampleB returns the 29 answer sets of docs/domain.md#examples (B), whose
 // per-element sums are 105, 101, 100, 116, 102, 105, 106, 115 (pengaduan)
 // and 105 (sarana): exact IKM 91.48, template mode 91.38, never 90.56.
 func workedExampleB() []survey.Ratings {

@@ -88,7 +88,7 @@ func TestFiguresSmallAndEmpty(t *testing.T) {
 }
 
 func TestFiguresRoundingBoundaries(t *testing.T) {
-	// domain.md §1.9 (D) as whole tallies: 2,500 responses whose mean answer
+	// docs/domain.md#examples (D) as whole tallies: 2,500 responses whose mean answer
 	// is the table's boundary; then 5,000 responses landing exactly on a
 	// half hundredth, which rounds up.
 	for _, tc := range []struct {
