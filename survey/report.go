@@ -25,12 +25,14 @@ type ReportRules struct {
 	CoachingWeakMonths int
 	// TemplateMode computes IKM with the legacy 0,111 weight.
 	TemplateMode bool
+	// Contest holds the thresholds of the detectors that contest unverified ratings.
+	Contest ContestRules
 }
 
 // DefaultReportRules returns the rules central uses without configuration.
 func DefaultReportRules() ReportRules {
 	return ReportRules{MinResponses: 30, MinCell: 5, Attributable: []Element{Kompetensi, Perilaku},
-		RewardLowerBound: 88.31, CoachingUpperBound: 76.61, CoachingWeakMonths: 3}
+		RewardLowerBound: 88.31, CoachingUpperBound: 76.61, CoachingWeakMonths: 3, Contest: DefaultContestRules()}
 }
 
 // Hidden reports whether a cell of n responses must not be shown: it has
