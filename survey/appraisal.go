@@ -333,7 +333,9 @@ func (r ReportRules) Appraise(people []PersonInput) Appraisal {
 // evidence is for coaching).
 func (r ReportRules) Candidate(p PersonInput) (c Candidate, reward bool) {
 	c = Candidate{Staff: p.Staff, VisitCodes: p.VisitCodes, Contests: r.DetectContests(p.Scores, p.History, p.NoVisit)}
-	trusted := func(verified, suspect bool, month string) bool { return !suspect && !c.Contests.Covers(verified, month) }
+	trusted := func(verified, suspect bool, month string) bool {
+		return !suspect && !c.Contests.Covers(verified, month)
+	}
 	verified := func(v, suspect bool, _ string) bool { return v && !suspect }
 	scores := func(keep func(bool, bool, string) bool) Individual {
 		return r.Individual(PersonCellsWhere(p.Scores, func(x PersonCell) bool { return keep(x.Verified, x.Suspect, x.Month) }))
