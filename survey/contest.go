@@ -27,18 +27,18 @@ type ContestRules struct {
 	// Z is the |z| of the Mann–Whitney rank-sum test (normal approximation,
 	// corrected for ties) from which two groups of ratings differ
 	// significantly: 3.29 is a two-sided p of 0.001.
-	Z float64
+	Z float64 `json:"z"`
 	// Shift is the smallest difference of the groups' individual indexes,
 	// in points of 25–100, that counts: a significant but small difference
 	// is not a reason to doubt ratings.
-	Shift float64
+	Shift float64 `json:"shift"`
 	// NoVisitShare is the share (percent) of a person's unverified ratings
 	// that must fall on days without a visit code for them, besides at
 	// least min_cell such ratings.
-	NoVisitShare float64
+	NoVisitShare float64 `json:"no_visit_share"`
 	// BaselineMonths is how many months before each month the sudden-shift
 	// detector compares it with.
-	BaselineMonths int
+	BaselineMonths int `json:"baseline_months"`
 }
 
 // DefaultContestRules returns the thresholds central uses without configuration.
