@@ -77,7 +77,7 @@ type apiIKM struct {
 	// figures, never the person's.
 	UnitIKM *apiUnitIKM `json:"unit_ikm,omitempty"`
 	Visits  apiVisits   `json:"visits"`
-	Note           string         `json:"note,omitempty"`
+	Note    string      `json:"note,omitempty"`
 }
 
 // apiUnitIKM is the IKM of a unit, graded like any unit.
@@ -247,11 +247,11 @@ func apiIndividualOf(rules survey.ReportRules, st survey.Staff, x survey.Individ
 }
 
 type apiRules struct {
-	MinResponses       int              `json:"min_responses"`
-	MinCell            int              `json:"min_cell"`
-	Attributable       []survey.Element `json:"attributable"`
-	RewardLowerBound   float64          `json:"reward_lower_bound"`
-	CoachingUpperBound float64          `json:"coaching_upper_bound"`
+	MinResponses       int                 `json:"min_responses"`
+	MinCell            int                 `json:"min_cell"`
+	Attributable       []survey.Element    `json:"attributable"`
+	RewardLowerBound   float64             `json:"reward_lower_bound"`
+	CoachingUpperBound float64             `json:"coaching_upper_bound"`
 	CoachingWeakMonths int                 `json:"coaching_weak_months"`
 	TemplateMode       bool                `json:"template_mode"`
 	Contest            survey.ContestRules `json:"contest"`
