@@ -99,6 +99,13 @@ func testGamedRatings(t *testing.T, open func(testing.TB, func() time.Time) surv
 			if !strings.Contains(page, "Dipersoalkan") && !strings.Contains(page, "ditandai 20") {
 				t.Error("the list page shows neither the contested marker nor the flagged ratings")
 			}
+			// And the evidence export carries it: Agus is among the others.
+			_, body := admin.MustGet(t, fmt.Sprintf("/admin/reports/%d/export/others.csv?period=2031-Q1", rs.Office.ID), http.StatusOK)
+			h, rows := csvRows(t, body)
+			agus := rows[nipAgus]
+			if agus == nil || (col(t, h, agus, "contested") != "yes" && col(t, h, agus, "suspect_ratings") != "20") || col(t, h, agus, "verified_share") == "" {
+				t.Errorf("others.csv row of Agus = %v", agus)
+			}
 		})
 	}
 }
