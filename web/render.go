@@ -15,16 +15,8 @@ import (
 	"github.com/skmkiosk/skm/survey"
 )
 
-// Jakarta is the zone every time is shown in (WIB); stored times are UTC.
-var Jakarta = mustZone("Asia/Jakarta")
-
-func mustZone(name string) *time.Location {
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		return time.FixedZone("WIB", 7*3600) // Asia/Jakarta has had no DST since 1964
-	}
-	return loc
-}
+// Jakarta is the zone every time is shown in (WIB): survey.Jakarta.
+var Jakarta = survey.Jakarta
 
 // Renderer executes page templates parsed once at start-up: a broken
 // template stops the server from starting, not a citizen's request.
