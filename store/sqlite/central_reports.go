@@ -22,8 +22,8 @@ func reportWhere(f survey.ReportFilter, byDay bool) (where, error) {
 	}
 	w.add("office_id = ?", f.OfficeID)
 	if byDay {
-		w.add("day >= ?", jakartaDate(f.From))
-		w.add("day < ?", jakartaDate(f.To))
+		w.add("day >= ?", survey.JakartaDate(f.From))
+		w.add("day < ?", survey.JakartaDate(f.To))
 	} else {
 		w.add("created_at >= ?", formatTime(f.From))
 		w.add("created_at < ?", formatTime(f.To))

@@ -74,7 +74,7 @@ func checkLimits(ctx context.Context, tx querier, r *survey.Response, in survey.
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO refusals (day, nip, reason, count) VALUES (?, ?, ?, 1)
 			ON CONFLICT (day, nip, reason) DO UPDATE SET count = count + 1`,
-			r.CreatedAt.In(jakarta).Format("2006-01-02"), r.NIP, ch.reason); err != nil {
+			r.CreatedAt.In(survey.Jakarta).Format("2006-01-02"), r.NIP, ch.reason); err != nil {
 			return fmt.Errorf("count refusal: %w", translate(err))
 		}
 		return survey.ErrRateLimited(ch.reason)
