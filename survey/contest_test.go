@@ -157,3 +157,26 @@ func TestUnverifiedHaveLessSay(t *testing.T) {
 		t.Errorf("verified 2s: reward %v, evidence %+v", reward, c.Evidence)
 	}
 }
+
+// BenchmarkAppraiseThousands is the appraisal of 2,000 officers, each with
+// three months of verified and unverified cells, a baseline and no-visit
+// days: every interval, detector and rule of the lists.
+func BenchmarkAppraiseThousands(b *testing.B) {
+	rules := DefaultReportRules()
+	people := make([]PersonInput, 2000)
+	for i := range people {
+		var scores, history []PersonCell
+		for _, m := range []string{"2026-10", "2026-11", "2026-12"} {
+			scores = append(scores, cellOf(m, ChannelVisit, true, "", append(repeat(10+i%7, [2]int64{4, 4}), repeat(5, [2]int64{3, 4})...)...),
+				cellOf(m, ChannelQR, false, "", repeat(3+i%5, [2]int64{3, 3})...))
+		}
+		for _, m := range []string{"2026-07", "2026-08", "2026-09"} {
+			history = append(history, cellOf(m, ChannelVisit, true, "", repeat(12, [2]int64{4, 3})...))
+		}
+		people[i] = PersonInput{Staff: Staff{NIP: "x"}, Scores: scores, History: history, VisitCodes: true,
+			NoVisit: []NoVisitCount{{NIP: "x", Day: "2026-11-03", N: int64(i % 3)}}}
+	}
+	for b.Loop() {
+		rules.Appraise(people)
+	}
+}
