@@ -22,6 +22,8 @@ require (
 	golang.org/x/image v0.48.0
 )
 
+require gonum.org/v1/gonum v0.17.0
+
 require (
 	github.com/beorn7/perks v1.0.1 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
