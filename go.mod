@@ -20,9 +20,8 @@ require (
 	github.com/xuri/excelize/v2 v2.11.1
 	golang.org/x/crypto v0.59.0
 	golang.org/x/image v0.48.0
+	gonum.org/v1/gonum v0.17.0
 )
-
-require gonum.org/v1/gonum v0.17.0
 
 require (
 	github.com/beorn7/perks v1.0.1 // indirect
