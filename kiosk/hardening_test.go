@@ -10,7 +10,7 @@ import (
 	"github.com/skmkiosk/skm/kiosk"
 )
 
-// MustHardHeaders checks the security headers issue 5 asks of every response.
+// MustHardHeaders checks the security headers docs/security.md promises on every response.
 func MustHardHeaders(tb testing.TB, what string, resp *http.Response) {
 	tb.Helper()
 	csp := resp.Header.Get("Content-Security-Policy")

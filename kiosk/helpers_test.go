@@ -26,7 +26,7 @@ import (
 	"github.com/skmkiosk/skm/web"
 )
 
-// Valid PNS NIPs (domain.md §3: birth date, TMT CPNS, sex digit, sequence).
+// Valid PNS NIPs (docs/domain.md#nip: birth date, TMT CPNS, sex digit, sequence).
 const (
 	nipSiti  = "196608011988031001" // BKN's own example
 	nipBudi  = "197501152000032002"

@@ -109,7 +109,7 @@ func NewServer(ctx context.Context, cfg Config, store Store, publicURL string, o
 	s.app = fiber.New(fiber.Config{
 		AppName:               "kiosk",
 		DisableStartupMessage: true,
-		Immutable:             true, // handlers keep strings from requests; see FIELD-NOTES on Fiber's buffer reuse
+		Immutable:             true, // handlers keep strings from requests, and Fiber reuses its buffers after a handler returns
 		BodyLimit:             8 << 20,
 		ReadTimeout:           30 * time.Second,
 		WriteTimeout:          30 * time.Second,

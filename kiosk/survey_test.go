@@ -15,7 +15,7 @@ import (
 	"github.com/skmkiosk/skm/web"
 )
 
-// standardWording is domain.md §1.3: the questions and answer labels the
+// standardWording is docs/domain.md#skm: the questions and answer labels the
 // survey must show exactly, by element code.
 var standardWording = map[string]struct {
 	question string

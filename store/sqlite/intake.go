@@ -68,7 +68,7 @@ func appendNew(flags []string, f string) []string {
 func countRefusal(ctx context.Context, tx querier, at time.Time, nip, reason string) error {
 	if _, err := tx.ExecContext(ctx, `INSERT INTO refusals (day, nip, reason, count) VALUES (?, ?, ?, 1)
 		ON CONFLICT (day, nip, reason) DO UPDATE SET count = count + 1`,
-		at.In(jakarta).Format("2006-01-02"), nip, reason); err != nil {
+		survey.JakartaDate(at), nip, reason); err != nil {
 		return fmt.Errorf("count refusal: %w", translate(err))
 	}
 	return nil
