@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -244,8 +245,13 @@ func TestTablets(t *testing.T) {
 	if b.Name != "Tablet meja B" {
 		t.Errorf("name stored as %q, want spaces folded", b.Name)
 	}
-	if err := db.CreateTablet(ctx, &survey.Tablet{ID: survey.NewTabletID(), Name: " ", EnrolledBy: "admin", EnrolledAt: clock.Now()}); survey.ErrorCode(err) != survey.EINVALID {
-		t.Errorf("a blank name: %v", err)
+	for _, name := range []string{" ", strings.Repeat("é", survey.MaxTabletName+1), "Tablet\xff"} {
+		if err := db.CreateTablet(ctx, &survey.Tablet{ID: survey.NewTabletID(), Name: name, EnrolledBy: "admin", EnrolledAt: clock.Now()}); survey.ErrorCode(err) != survey.EINVALID {
+			t.Errorf("name %q: %v, want refused", name, err)
+		}
+	}
+	if _, err := survey.ValidateTabletName(strings.Repeat("é", survey.MaxTabletName)); err != nil {
+		t.Errorf("a name of %d characters: %v", survey.MaxTabletName, err)
 	}
 	got, err := db.TabletByID(ctx, a.ID)
 	if err != nil || got.Name != a.Name || got.PinAddress != "192.168.1.30" || !got.EnrolledAt.Equal(clock.Now()) || got.Revoked() || !got.LastSeenAt.IsZero() {
