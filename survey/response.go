@@ -65,7 +65,7 @@ func (r *Response) Validate(commentLimit int) error {
 	if err := ValidateComment(r.Comment, commentLimit); err != nil {
 		return err
 	}
-	if len(r.IdempotencyKey) > 100 {
+	if len(r.IdempotencyKey) > MaxStoredIdempotencyKey { // a client's key is checked before IdempotencyScoper.Scope marks it
 		return Invalid("idempotency_key", "idempotency_key must be at most 100 characters",
 			"idempotency_key paling banyak 100 karakter")
 	}

@@ -44,6 +44,11 @@ func (k *KioskDB) CountRefusals(ctx context.Context, from, to time.Time) (map[st
 	return out, rows.Err()
 }
 
+// CountRefusal counts one refused attempt at at for nip and reason.
+func (k *KioskDB) CountRefusal(ctx context.Context, at time.Time, nip, reason string) error {
+	return countRefusal(ctx, k.db, at, nip, reason)
+}
+
 // CountFlagged counts the responses created in [from, to) that carry a flag.
 func (k *KioskDB) CountFlagged(ctx context.Context, from, to time.Time) (int64, error) {
 	var n int64

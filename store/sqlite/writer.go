@@ -441,7 +441,7 @@ func (w *groupWriter) writeOne(ctx context.Context, tx *groupTx, head *chainStat
 		return false, err
 	}
 	if r.VisitID != "" {
-		if err := checkVisit(ctx, tx, r); err != nil {
+		if err := checkVisit(ctx, tx, r, in); err != nil {
 			return false, err
 		}
 	} else if in.Limited {
