@@ -108,6 +108,7 @@ type CentralStore interface {
 	IngestStore
 	TokenStore
 	VisitTallyStore
+	FollowUpStore
 	AuthStore
 	Setting(ctx context.Context, key string) (string, bool, error)
 	SetSetting(ctx context.Context, key, value string) error

@@ -176,6 +176,24 @@ const (
 	MaxWordingLabel = 100
 )
 
+// ValidateWording refuses a language the survey does not offer, an
+// unknown element and texts that are not one line within their bounds.
+func ValidateWording(lang string, w Wording) error {
+	if !ValidWordingLang(lang) {
+		return Invalid("lang", fmt.Sprintf("wording language %q must be id, en, jv or su", lang),
+			fmt.Sprintf("bahasa %q harus id, en, jv atau su", lang))
+	}
+	for e, q := range w {
+		if !e.Valid() {
+			return Invalid("element", fmt.Sprintf("%q is not an element code", e), fmt.Sprintf("%q bukan kode unsur", e))
+		}
+		if err := q.Validate(e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Validate checks an override's texts: valid UTF-8 within the bounds.
 func (q Question) Validate(e Element) error {
 	check := func(field, v string, max int) error {

@@ -372,6 +372,32 @@ type FollowUpFilter struct {
 	Limit     int // 0: no limit
 }
 
+// ErrNoFollowUp is the answer for a code or id without a case.
+func ErrNoFollowUp() *Error {
+	return NewError(ENOTFOUND, "no follow-up with this tracking code; check the code, or try again after the office's next nightly upload",
+		"tidak ada tindak lanjut dengan kode lacak ini; periksa kodenya, atau coba lagi setelah kantor mengirim data malam berikutnya")
+}
+
+// JoinElements writes elements as a comma-separated list of codes, as stored.
+func JoinElements(es []Element) string {
+	parts := make([]string, len(es))
+	for i, e := range es {
+		parts[i] = string(e)
+	}
+	return strings.Join(parts, ",")
+}
+
+// SplitElements reads a list JoinElements wrote.
+func SplitElements(s string) []Element {
+	var out []Element
+	for _, e := range strings.Split(s, ",") {
+		if e != "" {
+			out = append(out, Element(e))
+		}
+	}
+	return out
+}
+
 // FollowUpStore keeps central's follow-up cases.
 type FollowUpStore interface {
 	// OpenFollowUps applies p to each of kiosk's references in one
