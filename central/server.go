@@ -72,7 +72,7 @@ func NewServer(cfg Config, store survey.CentralStore, o Options) (*Server, error
 	s.auth = &web.Auth{Store: store, Now: o.Now, Secure: cfg.SecureCookies || cfg.TLS.Enabled(), BcryptCost: o.BcryptCost}
 	render.CSRF = s.auth.CSRFToken
 	s.ingest = &ingest.Handler{Store: store, Now: o.Now, SkewLimit: cfg.Sync.ClockSkewLimit.D(), MaxConcurrent: cfg.Sync.MaxConcurrentBatches,
-		Logger: o.Logger.With("component", "ingest"), Metrics: o.Metrics}
+		Logger: o.Logger.With("component", "ingest"), Metrics: o.Metrics, FollowUps: cfg.Policy(), PublicURL: cfg.PublicURL}
 	s.app = fiber.New(fiber.Config{
 		AppName:               "central",
 		DisableStartupMessage: true,

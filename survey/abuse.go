@@ -214,9 +214,9 @@ type IntakeStore interface {
 	TrackingCodeOf(ctx context.Context, responseID string) (string, error)
 	// HasTrackingCode reports whether the kiosk gave the code.
 	HasTrackingCode(ctx context.Context, code string) (bool, error)
-	// PendingTrackingCodes lists, oldest first, up to limit codes central
-	// has not yet answered or refused.
-	PendingTrackingCodes(ctx context.Context, limit int) ([]FollowUpRef, error)
+	// PendingTrackingCodes lists, in code order after the code after, up to
+	// limit codes whose case central has not yet answered or refused.
+	PendingTrackingCodes(ctx context.Context, after string, limit int) ([]FollowUpRef, error)
 	// ApplyFollowUpResults records central's answers at at; a case answered
 	// deletes its contact. It returns how many contacts it deleted.
 	ApplyFollowUpResults(ctx context.Context, results []FollowUpResult, at time.Time) (int64, error)

@@ -99,14 +99,15 @@ func (k *KioskDB) HasTrackingCode(ctx context.Context, code string) (bool, error
 	return n > 0, nil
 }
 
-// PendingTrackingCodes lists, oldest first, up to limit codes central has
-// not yet answered or refused: new ones, and those whose case is open.
-func (k *KioskDB) PendingTrackingCodes(ctx context.Context, limit int) ([]survey.FollowUpRef, error) {
+// PendingTrackingCodes lists, in code order after the code after, up to
+// limit codes central has not yet answered or refused: new ones, and those
+// whose case is open. The uploader pages through them with after.
+func (k *KioskDB) PendingTrackingCodes(ctx context.Context, after string, limit int) ([]survey.FollowUpRef, error) {
 	return queryAll(ctx, k.db, "pending tracking codes", func(sc scanner) (survey.FollowUpRef, error) {
 		var r survey.FollowUpRef
 		return r, sc.Scan(&r.Code, &r.ResponseID)
-	}, "SELECT code, response_id FROM followup_codes WHERE status NOT IN (?, ?) ORDER BY created_at, code LIMIT ?",
-		string(survey.FollowUpAnswered), survey.FollowUpRefused, limit)
+	}, "SELECT code, response_id FROM followup_codes WHERE status NOT IN (?, ?) AND code > ? ORDER BY code LIMIT ?",
+		string(survey.FollowUpAnswered), survey.FollowUpRefused, after, limit)
 }
 
 // ApplyFollowUpResults records central's answers in one transaction. A case

@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -42,12 +43,18 @@ func TestTrackingCodesFollowCentral(t *testing.T) {
 	if ok, err := db.HasTrackingCode(ctx, survey.NewTrackingCode()); ok || err != nil {
 		t.Errorf("HasTrackingCode(never given) = %v, %v", ok, err)
 	}
-	pending, err := db.PendingTrackingCodes(ctx, 10)
-	if err != nil || len(pending) != 3 || pending[0].Code != codes[0] || pending[0].ResponseID != ids[0] {
-		t.Fatalf("PendingTrackingCodes = %+v (%v), want the three, oldest first", pending, err)
+	pending, err := db.PendingTrackingCodes(ctx, "", 10)
+	byCode := map[string]string{}
+	for _, p := range pending {
+		byCode[p.Code] = p.ResponseID
 	}
-	if got, _ := db.PendingTrackingCodes(ctx, 2); len(got) != 2 {
-		t.Errorf("PendingTrackingCodes(limit 2) = %d codes", len(got))
+	if err != nil || len(pending) != 3 || byCode[codes[0]] != ids[0] || !slices.IsSortedFunc(pending, func(a, b survey.FollowUpRef) int { return strings.Compare(a.Code, b.Code) }) {
+		t.Fatalf("PendingTrackingCodes = %+v (%v), want the three in code order", pending, err)
+	}
+	page, _ := db.PendingTrackingCodes(ctx, "", 2)
+	rest, _ := db.PendingTrackingCodes(ctx, page[1].Code, 2)
+	if len(page) != 2 || len(rest) != 1 || rest[0] != pending[2] {
+		t.Errorf("PendingTrackingCodes in pages of 2: %+v then %+v", page, rest)
 	}
 
 	// The office closes the second contact itself: its code stays pending.
@@ -83,7 +90,7 @@ func TestTrackingCodesFollowCentral(t *testing.T) {
 		t.Errorf("after central's answers the kiosk lists %+v", list)
 	}
 	// Only the open case is asked about again.
-	if pending, err := db.PendingTrackingCodes(ctx, 10); err != nil || len(pending) != 1 || pending[0].Code != codes[1] {
+	if pending, err := db.PendingTrackingCodes(ctx, "", 10); err != nil || len(pending) != 1 || pending[0].Code != codes[1] {
 		t.Errorf("PendingTrackingCodes after the answers = %+v (%v), want the case in progress", pending, err)
 	}
 
