@@ -140,7 +140,7 @@ func (s *Server) registerRoutes() {
 	app := s.app
 	// The server's 8 MiB bound is for staff photos and roster files; every
 	// other request is small.
-	app.Use(s.metrics.Measure, web.SecurityHeaders, web.LimitBody(maxFormBody, func(p string) bool { return strings.HasPrefix(p, "/admin/staff") }), web.Lang)
+	app.Use(s.metrics.Measure, web.SecurityHeaders, web.LimitBody(maxFormBody, func(p string) bool { return strings.HasPrefix(p, "/admin/staff") }), web.Lang, web.Display)
 	// Not compressed: static files, QR codes and photos (gzipped or PNG/JPEG
 	// already), and the API's answers to a POST, a few hundred bytes each,
 	// where gzip saved a hundred bytes for a twentieth of the CPU of a rating.
@@ -170,6 +170,9 @@ func (s *Server) registerRoutes() {
 	app.Get("/kiosk/v/:id", s.requireTablet, s.handleTabletVisitSurvey)
 	app.Post("/kiosk/v/:id/kirim", s.countSubmission, s.requireTablet, s.handleTabletVisitSubmit)
 	app.Get("/kiosk/terima-kasih", s.requireTablet, s.handleThanks)
+	// An unfinished survey, sent by the tablet just before a reset ([kiosk] unfinished).
+	app.Post("/kiosk/s/:code/sebagian", s.requireTablet, s.handlePartial)
+	app.Post("/kiosk/v/:id/sebagian", s.requireTablet, s.handlePartial)
 	app.Get("/privasi", s.handlePrivacy)
 	app.Get("/qr/:file", s.handleQR)
 	app.Get("/photo/:file", s.handlePhoto)
