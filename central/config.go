@@ -121,7 +121,7 @@ func DefaultConfig() Config {
 		Name:      "Penilaian Layanan ASN",
 		Log:       LogConfig{Format: "text", Level: "info"},
 		Sync:      SyncConfig{ClockSkewLimit: survey.Duration(10 * time.Minute), MaxConcurrentBatches: 16},
-		FollowUps: FollowUpsConfig{DueWorkingDays: 5},
+		FollowUps: FollowUpsConfig{DueWorkingDays: 5, Holidays: []string{}},
 		Reports: ReportsConfig{MinResponses: 30, MinCell: 5, Attributable: []string{"kompetensi", "perilaku"},
 			RewardLowerBound: 88.31, CoachingUpperBound: 76.61, CoachingWeakMonths: 3,
 			AttentionRise: 10, APIRequestsPerMinute: 600, ContestZ: 3.29, ContestShift: 10, ContestNoVisitShare: 10, ContestBaselineMonths: 3},

@@ -101,6 +101,8 @@ type officePageData struct {
 	Attention []attentionRow
 	// AttentionRise is the configured threshold, in percentage points.
 	AttentionRise float64
+	// FollowUps are the office's follow-up figures for the period (nil on a narrower report).
+	FollowUps *survey.FollowUpStats
 }
 
 // attentionRow is a unit (or the office, Key "") whose share of low answers
@@ -127,6 +129,13 @@ func (s *Server) handleOfficeReport(c *fiber.Ctx) error {
 		if d.Attention, err = s.attentionRows(c, r, q.Office.ID); err != nil {
 			return err
 		}
+	}
+	if !q.Narrow() {
+		reg, err := s.followUpRegisterOf(c.UserContext(), q.Office.ID, q.Asked.From, q.Asked.To)
+		if err != nil {
+			return err
+		}
+		d.FollowUps = &reg.Stats
 	}
 	lang := web.LangOf(c)
 	tr := s.render.Tr

@@ -18,6 +18,7 @@ func (s *Server) registerReportRoutes(app *fiber.App, admin fiber.Router) {
 	admin.Get("/reports/:office/rtl", readers, s.handleRTLPage)
 	admin.Post("/reports/:office/rtl", editors, s.handleRTLCreate)
 	admin.Post("/reports/:office/rtl/:id", editors, s.handleRTLUpdate)
+	admin.Post("/reports/:office/rtl/kasus/:id", editors, s.handleFollowUpUpdate)
 	admin.Get("/reports/:office/export.xlsx", readers, s.handleReportWorkbook)
 	admin.Get("/reports/:office/export/:table.:ext", readers, s.handleReportTable)
 	// Staff pages check their own access: readers, and a staff member's own account.
@@ -29,7 +30,9 @@ func (s *Server) registerReportRoutes(app *fiber.App, admin fiber.Router) {
 	api := app.Group("/api/v1/reports", s.reportTokenAuth, s.apiLimit)
 	api.Get("/ikm", s.handleAPIIKM)
 	api.Get("/appraisal", s.handleAPIAppraisal)
+	api.Get("/followups", s.handleAPIFollowUps)
 
 	app.Get("/publik", s.handlePublicIndex)
+	app.Get("/publik/tindak-lanjut", s.handleFollowUpStatus) // before /publik/:office
 	app.Get("/publik/:office", s.handlePublicPage)
 }

@@ -90,7 +90,7 @@ func NewServer(cfg Config, store survey.CentralStore, o Options) (*Server, error
 
 func (s *Server) registerRoutes() {
 	app := s.app
-	app.Use(s.metrics.Measure, web.SecurityHeaders, web.LimitBody(maxFormBody, bodyLimitExempt), web.Lang)
+	app.Use(s.metrics.Measure, web.SecurityHeaders, web.LimitBody(maxFormBody, bodyLimitExempt), web.Lang, web.Display)
 	app.Use(compress.New(compress.Config{Level: compress.LevelBestSpeed, Next: func(c *fiber.Ctx) bool {
 		return strings.HasPrefix(c.Path(), "/static/") || strings.HasPrefix(c.Path(), "/api/v1/sync/")
 	}}))
@@ -125,6 +125,8 @@ func (s *Server) registerRoutes() {
 	catalogue := &web.CataloguePages{Auth: s.auth, Render: s.render, Page: s.page, Backend: s.officeCatalogue}
 	admin.Get("/offices/:office/services", readers, catalogue.List)
 	admin.Post("/offices/:office/services", editors, catalogue.Save)
+	admin.Get("/offices/:office/wording", readers, s.handleWording)
+	admin.Post("/offices/:office/wording", editors, s.handleWordingSave)
 
 	s.apiLimit = s.reportRateLimit()
 	s.registerReportRoutes(app, admin)
