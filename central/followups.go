@@ -96,7 +96,7 @@ type publicFollowUp struct {
 	Office     string
 	Status     survey.FollowUpStatus
 	OpenedAt   time.Time
-	DueAt      time.Time
+	LastDay    time.Time // the last day to answer
 	AnsweredAt *time.Time
 	Answer     string
 	Overdue    bool
@@ -118,7 +118,7 @@ func (s *Server) handleFollowUpStatus(c *fiber.Ctx) error {
 			var o survey.Office
 			if o, err = s.store.OfficeByID(c.UserContext(), cs.OfficeID); err == nil {
 				d = publicFollowUp{Code: code, Asked: true, Office: o.Name, Status: cs.Status, OpenedAt: cs.OpenedAt,
-					DueAt: cs.DueAt, AnsweredAt: cs.AnsweredAt, Answer: cs.Answer, Overdue: cs.Overdue(s.now())}
+					LastDay: cs.LastDay(), AnsweredAt: cs.AnsweredAt, Answer: cs.Answer, Overdue: cs.Overdue(s.now())}
 			}
 		}
 		switch survey.ErrorCode(err) {

@@ -188,6 +188,9 @@ type FollowUpCase struct {
 	UpdatedBy  string     `json:"updated_by,omitempty"`
 }
 
+// LastDay is the last day to answer: the day whose end is DueAt.
+func (c FollowUpCase) LastDay() time.Time { return c.DueAt.Add(-time.Nanosecond) }
+
 // Overdue reports whether the case is unanswered past its due time.
 func (c FollowUpCase) Overdue(now time.Time) bool {
 	return c.Status != FollowUpAnswered && !now.Before(c.DueAt)

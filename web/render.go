@@ -265,6 +265,14 @@ func (p *Page) Time(t time.Time) string {
 	return t.In(Jakarta).Format("02-01-2006 15:04") + " WIB"
 }
 
+// Date formats t's Asia/Jakarta date.
+func (p *Page) Date(t time.Time) string {
+	if t.IsZero() {
+		return "–"
+	}
+	return t.In(Jakarta).Format("02-01-2006")
+}
+
 // LangURL returns the current URL switched to lang.
 func (p *Page) LangURL(lang string) string {
 	q := "lang=" + lang
