@@ -134,7 +134,7 @@ func MustReflow(tb testing.TB, ctx context.Context, page, sel string) {
 // citizenPage is a page citizens use, ready once sel is visible.
 type citizenPage struct {
 	name, path, sel, lang string
-	v                 viewport
+	v                     viewport
 }
 
 // MustMeetWCAG22 checks a citizen page as the accessibility bar asks: the
