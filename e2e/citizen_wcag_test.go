@@ -91,6 +91,10 @@ func TestWCAG22PhonePages(t *testing.T) {
 	limited := citizenPage{"rating over the limit", "", "main h1", "id", phone}
 	MustCheckOpenPage(t, ctx, limited)
 	MustReflow(t, ctx, limited.name, limited.sel)
+	MustOpenStatus(t, ctx, phone, k.URL+"/s/tidakada?lang=id", ".alert-error", http.StatusNotFound)
+	unknown := citizenPage{"unknown QR code", "", ".alert-error", "id", phone}
+	MustCheckOpenPage(t, ctx, unknown)
+	MustReflow(t, ctx, unknown.name, unknown.sel)
 }
 
 // TestWCAG22TabletPages holds the desk tablet's pages to the same bar: the
