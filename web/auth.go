@@ -258,7 +258,9 @@ func CurrentUser(c *fiber.Ctx) (survey.User, bool) {
 }
 
 // Require is middleware that admits only logged-in users with one of roles
-// (any role when none is given). Pages redirect to the login form; the API answers 401.
+// (any role when none is given). Pages redirect to the login form; the API
+// answers 401. It reads a body Bodies left for authentication (an upload)
+// once it admits the request.
 func (a *Auth) Require(roles ...survey.Role) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		u, ok := CurrentUser(c)
@@ -271,6 +273,9 @@ func (a *Auth) Require(roles ...survey.Role) fiber.Handler {
 		if len(roles) > 0 && !slices.Contains(roles, u.Role) {
 			return survey.NewError(survey.EFORBIDDEN, "your role ("+string(u.Role)+") may not do this",
 				"peran Anda ("+string(u.Role)+") tidak diizinkan melakukan ini")
+		}
+		if err := ReadBody(c); err != nil {
+			return err
 		}
 		return c.Next()
 	}
