@@ -88,6 +88,13 @@ type ReportsConfig struct {
 	// APIRequestsPerMinute bounds each API token's requests to the report and
 	// integrity APIs, over a sliding minute (0 turns the bound off).
 	APIRequestsPerMinute int `toml:"api_requests_per_minute"`
+	// ContestZ, ContestShift, ContestNoVisitShare and ContestBaselineMonths
+	// are the thresholds of the detectors that contest unverified ratings
+	// (survey.ContestRules).
+	ContestZ              float64 `toml:"contest_z"`
+	ContestShift          float64 `toml:"contest_shift"`
+	ContestNoVisitShare   float64 `toml:"contest_no_visit_share"`
+	ContestBaselineMonths int     `toml:"contest_baseline_months"`
 }
 
 // DefaultConfig returns the configuration used when no file is given.
@@ -100,7 +107,7 @@ func DefaultConfig() Config {
 		Sync:     SyncConfig{ClockSkewLimit: survey.Duration(10 * time.Minute), MaxConcurrentBatches: 16},
 		Reports: ReportsConfig{MinResponses: 30, MinCell: 5, Attributable: []string{"kompetensi", "perilaku"},
 			RewardLowerBound: 88.31, CoachingUpperBound: 76.61, CoachingWeakMonths: 3,
-			AttentionRise: 10, APIRequestsPerMinute: 600},
+			AttentionRise: 10, APIRequestsPerMinute: 600, ContestZ: 3.29, ContestShift: 10, ContestNoVisitShare: 10, ContestBaselineMonths: 3},
 	}
 	// Kiosks behind one provincial NAT, or every client behind a reverse
 	// proxy, share an address: the per-address bound leaves room for them.
@@ -187,13 +194,26 @@ func (r *ReportsConfig) validate() error {
 	if r.APIRequestsPerMinute < 0 {
 		return fmt.Errorf("reports.api_requests_per_minute: %d must not be negative (0 turns the bound off)", r.APIRequestsPerMinute)
 	}
+	if r.ContestZ < 1.96 || r.ContestZ > 10 {
+		return fmt.Errorf("reports.contest_z: %v must be 1.96 (p = 0.05) to 10", r.ContestZ)
+	}
+	if r.ContestShift < 0 || r.ContestShift > 75 {
+		return fmt.Errorf("reports.contest_shift: %v must be 0 to 75 index points", r.ContestShift)
+	}
+	if r.ContestNoVisitShare < 0 || r.ContestNoVisitShare > 100 {
+		return fmt.Errorf("reports.contest_no_visit_share: %v must be 0 to 100 percent", r.ContestNoVisitShare)
+	}
+	if r.ContestBaselineMonths < 0 || r.ContestBaselineMonths > 12 {
+		return fmt.Errorf("reports.contest_baseline_months: %d must be 0 (off) to 12", r.ContestBaselineMonths)
+	}
 	return nil
 }
 
 // Rules returns the report rules of this configuration.
 func (r ReportsConfig) Rules() survey.ReportRules {
 	rules := survey.ReportRules{MinResponses: r.MinResponses, MinCell: r.MinCell, RewardLowerBound: r.RewardLowerBound,
-		CoachingUpperBound: r.CoachingUpperBound, CoachingWeakMonths: r.CoachingWeakMonths, TemplateMode: r.TemplateMode}
+		CoachingUpperBound: r.CoachingUpperBound, CoachingWeakMonths: r.CoachingWeakMonths, TemplateMode: r.TemplateMode,
+		Contest: survey.ContestRules{Z: r.ContestZ, Shift: r.ContestShift, NoVisitShare: r.ContestNoVisitShare, BaselineMonths: r.ContestBaselineMonths}}
 	for _, e := range r.Attributable {
 		rules.Attributable = append(rules.Attributable, survey.Element(e))
 	}

@@ -254,10 +254,20 @@ func (s *Server) handleAPICreateResponse(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	// A key counts within its client's scope only (docs/api.md): the visit,
+	// or the staff member and the client's address.
+	scope := survey.IdempotencyScope(survey.ScopeAPI, survey.NormalizeNIP(r.NIP), c.IP())
 	if req.VisitToken != "" {
 		if err := s.bindVisit(c, &r, req.VisitToken); err != nil {
 			return err
 		}
+		claimant := survey.VisitClaimant{Address: survey.VisitClaim{Kind: survey.ClaimAddress, Hash: s.claimHash(r.VisitID, survey.ClaimAddress, c.IP())},
+			Pseudonyms: in.Address}
+		in.Claimant = &claimant
+		scope = survey.IdempotencyScope(survey.ScopeVisit, r.VisitID)
+	}
+	if r.IdempotencyKey, err = s.scoper.Scope(scope, r.IdempotencyKey); err != nil {
+		return err
 	}
 	created, err := s.store.CreateResponseWith(c.UserContext(), &r, in)
 	if err != nil {

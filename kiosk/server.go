@@ -28,6 +28,7 @@ type Store interface {
 	survey.AuthStore
 	survey.VisitStore
 	survey.IntakeStore
+	survey.TabletStore
 	web.SettingsStore
 	// Ping checks that the database answers and can be written (GET /healthz).
 	Ping(ctx context.Context) error
@@ -54,6 +55,7 @@ type Server struct {
 	qr        *qrCache
 	keys      *keyring
 	secret    []byte
+	scoper    survey.IdempotencyScoper
 	publicURL string
 	now       func() time.Time
 	serving   web.Serving
@@ -101,7 +103,7 @@ func NewServer(ctx context.Context, cfg Config, store Store, publicURL string, o
 		return nil, err
 	}
 	s := &Server{cfg: cfg, store: store, log: o.Logger.With("component", "http"), render: render,
-		qr: newQRCache(512), keys: &keyring{store: store, rotation: cfg.Limits.KeyRotation.D()}, secret: secret, publicURL: strings.TrimRight(publicURL, "/"), now: o.Now, syncer: o.Syncer, metrics: o.Metrics}
+		qr: newQRCache(512), keys: &keyring{store: store, rotation: cfg.Limits.KeyRotation.D()}, secret: secret, scoper: survey.NewIdempotencyScoper(secret), publicURL: strings.TrimRight(publicURL, "/"), now: o.Now, syncer: o.Syncer, metrics: o.Metrics}
 	s.auth = &web.Auth{Store: store, Now: o.Now, Secure: cfg.SecureCookies, BcryptCost: o.BcryptCost}
 	render.CSRF = s.auth.CSRFToken
 	s.app = web.NewApp(web.AppOptions{Name: "kiosk", HTTP: cfg.HTTP, BodyTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second,
@@ -158,11 +160,14 @@ func (s *Server) registerRoutes() {
 	app.Post("/s/:code/kirim", s.countSubmission, s.handleSurveySubmit)
 	app.Post("/s/:code", s.countSubmission, s.handleSurveySubmit)
 	app.Get("/s/:code/terima-kasih", s.handleThanks)
-	app.Get("/kiosk", s.handleTablet)
-	app.Get("/kiosk/s/:code", s.handleSurvey)
-	app.Post("/kiosk/s/:code/kirim", s.countSubmission, s.handleSurveySubmit)
-	app.Post("/kiosk/s/:code", s.countSubmission, s.handleSurveySubmit)
-	app.Get("/kiosk/terima-kasih", s.handleThanks)
+	// The desk tablet: enrolled devices only (tablets.go).
+	app.Get("/kiosk", s.requireTablet, s.handleTablet)
+	app.Get("/kiosk/s/:code", s.requireTablet, s.handleSurvey)
+	app.Post("/kiosk/s/:code/kirim", s.countSubmission, s.requireTablet, s.handleSurveySubmit)
+	app.Post("/kiosk/s/:code", s.countSubmission, s.requireTablet, s.handleSurveySubmit)
+	app.Get("/kiosk/v/:id", s.requireTablet, s.handleTabletVisitSurvey)
+	app.Post("/kiosk/v/:id/kirim", s.countSubmission, s.requireTablet, s.handleTabletVisitSubmit)
+	app.Get("/kiosk/terima-kasih", s.requireTablet, s.handleThanks)
 	app.Get("/privasi", s.handlePrivacy)
 	app.Get("/qr/:file", s.handleQR)
 	app.Get("/photo/:file", s.handlePhoto)

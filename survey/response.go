@@ -71,11 +71,12 @@ func (r *Response) Validate(commentLimit int) error {
 	return r.Profile.Validate()
 }
 
-// validateIdempotencyKey bounds a client's key and refuses control
-// characters and invalid UTF-8 in it: PostgreSQL cannot store a NUL, and a
-// key central could not store would stop the kiosk's uploads.
+// validateIdempotencyKey bounds a stored key (a client's key is checked
+// before IdempotencyScoper.Scope marks it) and refuses control characters
+// and invalid UTF-8 in it: PostgreSQL cannot store a NUL, and a key
+// central could not store would stop the kiosk's uploads.
 func validateIdempotencyKey(k string) error {
-	if len(k) > 100 {
+	if len(k) > MaxStoredIdempotencyKey {
 		return Invalid("idempotency_key", "idempotency_key must be at most 100 characters",
 			"idempotency_key paling banyak 100 karakter")
 	}
