@@ -202,7 +202,7 @@ func (w *writer) room(h float64) {
 }
 
 func (w *writer) heading(text string) {
-	w.room(16)
+	w.room(30) // a heading never ends a page: keep a table's header and first rows with it
 	w.f.Ln(3)
 	w.f.SetFont(family, "B", 11.5)
 	w.f.MultiCell(w.width, 6.5, text, "", "L", false)
@@ -226,7 +226,7 @@ func (p Para) draw(w *writer) {
 }
 
 func (fl Fields) draw(w *writer) {
-	t := Table{Widths: []float64{1, 2.2}}
+	t := Table{Widths: []float64{1.35, 2.2}}
 	for _, kv := range fl {
 		t.Rows = append(t.Rows, []string{kv[0], kv[1]})
 	}
@@ -349,10 +349,13 @@ func (s Signatures) draw(w *writer) {
 	f := w.f
 	w.room(40)
 	f.Ln(6)
-	col := w.width / float64(max(len(s), 1))
+	col := w.width / float64(max(len(s), 2))
 	y := f.GetY()
 	for i, sg := range s {
 		x := margin + float64(i)*col
+		if len(s) == 1 { // one signature stands on the right, as on a letter
+			x += col
+		}
 		f.SetFont(family, "", 9)
 		f.SetXY(x, y)
 		f.MultiCell(col-6, lineHeight, sg.Role, "", "L", false)
