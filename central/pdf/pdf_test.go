@@ -59,3 +59,18 @@ func TestRenderReadsBack(t *testing.T) {
 		t.Errorf("QR codes %q, want the verification address", codes)
 	}
 }
+
+// BenchmarkRender measures a three-page document, fonts embedded (the cost
+// of issuing one, before the report queries).
+func BenchmarkRender(b *testing.B) {
+	doc := sample(90)
+	var size int
+	for b.Loop() {
+		out, err := pdf.Render(doc)
+		if err != nil {
+			b.Fatal(err)
+		}
+		size = len(out)
+	}
+	b.ReportMetric(float64(size), "bytes/doc")
+}
