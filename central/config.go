@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/skmkiosk/skm/survey"
+	"github.com/skmkiosk/skm/web"
 )
 
 // Config is central's configuration, read from TOML over DefaultConfig.
@@ -34,6 +35,9 @@ type Config struct {
 	Sync      SyncConfig      `toml:"sync"`
 	Reports   ReportsConfig   `toml:"reports"`
 	FollowUps FollowUpsConfig `toml:"followups"`
+
+	// HTTP bounds the server's connections and how long it waits on them.
+	HTTP web.HTTPConfig `toml:"http"`
 }
 
 // FollowUpsConfig sets the follow-up cases opened for low ratings whose
@@ -115,7 +119,7 @@ type ReportsConfig struct {
 
 // DefaultConfig returns the configuration used when no file is given.
 func DefaultConfig() Config {
-	return Config{
+	c := Config{
 		Listen:    ":8090",
 		Database:  "data/central.db",
 		Name:      "Penilaian Layanan ASN",
@@ -126,6 +130,11 @@ func DefaultConfig() Config {
 			RewardLowerBound: 88.31, CoachingUpperBound: 76.61, CoachingWeakMonths: 3,
 			AttentionRise: 10, APIRequestsPerMinute: 600, ContestZ: 3.29, ContestShift: 10, ContestNoVisitShare: 10, ContestBaselineMonths: 3},
 	}
+	// Kiosks behind one provincial NAT, or every client behind a reverse
+	// proxy, share an address: the per-address bound leaves room for them.
+	c.HTTP = web.HTTPConfig{MaxConnections: 1024, MaxConnectionsPerAddress: 256,
+		ReadHeaderTimeout: survey.Duration(10 * time.Second), IdleTimeout: survey.Duration(2 * time.Minute)}
+	return c
 }
 
 // IsPostgres reports whether Database names a PostgreSQL server.
@@ -161,6 +170,9 @@ func (c *Config) Validate() error {
 	}
 	if (c.TLS.CertFile == "") != (c.TLS.KeyFile == "") {
 		return fmt.Errorf("tls: cert_file and key_file must be given together")
+	}
+	if err := c.HTTP.Validate(); err != nil {
+		return err
 	}
 	if c.Sync.MaxConcurrentBatches < 0 {
 		return fmt.Errorf("sync.max_concurrent_batches: %d must not be negative (0 turns the bound off)", c.Sync.MaxConcurrentBatches)

@@ -40,6 +40,9 @@ func (s *Server) requireCounterToken(c *fiber.Ctx) error {
 		return survey.NewError(survey.EFORBIDDEN, "this token may not create visits", "token ini tidak boleh membuat kunjungan")
 	}
 	c.Locals(localToken, t)
+	if err := web.ReadBody(c); err != nil {
+		return err
+	}
 	return c.Next()
 }
 

@@ -82,9 +82,14 @@ func TestEveryRouteSendsSecurityHeadersAndRefusesFormsWithoutCSRF(t *testing.T) 
 	// Errors answered before any handler (an unknown path, a refused method, a body over the server's limit) too.
 	resp, _ := MustGet(t, MustNewClient(t), k.URL+"/tidak/ada")
 	MustHardHeaders(t, "404", resp)
-	resp, body := MustRawRequest(t, k.URL, "POST /s/"+siti.Code+" HTTP/1.1\r\nHost: kiosk\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 9437184\r\n\r\n")
+	resp, body := MustRawRequest(t, k.URL, "POST /s/"+siti.Code+" HTTP/1.1\r\nHost: kiosk\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 9437184\r\n\r\n"+
+		strings.Repeat("x", 8<<10)) // what the server reads ahead of any handler
 	MustStatus(t, resp, body, http.StatusRequestEntityTooLarge)
 	MustHardHeaders(t, "413 before the handler", resp)
+	// A method Fiber does not know, which it would answer itself.
+	resp, body = MustRawRequest(t, k.URL, "BREW / HTTP/1.1\r\nHost: kiosk\r\n\r\n")
+	MustStatus(t, resp, body, http.StatusMethodNotAllowed)
+	MustHardHeaders(t, "unknown method", resp)
 }
 
 func TestBodyLimitsOnEveryForm(t *testing.T) {

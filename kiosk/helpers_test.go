@@ -82,6 +82,13 @@ type testKiosk struct {
 // 127.0.0.1:0 and registers its shutdown. configure may change the configuration.
 func MustStartKiosk(tb testing.TB, configure ...func(*kiosk.Config)) *testKiosk {
 	tb.Helper()
+	return MustStartKioskOver(tb, nil, configure...)
+}
+
+// MustStartKioskOver is MustStartKiosk with the server's store wrapped by
+// wrap (when not nil), for a fault in one of its methods.
+func MustStartKioskOver(tb testing.TB, wrap func(*sqlite.KioskDB) kiosk.Store, configure ...func(*kiosk.Config)) *testKiosk {
+	tb.Helper()
 	cfg := kiosk.DefaultConfig()
 	cfg.Listen = "127.0.0.1:0"
 	cfg.Database = filepath.Join(tb.TempDir(), "data", "kiosk.db")
@@ -104,7 +111,11 @@ func MustStartKiosk(tb testing.TB, configure ...func(*kiosk.Config)) *testKiosk 
 	}
 	base := "http://" + ln.Addr().String()
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv, err := kiosk.NewServer(ctx, cfg, db, base, kiosk.Options{Logger: logger, Now: clock.Now, BcryptCost: 4})
+	var store kiosk.Store = db
+	if wrap != nil {
+		store = wrap(db)
+	}
+	srv, err := kiosk.NewServer(ctx, cfg, store, base, kiosk.Options{Logger: logger, Now: clock.Now, BcryptCost: 4})
 	if err != nil {
 		ln.Close()
 		db.Close()

@@ -188,7 +188,7 @@ func (s *Server) intake(c *fiber.Ctx, limited, useDevice bool) (survey.Intake, e
 			}
 		}
 	}
-	in.Address, err = s.keys.hashes(ctx, now, "address", c.IP())
+	in.Address, err = s.keys.hashes(ctx, now, "address", web.ClientAddress(c))
 	return in, err
 }
 
@@ -200,7 +200,7 @@ func (s *Server) registerCounterDevice(c *fiber.Ctx, nip string) error {
 	if err != nil {
 		return err
 	}
-	addr, err := s.keys.hashes(ctx, now, "address", c.IP())
+	addr, err := s.keys.hashes(ctx, now, "address", web.ClientAddress(c))
 	if err != nil {
 		return err
 	}
