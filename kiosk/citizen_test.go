@@ -222,6 +222,7 @@ func TestTabletKeepsOrDropsUnfinishedSurveys(t *testing.T) {
 			MustStatus(t, resp, body, http.StatusForbidden)
 			admin := MustAdmin(t, k)
 			resp, page = MustGet(t, admin, k.URL+"/admin")
+			MustStatus(t, resp, page, http.StatusOK)
 			if !strings.Contains(page, `id="summary-unfinished"`) {
 				t.Error("the summary does not count unfinished surveys")
 			}
