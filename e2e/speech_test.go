@@ -106,11 +106,7 @@ func TestReadAloudWithoutSpeech(t *testing.T) {
 			if len(findAX(MustAXTree(t, ctx), "button", "Bacakan")) != 0 {
 				t.Error("a screen reader still finds a read-aloud button")
 			}
-			MustDo(t, ctx, tapAnswers(answers)...)
-			MustDo(t, ctx, chromedp.SetValue(chromedp.CSS("#service"), "KIA"))
-			MustFollow(t, ctx, http.StatusOK, chromedp.Click(chromedp.CSS("button[type=submit]")))
-			MustDo(t, ctx, chromedp.WaitVisible(chromedp.CSS(".thanks")))
-			MustCheckStored(t, k, nipSiti, "KIA", survey.ChannelQR, "")
+			MustRateOnPhone(t, ctx, k)
 		})
 	}
 }
@@ -172,9 +168,16 @@ func TestLanguageSwitchAndScreenReader(t *testing.T) {
 	}
 	MustFitWidth(t, ctx, "survey in Basa Jawa with large text")
 
-	MustDo(t, ctx, tapAnswers(answers)...)
-	MustDo(t, ctx, chromedp.SetValue(chromedp.CSS("#service"), "KIA"))
-	MustFollow(t, ctx, http.StatusOK, chromedp.Click(chromedp.CSS("button[type=submit]")))
-	MustDo(t, ctx, chromedp.WaitVisible(chromedp.CSS(".thanks")))
-	MustCheckStored(t, k, nipSiti, "KIA", survey.ChannelQR, "")
+	MustRateOnPhone(t, ctx, k)
+}
+
+// MustRateOnPhone answers the open survey with answers and service KIA,
+// sends it, and checks the one response the kiosk then holds.
+func MustRateOnPhone(tb testing.TB, ctx context.Context, k *kioskServer) {
+	tb.Helper()
+	MustDo(tb, ctx, tapAnswers(answers)...)
+	MustDo(tb, ctx, chromedp.SetValue(chromedp.CSS("#service"), "KIA"))
+	MustFollow(tb, ctx, http.StatusOK, chromedp.Click(chromedp.CSS("button[type=submit]")))
+	MustDo(tb, ctx, chromedp.WaitVisible(chromedp.CSS(".thanks")))
+	MustCheckStored(tb, k, nipSiti, "KIA", survey.ChannelQR, "")
 }
