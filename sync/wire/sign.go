@@ -94,6 +94,41 @@ func SignHead(key ed25519.PrivateKey, seq int64, hash string) string {
 	return base64.StdEncoding.EncodeToString(ed25519.Sign(key, headMessage(seq, hash)))
 }
 
+// segmentMessage is what a segment signature covers: its hash covers every
+// field and the entry before it.
+func segmentMessage(hash string) []byte { return []byte("SKM-SEGMENT1\n" + hash) }
+
+// SignSegment sets s's hash and signs it.
+func SignSegment(key ed25519.PrivateKey, s *survey.Segment) {
+	s.Hash = s.ComputeHash()
+	s.Signature = base64.StdEncoding.EncodeToString(ed25519.Sign(key, segmentMessage(s.Hash)))
+}
+
+// VerifySegment checks a segment's hash and signature.
+func VerifySegment(pub ed25519.PublicKey, s survey.Segment) bool {
+	raw, err := base64.StdEncoding.DecodeString(s.Signature)
+	return err == nil && len(pub) == ed25519.PublicKeySize && s.Hash == s.ComputeHash() &&
+		ed25519.Verify(pub, segmentMessage(s.Hash), raw)
+}
+
+// PublicKeyString writes a kiosk's public key as `kiosk key show` prints it
+// and `central kiosk add --public-key` reads it: "ed25519:" + standard base64.
+func PublicKeyString(pub ed25519.PublicKey) string {
+	return publicKeyPrefix + base64.StdEncoding.EncodeToString(pub)
+}
+
+// ParsePublicKey reads a key written by PublicKeyString.
+func ParsePublicKey(s string) (ed25519.PublicKey, error) {
+	rest, ok := strings.CutPrefix(strings.TrimSpace(s), publicKeyPrefix)
+	raw, err := base64.StdEncoding.DecodeString(rest)
+	if !ok || err != nil || len(raw) != ed25519.PublicKeySize {
+		return nil, fmt.Errorf("a kiosk public key looks like ed25519:… (44 characters after the colon), as printed by `kiosk key show`")
+	}
+	return ed25519.PublicKey(raw), nil
+}
+
+const publicKeyPrefix = "ed25519:"
+
 // VerifyHead checks a chain head's signature.
 func VerifyHead(pub ed25519.PublicKey, h survey.SignedHead) bool {
 	raw, err := base64.StdEncoding.DecodeString(h.Signature)
