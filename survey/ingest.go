@@ -100,6 +100,8 @@ type IngestPlan struct {
 	NewHead  KioskHead // the kiosk's head at central after the batch
 	Skew     time.Duration
 	Counts   IngestCounts
+	// Skipped are the numbers the kiosk's segments declared skipped (no gaps).
+	Skipped []SeqRange
 }
 
 // IngestCounts sums the results of one batch.
@@ -134,6 +136,7 @@ func PlanIngest(in PlanInput) IngestPlan {
 	// and no response may take its number.
 	for _, sg := range in.Segments {
 		hashAt[sg.Seq], idAt[sg.Seq] = sg.Hash, "segment"
+		p.Skipped = append(p.Skipped, SeqRange{min(sg.SkipFrom, sg.Seq), sg.Seq})
 	}
 	var forks, clocks []Finding
 	seenIDs := map[string]string{} // id → fingerprint, within this batch

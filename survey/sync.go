@@ -28,4 +28,26 @@ type SyncStatus struct {
 	LastResult  string    `json:"last_result,omitempty"`
 	LastError   string    `json:"last_error,omitempty"`
 	Pending     int64     `json:"pending"`
+	// LastHeartbeat is when central last took the kiosk's signed head
+	// (a sync attempt or a heartbeat).
+	LastHeartbeat time.Time `json:"last_heartbeat,omitzero"`
+	// Clock is this computer's clock as central sees it.
+	Clock ClockStatus `json:"clock"`
+}
+
+// Clock states.
+const (
+	ClockUnknown = "unknown" // central not reached yet
+	ClockOK      = "ok"
+	ClockOff     = "off" // off by more than central's clock_skew_limit
+)
+
+// ClockStatus compares the kiosk's clock with central's.
+type ClockStatus struct {
+	Status string `json:"status"`
+	// SkewSeconds is this computer's clock minus central's.
+	SkewSeconds int64 `json:"skew_seconds"`
+	// LimitSeconds is central's clock_skew_limit: beyond it, ratings are
+	// flagged clock at central.
+	LimitSeconds int64 `json:"limit_seconds"`
 }

@@ -41,6 +41,14 @@ func NewCentralMetrics(token string) *CentralMetrics {
 	return m
 }
 
+// HeadReported counts the findings a kiosk's head report or a citizen's
+// witness raised (sync/ingest's Metrics).
+func (m *CentralMetrics) HeadReported(findings []survey.Finding) {
+	for _, f := range findings {
+		m.findings.WithLabelValues(f.Kind).Inc()
+	}
+}
+
 // BatchIngested counts one stored batch, its findings and the gaps (ranges
 // of skipped sequence numbers) it opened (sync/ingest's Metrics).
 func (m *CentralMetrics) BatchIngested(c survey.IngestCounts, findings []survey.Finding, gaps int) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -62,7 +63,10 @@ func MustNewKioskWithClock(t *testing.T, url, kioskID, secret string, clock func
 // receive time and one clock_skew finding naming the kiosk, and the
 // sequence numbers, not the times, order the responses: the hash chain
 // links in seq order (no chain_break), no gap is reported, and every
-// response is stored once. A limit above the skew records nothing.
+// response is stored once. Each response whose time cannot be right (made
+// after central received it, or before the kiosk was registered) is
+// flagged clock and listed with its range, so reports can leave it out;
+// the kiosk knows its clock is off. A limit above the skew records nothing.
 func TestWrongKioskClockSyncsAndIsFlagged(t *testing.T) {
 	backends(t, func(t *testing.T, open func(*testing.T) survey.CentralStore) {
 		ctx := context.Background()
@@ -90,14 +94,32 @@ func TestWrongKioskClockSyncsAndIsFlagged(t *testing.T) {
 		if res.Stored != 10 {
 			t.Errorf("result %+v, want 10 stored", res)
 		}
-		AssertExactlyOnce(t, store, k)
+		clockFlagged := map[string]bool{}
+		for _, id := range k.ids {
+			clockFlagged[id] = true // 1–5 made "two hours from now", 6–10 "before the kiosk was registered"
+		}
+		AssertExactlyOnceFlagged(t, store, clockFlagged, k)
+		if c := k.Up.Clock(); c.Status != survey.ClockOff || c.SkewSeconds > -3500 || c.SkewSeconds < -3700 || c.LimitSeconds != 900 {
+			t.Errorf("the kiosk's view of its clock: %+v, want off by about -1h against central's 15m", c)
+		}
+		if err := k.Up.ClockError(); err == nil || !strings.Contains(err.Error(), "clock is -1h") {
+			t.Errorf("ClockError = %v, want one naming the hour", err)
+		}
 
 		findings, err := store.FindFindings(ctx, survey.FindingFilter{KioskID: k.ID})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(findings) != 1 || findings[0].Kind != survey.FindingClockSkew {
-			t.Fatalf("findings = %+v, want exactly one clock_skew (no chain_break: seq orders the chain)", findings)
+		kinds := map[string]int{}
+		var clockSeqs int64
+		for _, f := range findings {
+			kinds[f.Kind]++
+			if f.Kind == survey.FindingClock {
+				clockSeqs += f.ToSeq - f.FromSeq + 1
+			}
+		}
+		if len(kinds) != 2 || kinds[survey.FindingClockSkew] != 1 || clockSeqs != 10 {
+			t.Fatalf("findings = %+v, want one clock_skew and clock ranges covering the 10 responses (no chain_break: seq orders the chain)", findings)
 		}
 		if gaps, err := store.FindGaps(ctx, k.ID); err != nil || len(gaps) != 0 {
 			t.Errorf("gaps = %+v %v, want none", gaps, err)
@@ -126,7 +148,10 @@ func TestWrongKioskClockSyncsAndIsFlagged(t *testing.T) {
 		if _, err := k.Up.Run(ctx, fastBackoff); err != nil {
 			t.Fatal(err)
 		}
-		AssertExactlyOnce(t, store, k)
+		AssertExactlyOnceFlagged(t, store, clockFlagged, k) // the two new ones are clean
+		if c := k.Up.Clock(); c.Status != survey.ClockOK || k.Up.ClockError() != nil {
+			t.Errorf("the kiosk's clock set right: %+v", c)
+		}
 		if n := countFindings(t, store, k.ID, survey.FindingClockSkew); n != 1 {
 			t.Errorf("%d clock_skew findings after the clock was set right, want still 1", n)
 		}

@@ -80,6 +80,9 @@ type HeadReply struct {
 type ChainState struct {
 	survey.ChainState
 	ServerTime time.Time `json:"server_time"`
+	// ClockSkewLimitSeconds is central's clock_skew_limit: a kiosk whose
+	// clock is further off says so (its ratings are flagged clock).
+	ClockSkewLimitSeconds int64 `json:"clock_skew_limit_seconds"`
 }
 
 // Witness query parameters of PathWitness.
