@@ -132,7 +132,9 @@ func (m *memKiosk) SetStaffPhoto(context.Context, string, survey.Photo) error   
 func (m *memKiosk) Segments(context.Context) ([]survey.Segment, error) { return nil, nil }
 
 // RestoredFrom: a simulated kiosk was never restored from a backup.
-func (m *memKiosk) RestoredFrom(context.Context) (time.Time, bool, error) { return time.Time{}, false, nil }
+func (m *memKiosk) RestoredFrom(context.Context) (time.Time, bool, error) {
+	return time.Time{}, false, nil
+}
 
 // Rebase: a simulated kiosk is never behind central.
 func (m *memKiosk) Rebase(context.Context, int64, bool, int64, string) (*survey.Segment, error) {
