@@ -51,3 +51,23 @@ type ClockStatus struct {
 	// flagged clock at central.
 	LimitSeconds int64 `json:"limit_seconds"`
 }
+
+// RestoreStatus is what a kiosk knows of the restore it started from, for
+// its log, its sync page and `kiosk restore`.
+type RestoreStatus struct {
+	// BackupTakenAt is when the backup the file came from was written (zero
+	// when the file was found behind central without being a backup).
+	BackupTakenAt time.Time `json:"backup_taken_at,omitzero"`
+	// FileSeq is the last entry the restored file held.
+	FileSeq int64 `json:"file_seq"`
+	// CentralSeq is the highest number central held or heard of, when
+	// CentralAsked; HeldAtCentral counts the ratings after FileSeq that
+	// central holds: gone from this file, not missing.
+	CentralSeq    int64 `json:"central_seq"`
+	CentralAsked  bool  `json:"central_asked"`
+	HeldAtCentral int64 `json:"held_at_central"`
+	// NextSeq is the restore segment's number: ratings continue after it
+	// (0 when the file needed none).
+	NextSeq    int64     `json:"next_seq"`
+	RestoredAt time.Time `json:"restored_at"`
+}

@@ -17,7 +17,7 @@ func backupCommand(ctx context.Context, cfg kiosk.Config, args []string, stdout 
 	if len(args) != 1 {
 		return cli.Usagef("usage: kiosk [-config FILE] backup FILE (a new file, for example kiosk-2026-11-26.db)")
 	}
-	db, err := openDB(ctx, cfg, nil)
+	db, err := openDB(ctx, cfg, nil, nil)
 	if err != nil {
 		return err
 	}

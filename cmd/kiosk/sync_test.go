@@ -3,10 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,8 +16,10 @@ import (
 
 	"github.com/skmkiosk/skm/central"
 	"github.com/skmkiosk/skm/cmd/internal/cli"
+	"github.com/skmkiosk/skm/kiosk"
 	"github.com/skmkiosk/skm/store/sqlite"
 	"github.com/skmkiosk/skm/survey"
+	"github.com/skmkiosk/skm/sync/wire"
 )
 
 // MustStartCentral serves central on loopback over a temporary SQLite store
@@ -63,7 +67,16 @@ func MustStartCentral(tb testing.TB) (url, kioskID, secret string, stop func()) 
 // mustRate stores n responses directly in the kiosk database at path.
 func mustRate(tb testing.TB, path string, n int) {
 	tb.Helper()
-	db, err := sqlite.OpenKiosk(context.Background(), path, sqlite.KioskOptions{})
+	// Once connected, the kiosk signs every head: ratings written without
+	// its key would be a chain it cannot vouch for (a break).
+	var key ed25519.PrivateKey
+	if secret := os.Getenv("TEST_KIOSK_SECRET"); secret != "" {
+		var err error
+		if key, err = wire.ParseSecret(secret); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	db, err := openDB(context.Background(), kiosk.Config{Database: path, CommentLimit: survey.DefaultCommentLimit}, key, nil)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -177,24 +177,6 @@ func (k *KioskDB) VerifyChain(ctx context.Context) (*survey.Segment, error) {
 	return seg, err
 }
 
-// RestoreStatus is what the kiosk knows of the restore it started from.
-type RestoreStatus struct {
-	// BackupTakenAt is when the backup the file came from was written.
-	BackupTakenAt time.Time `json:"backup_taken_at,omitzero"`
-	// FileSeq is the last entry the restored file held.
-	FileSeq int64 `json:"file_seq"`
-	// CentralSeq is the highest number central held or heard of (0 when it
-	// could not be asked); HeldAtCentral counts the ratings after FileSeq
-	// that central holds: lost with the old file, not missing.
-	CentralSeq    int64 `json:"central_seq"`
-	CentralAsked  bool  `json:"central_asked"`
-	HeldAtCentral int64 `json:"held_at_central"`
-	// NextSeq is where numbering continued (its restore segment), 0 if the
-	// file needed none.
-	NextSeq    int64     `json:"next_seq"`
-	RestoredAt time.Time `json:"restored_at"`
-}
-
 // RestoredFrom reports whether the file is a backup copy opened as the live
 // database and not yet rebased (Rebase), and when the backup was taken.
 func (k *KioskDB) RestoredFrom(ctx context.Context) (time.Time, bool, error) {
@@ -206,8 +188,8 @@ func (k *KioskDB) RestoredFrom(ctx context.Context) (time.Time, bool, error) {
 }
 
 // Restore returns the status of the last restore, and false when there was none.
-func (k *KioskDB) Restore(ctx context.Context) (RestoreStatus, bool, error) {
-	var st RestoreStatus
+func (k *KioskDB) Restore(ctx context.Context) (survey.RestoreStatus, bool, error) {
+	var st survey.RestoreStatus
 	v, ok, err := k.Setting(ctx, SettingRestore)
 	if err != nil || !ok {
 		return st, false, err
@@ -265,7 +247,7 @@ func (k *KioskDB) Rebase(ctx context.Context, central int64, known bool, held in
 		if !restored && next == 0 {
 			return nil
 		}
-		st := RestoreStatus{BackupTakenAt: parseTime(taken), FileSeq: n, CentralSeq: central, CentralAsked: known,
+		st := survey.RestoreStatus{BackupTakenAt: parseTime(taken), FileSeq: n, CentralSeq: central, CentralAsked: known,
 			HeldAtCentral: held, NextSeq: next, RestoredAt: k.now().UTC()}
 		if !restored {
 			st.BackupTakenAt = time.Time{}
@@ -302,4 +284,24 @@ func (k *KioskDB) Segments(ctx context.Context) ([]survey.Segment, error) {
 // SetCentralHead records the head central acknowledged.
 func (k *KioskDB) SetCentralHead(ctx context.Context, seq int64, hash string) error {
 	return k.SetSetting(ctx, SettingCentralHead, strconv.FormatInt(seq, 10)+" "+hash)
+}
+
+// MarkRestored marks the database file at path (not open elsewhere) as a
+// backup opened as the live database, as `kiosk backup` marks its copies,
+// unless it already is: taken is when the backup was made, if known. The
+// kiosk then numbers its next ratings above everything it or central knew.
+func MarkRestored(ctx context.Context, path string, taken time.Time) error {
+	if taken.IsZero() {
+		taken = time.Now()
+	}
+	db, err := sql.Open("sqlite3", dsn(path, Options{}))
+	if err != nil {
+		return fmt.Errorf("mark %s restored: %w", path, err)
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING`,
+		settingBackupTakenAt, formatTime(taken)); err != nil {
+		return fmt.Errorf("mark %s restored: %w", path, translate(err))
+	}
+	return db.Close()
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/skmkiosk/skm/survey"
@@ -17,7 +18,9 @@ type KioskDB struct {
 	db   *sql.DB
 	path string
 	now  func() time.Time
-	w    *groupWriter
+	// damage is the last CheckIntegrity's complaint (nil: sound).
+	damage atomic.Pointer[string]
+	w      *groupWriter
 	authStore
 }
 
@@ -235,4 +238,27 @@ func (k *KioskDB) WriteHealth(ctx context.Context) error {
 // connection of its own, and returns its verdict ("ok" when sound).
 func (k *KioskDB) QuickCheck(ctx context.Context) (string, error) {
 	return QuickCheckFile(ctx, k.path)
+}
+
+// CheckIntegrity runs QuickCheck and remembers a damaged verdict for
+// Damage (cmd/kiosk runs it at start and daily).
+func (k *KioskDB) CheckIntegrity(ctx context.Context) (string, error) {
+	res, err := k.QuickCheck(ctx)
+	if err != nil {
+		return "", err
+	}
+	if res == "ok" {
+		k.damage.Store(nil)
+	} else {
+		k.damage.Store(&res)
+	}
+	return res, nil
+}
+
+// Damage returns the last integrity check's complaint ("" when the file was sound).
+func (k *KioskDB) Damage() string {
+	if d := k.damage.Load(); d != nil {
+		return *d
+	}
+	return ""
 }

@@ -329,6 +329,9 @@ func (t *groupTx) prefetch(ctx context.Context, batch []*writeReq) error {
 		}
 	}
 	for _, req := range batch {
+		if req.op != nil {
+			continue
+		}
 		add(&nips, 'n', req.r.NIP)
 		if req.r.IdempotencyKey != "" {
 			add(&keys, 'k', req.r.IdempotencyKey)
