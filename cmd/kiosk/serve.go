@@ -49,12 +49,8 @@ type Main struct {
 func openDB(ctx context.Context, cfg kiosk.Config, key ed25519.PrivateKey, log *slog.Logger) (*sqlite.KioskDB, error) {
 	o := sqlite.KioskOptions{CommentLimit: cfg.CommentLimit}
 	if key != nil {
-		pub := key.Public().(ed25519.PublicKey)
-		o.SignHead = func(seq int64, hash string) string { return wire.SignHead(key, seq, hash) }
-		o.VerifyHead = func(seq int64, hash, sig string) bool {
-			return wire.VerifyHead(pub, survey.SignedHead{Seq: seq, Hash: hash, Signature: sig})
-		}
-		o.SignSegment = func(s *survey.Segment) { wire.SignSegment(key, s) }
+		ck := wire.ChainKey{Key: key}
+		o.SignHead, o.VerifyHead, o.SignSegment = ck.SignHead, ck.VerifyHead, ck.SignSegment
 		o.OnSegment = func(s survey.Segment) { logSegment(log, s) }
 	}
 	db, err := sqlite.OpenKiosk(ctx, cfg.Database, o)

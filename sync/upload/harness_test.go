@@ -155,8 +155,9 @@ func mustNewKiosk(t *testing.T, url, kioskID, secret string, batch int, clock fu
 		t.Fatal(err)
 	}
 	path := filepath.Join(t.TempDir(), "kiosk.db")
+	ck := wire.ChainKey{Key: key} // as cmd/kiosk opens it: the writer verifies the chain it extends
 	db, err := sqlite.OpenKiosk(context.Background(), path, sqlite.KioskOptions{Now: clock,
-		SignHead: func(seq int64, hash string) string { return wire.SignHead(key, seq, hash) }})
+		SignHead: ck.SignHead, VerifyHead: ck.VerifyHead, SignSegment: ck.SignSegment})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -134,3 +134,18 @@ func VerifyHead(pub ed25519.PublicKey, h survey.SignedHead) bool {
 	raw, err := base64.StdEncoding.DecodeString(h.Signature)
 	return err == nil && len(pub) == ed25519.PublicKeySize && ed25519.Verify(pub, headMessage(h.Seq, h.Hash), raw)
 }
+
+// ChainKey signs and checks a kiosk's own hash chain (its heads and
+// segments) with the kiosk's key: what store/sqlite.KioskOptions takes.
+type ChainKey struct{ Key ed25519.PrivateKey }
+
+// SignHead signs a head.
+func (c ChainKey) SignHead(seq int64, hash string) string { return SignHead(c.Key, seq, hash) }
+
+// VerifyHead checks a head's signature with the key's public half.
+func (c ChainKey) VerifyHead(seq int64, hash, signature string) bool {
+	return VerifyHead(c.Key.Public().(ed25519.PublicKey), survey.SignedHead{Seq: seq, Hash: hash, Signature: signature})
+}
+
+// SignSegment hashes and signs a segment.
+func (c ChainKey) SignSegment(s *survey.Segment) { SignSegment(c.Key, s) }
