@@ -22,7 +22,9 @@ import (
 
 type openStore func(testing.TB, func() time.Time) survey.CentralStore
 
-func openPostgres(tb testing.TB, now func() time.Time) survey.CentralStore { return pgtest.MustOpen(tb, now) }
+func openPostgres(tb testing.TB, now func() time.Time) survey.CentralStore {
+	return pgtest.MustOpen(tb, now)
+}
 
 // kioskOptions opens a kiosk database as cmd/kiosk does once connected: it
 // signs its head and will not sign over a head it cannot verify.
