@@ -26,11 +26,19 @@ import (
 // with one office, its roster and a kiosk; it returns the URL and the kiosk's id and secret.
 func MustStartCentral(tb testing.TB) (url, kioskID, secret string, stop func()) {
 	tb.Helper()
-	ctx := context.Background()
-	store, err := sqlite.OpenCentral(ctx, filepath.Join(tb.TempDir(), "central.db"), sqlite.CentralOptions{})
+	store, err := sqlite.OpenCentral(context.Background(), filepath.Join(tb.TempDir(), "central.db"), sqlite.CentralOptions{})
 	if err != nil {
 		tb.Fatal(err)
 	}
+	url, kioskID, secret, stop, _ = mustStartCentralOn(tb, store)
+	return url, kioskID, secret, stop
+}
+
+// mustStartCentralOn is MustStartCentral over store (closed at the end);
+// start serves it again at the same address after stop.
+func mustStartCentralOn(tb testing.TB, store survey.CentralStore) (url, kioskID, secret string, stop, start func()) {
+	tb.Helper()
+	ctx := context.Background()
 	o := survey.Office{Name: "Disdukcapil"}
 	if err := store.CreateOffice(ctx, &o); err != nil {
 		tb.Fatal(err)
@@ -42,26 +50,31 @@ func MustStartCentral(tb testing.TB) (url, kioskID, secret string, stop func()) 
 	if err != nil {
 		tb.Fatal(err)
 	}
-	srv, err := central.NewServer(central.DefaultConfig(), store, central.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		tb.Fatal(err)
+	var srv *central.Server
+	var done chan error
+	addr := "127.0.0.1:0"
+	start = func() {
+		var err error
+		if srv, err = central.NewServer(central.DefaultConfig(), store, central.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}); err != nil {
+			tb.Fatal(err)
+		}
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		addr, done = ln.Addr().String(), make(chan error, 1)
+		go func() { done <- srv.Serve(ln) }()
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
-	stopped := false
+	start()
 	stop = func() {
-		if !stopped {
-			stopped = true
+		if srv != nil {
 			srv.Shutdown(5 * time.Second)
 			<-done
+			srv = nil
 		}
 	}
 	tb.Cleanup(func() { stop(); store.Close() })
-	return "http://" + ln.Addr().String(), k.ID, secret, stop
+	return "http://" + addr, k.ID, secret, stop, start
 }
 
 // mustRate stores n responses directly in the kiosk database at path.
