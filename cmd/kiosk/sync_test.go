@@ -36,7 +36,7 @@ func MustStartCentral(tb testing.TB) (url, kioskID, secret string, stop func()) 
 
 // mustStartCentralOn is MustStartCentral over store (closed at the end);
 // start serves it again at the same address after stop.
-func mustStartCentralOn(tb testing.TB, store survey.CentralStore) (url, kioskID, secret string, stop, start func()) {
+func mustStartCentralOn(tb testing.TB, store survey.CentralStore, options ...func(*central.Options)) (url, kioskID, secret string, stop, start func()) {
 	tb.Helper()
 	ctx := context.Background()
 	o := survey.Office{Name: "Disdukcapil"}
@@ -55,7 +55,11 @@ func mustStartCentralOn(tb testing.TB, store survey.CentralStore) (url, kioskID,
 	addr := "127.0.0.1:0"
 	start = func() {
 		var err error
-		if srv, err = central.NewServer(central.DefaultConfig(), store, central.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}); err != nil {
+		o := central.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+		for _, f := range options {
+			f(&o)
+		}
+		if srv, err = central.NewServer(central.DefaultConfig(), store, o); err != nil {
 			tb.Fatal(err)
 		}
 		ln, err := net.Listen("tcp", addr)

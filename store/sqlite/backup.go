@@ -159,6 +159,9 @@ func IntegrityCheckFile(ctx context.Context, path string) (string, error) {
 	defer db.Close()
 	var res string
 	if err := db.QueryRowContext(ctx, "PRAGMA integrity_check").Scan(&res); err != nil {
+		if verdict, derr := damaged(err); derr == nil {
+			return verdict, nil // too damaged to be read: that is the verdict
+		}
 		return "", fmt.Errorf("integrity check of %s: %w", path, translate(err))
 	}
 	return res, nil

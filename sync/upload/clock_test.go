@@ -180,3 +180,28 @@ func countFindings(t *testing.T, store survey.CentralStore, kioskID, kind string
 	}
 	return len(fs)
 }
+
+// A front-desk PC whose clock fell back to 2009 (a flat CMOS battery):
+// central's roster names a staff member appointed in December 2010 (NIP
+// 198512252010122003), an appointment "in the future" by the kiosk's
+// clock. The roster is checked against central's clock, so the sync does
+// not fail; the kiosk knows its clock is off, and says so.
+func TestRosterCheckIgnoresTheKioskClock(t *testing.T) {
+	store := mustOpenSQLiteCentral(t)
+	c := MustStartCentral(t, store)
+	k0, secret := c.MustAddKiosk(t)
+	clock := &kioskClock{t: time.Now()}
+	k := MustNewKioskWithClock(t, c.URL, k0.ID, secret, clock.Now)
+	clock.Set(time.Date(2009, 1, 1, 9, 0, 0, 0, time.UTC)) // the battery dies
+	k.MustRate(t, 2)
+	res, err := k.Up.SyncOnce(context.Background())
+	if err != nil || res.Roster.Updated != 2 || res.Stored != 2 {
+		t.Fatalf("sync with the kiosk's clock in 2009: %+v, %v", res, err)
+	}
+	if c := k.Up.Clock(); c.Status != survey.ClockOff || c.SkewSeconds > -365*24*3600 {
+		t.Errorf("clock %+v, want off by years", c)
+	}
+	if err := k.Up.ClockError(); err == nil || !strings.Contains(err.Error(), "timedatectl") {
+		t.Errorf("ClockError = %v", err)
+	}
+}
