@@ -28,13 +28,13 @@ func NewCentralMetrics(token string) *CentralMetrics {
 	}, []string{"status"})
 	m.findings = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "skm_central_findings_total",
-		Help: "Integrity findings at ingest by kind: gap (sequence numbers skipped), conflict, chain_break, head_mismatch, seq_reuse, clock_skew.",
+		Help: "Integrity findings at ingest by kind: gap (sequence numbers skipped), conflict, chain_break, head_mismatch, seq_reuse, clock_skew, fork, clock.",
 	}, []string{"kind"})
 	for _, s := range []survey.IngestStatus{survey.StatusStored, survey.StatusDuplicate, survey.StatusRefused} {
 		m.responses.WithLabelValues(string(s))
 	}
 	for _, k := range []string{survey.FindingGap, survey.FindingConflict, survey.FindingChainBreak,
-		survey.FindingHeadMismatch, survey.FindingSeqReuse, survey.FindingClockSkew} {
+		survey.FindingHeadMismatch, survey.FindingSeqReuse, survey.FindingClockSkew, survey.FindingFork, survey.FindingClock} {
 		m.findings.WithLabelValues(k)
 	}
 	m.reg.MustRegister(m.batches, m.responses, m.findings)

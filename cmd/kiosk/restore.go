@@ -185,11 +185,14 @@ func restoreCommand(ctx context.Context, cfg kiosk.Config, args []string, stdout
 // runningKiosk returns the address at which a kiosk answers /healthz on
 // listen's port of this machine, or "".
 func runningKiosk(listen string) string {
-	_, port, err := net.SplitHostPort(listen)
-	if err != nil {
+	host, port, err := net.SplitHostPort(listen)
+	if err != nil || port == "0" {
 		return ""
 	}
-	addr := net.JoinHostPort("127.0.0.1", port)
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	addr := net.JoinHostPort(host, port)
 	client := &http.Client{Timeout: time.Second}
 	resp, err := client.Get("http://" + addr + "/healthz")
 	if err != nil {
