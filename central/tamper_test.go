@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/skmkiosk/skm/central"
 	"github.com/skmkiosk/skm/store/postgres/pgtest"
 	"github.com/skmkiosk/skm/store/sqlite"
 	"github.com/skmkiosk/skm/survey"
@@ -289,4 +290,48 @@ func copyFileOver(src, dst string) error {
 		return err
 	}
 	return os.WriteFile(dst, b, 0o640)
+}
+
+// Central's public witness beacon: a head whose signature does not verify
+// is refused (400), an unknown kiosk is 404, a client address past
+// [witness] requests_per_minute gets 429; with [witness] enabled = false
+// neither the beacon nor the receipt page exists.
+func TestWitnessBeaconRefusalsAndLimit(t *testing.T) {
+	rs := MustStartReportServer(t, openSQLite, func(c *central.Config) { c.Witness.RequestsPerMinute = 3 })
+	tk := mustConnectKiosk(t, rs)
+	tk.MustSync(t)
+	tk.mustRate(t, rs, 1, all(4))
+	head := mustWitness(t, rs, tk) // 1 of 3
+	get := func(q url.Values) int {
+		resp, _ := MustDo(t, http.DefaultClient, mustRequest(t, rs.URL+wire.PathWitness+"?"+q.Encode()))
+		return resp.StatusCode
+	}
+	q := url.Values{wire.WitnessKiosk: {tk.Kiosk.ID}, wire.WitnessSeq: {strconv.FormatInt(head.Seq, 10)}, wire.WitnessHash: {head.Hash},
+		wire.WitnessSignature: {"AAAA" + head.Signature[4:]}}
+	if code := get(q); code != http.StatusBadRequest {
+		t.Errorf("a head whose signature does not verify: %d, want 400", code)
+	}
+	q.Set(wire.WitnessKiosk, "k-unknown1")
+	if code := get(q); code != http.StatusNotFound {
+		t.Errorf("an unknown kiosk: %d, want 404", code)
+	}
+	if code := get(q); code != http.StatusTooManyRequests {
+		t.Errorf("the fourth request in a minute: %d, want 429", code)
+	}
+	heads, err := rs.Store.FindHeads(context.Background(), tk.Kiosk.ID, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range heads {
+		if h.Source == survey.HeadFromWitness && h.Hash != head.Hash {
+			t.Errorf("a refused witness was kept: %+v", h)
+		}
+	}
+
+	off := MustStartReportServer(t, openSQLite, func(c *central.Config) { c.Witness.Enabled = false })
+	for _, path := range []string{wire.PathWitness + "?" + q.Encode(), wire.PathReceipt} {
+		if resp, _ := MustDo(t, http.DefaultClient, mustRequest(t, off.URL+path)); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("GET %s with the witness off: %d, want 404", path, resp.StatusCode)
+		}
+	}
 }

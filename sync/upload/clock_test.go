@@ -11,6 +11,7 @@ import (
 
 	"github.com/skmkiosk/skm/central"
 	"github.com/skmkiosk/skm/survey"
+	"github.com/skmkiosk/skm/sync/upload"
 )
 
 // kioskClock is a front-desk PC's clock that the test sets and jumps.
@@ -203,5 +204,46 @@ func TestRosterCheckIgnoresTheKioskClock(t *testing.T) {
 	}
 	if err := k.Up.ClockError(); err == nil || !strings.Contains(err.Error(), "timedatectl") {
 		t.Errorf("ClockError = %v", err)
+	}
+}
+
+// The heartbeat reports the kiosk's signed head between runs, every
+// interval, without uploading a rating; central keeps each new head in its
+// history. (An empty chain has no head to keep.)
+func TestHeartbeatReportsTheHead(t *testing.T) {
+	store := mustOpenSQLiteCentral(t)
+	c := MustStartCentral(t, store)
+	k0, secret := c.MustAddKiosk(t)
+	k := MustNewKiosk(t, c.URL, k0.ID, secret, 10)
+	s, err := upload.NewScheduler(k.Up, "0 2 * * *", time.UTC, 0, time.Minute, quietLog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Heartbeat = 20 * time.Millisecond // the configuration allows 10 s at least; a test need not wait
+	s.Start()
+	defer s.Stop()
+	waitHead := func(seq int64) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			heads, err := store.FindHeads(context.Background(), k.ID, 1)
+			if err == nil && len(heads) == 1 && heads[0].Seq == seq && heads[0].Source == survey.HeadFromSync {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("central's latest head = %+v (%v), want %d from the kiosk", heads, err, seq)
+			}
+			time.Sleep(10 * time.Millisecond) // polling an observable condition with a deadline
+		}
+	}
+	k.MustRate(t, 3)
+	waitHead(3)
+	k.MustRate(t, 2)
+	waitHead(5)
+	if n, _ := store.CountResponses(context.Background(), k.ID); n != 0 {
+		t.Errorf("the heartbeat uploaded %d ratings; only sync runs do", n)
+	}
+	if st := k.Up.Status(); st.LastHeartbeat.IsZero() {
+		t.Errorf("status %+v, want the last heartbeat", st)
 	}
 }
