@@ -6,12 +6,12 @@ import (
 	"encoding/json"
 	"html"
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 
 	"github.com/skmkiosk/skm/kiosk"
 	"github.com/skmkiosk/skm/store/sqlite"
+	"github.com/skmkiosk/skm/store/sqlite/sqlitetest"
 	"github.com/skmkiosk/skm/survey"
 	"github.com/skmkiosk/skm/web"
 )
@@ -144,8 +144,7 @@ func TestHealthzSaysClockAndDamage(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	mustCheckpoint(t, k.Path)
-	mustCorruptFile(t, k.Path)
+	sqlitetest.CorruptPages(t, k.Path)
 	if res, err := k.DB.CheckIntegrity(context.Background()); err != nil || res == "ok" {
 		t.Fatalf("integrity check of a damaged file: %q %v", res, err)
 	}
@@ -207,33 +206,4 @@ func mustRaw(tb testing.TB, path string) *sql.DB {
 	}
 	tb.Cleanup(func() { raw.Close() })
 	return raw
-}
-
-// mustCheckpoint copies the write-ahead log into the database file.
-func mustCheckpoint(tb testing.TB, path string) {
-	tb.Helper()
-	if _, err := mustRaw(tb, path).Exec("PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
-		tb.Fatal(err)
-	}
-}
-
-// mustCorruptFile writes garbage over every other page of the SQLite file
-// after its header page, as a failing disk might.
-func mustCorruptFile(tb testing.TB, path string) {
-	tb.Helper()
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	garbage := []byte(strings.Repeat("\xde\xad\xbe\xef", 1024))
-	for p := int64(2); p < fi.Size()/4096; p += 2 {
-		if _, err := f.WriteAt(garbage, p*4096); err != nil {
-			tb.Fatal(err)
-		}
-	}
 }

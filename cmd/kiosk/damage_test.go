@@ -3,13 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -19,37 +17,9 @@ import (
 	"github.com/skmkiosk/skm/cmd/internal/cli"
 	"github.com/skmkiosk/skm/cmd/internal/proctest"
 	"github.com/skmkiosk/skm/store/sqlite"
+	"github.com/skmkiosk/skm/store/sqlite/sqlitetest"
 	"github.com/skmkiosk/skm/survey"
 )
-
-// corruptPages checkpoints the database at path and writes garbage over
-// every other page after its header, as a failing disk might.
-func corruptPages(tb testing.TB, path string) {
-	tb.Helper()
-	raw, err := sql.Open("sqlite3", "file:"+path+"?_busy_timeout=5000")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if _, err := raw.Exec("PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
-		tb.Fatal(err)
-	}
-	raw.Close()
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	garbage := bytes.Repeat([]byte{0xde, 0xad, 0xbe, 0xef}, 1024)
-	for p := int64(2); p < fi.Size()/4096; p += 2 {
-		if _, err := f.WriteAt(garbage, p*4096); err != nil {
-			tb.Fatal(err)
-		}
-	}
-}
 
 // mustHealth reads /healthz.
 func mustHealth(tb testing.TB, base string) (int, health) {
@@ -82,7 +52,7 @@ func TestDamagedDatabaseIsReported(t *testing.T) {
 	if code, h := mustHealth(t, m.PublicURL); code != http.StatusOK {
 		t.Fatalf("/healthz on a sound file: %d %+v", code, h)
 	}
-	corruptPages(t, cfg.Database)
+	sqlitetest.CorruptPages(t, cfg.Database)
 	dailyCheck(m.DB, cfg.Database, slog.New(slog.NewTextHandler(io.Discard, nil)))(context.Background())
 	code, h := mustHealth(t, m.PublicURL)
 	if code != http.StatusServiceUnavailable || h.Status != "unavailable" || !strings.Contains(h.Database, "damaged") ||

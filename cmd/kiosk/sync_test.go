@@ -43,7 +43,10 @@ func mustStartCentralOn(tb testing.TB, store survey.CentralStore, options ...fun
 	if err := store.CreateOffice(ctx, &o); err != nil {
 		tb.Fatal(err)
 	}
-	if _, err := store.ImportOfficeStaff(ctx, o.ID, []survey.Staff{{NIP: nipSiti, Name: "Siti Aminah", Active: true}}); err != nil {
+	// The office's roster at central is the test roster the kiosks import:
+	// a sync must not deactivate a staff member a test is about to rate.
+	if _, err := store.ImportOfficeStaff(ctx, o.ID, []survey.Staff{{NIP: nipSiti, Name: "Siti Aminah", Active: true},
+		{NIP: nipBudi, Name: "Budi Santoso", Active: true}}); err != nil {
 		tb.Fatal(err)
 	}
 	k, secret, err := central.NewKiosk(ctx, store, o)

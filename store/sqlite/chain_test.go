@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/skmkiosk/skm/store/sqlite"
+	"github.com/skmkiosk/skm/store/sqlite/sqlitetest"
 	"github.com/skmkiosk/skm/survey"
 	"github.com/skmkiosk/skm/sync/wire"
 )
@@ -243,8 +244,7 @@ func TestQuickCheckFindsCorruptedPages(t *testing.T) {
 	if res, err := db.CheckIntegrity(ctx); err != nil || res != "ok" || db.Damage() != "" {
 		t.Fatalf("a sound file: %q %v, damage %q", res, err, db.Damage())
 	}
-	mustExecOn(t, path, "PRAGMA wal_checkpoint(TRUNCATE)") // the pages are in the file, not the log
-	mustCorruptPages(t, path)
+	sqlitetest.CorruptPages(t, path)
 	res, err := db.CheckIntegrity(ctx)
 	if err != nil || res == "ok" || db.Damage() != res {
 		t.Fatalf("a file with garbage pages: %q %v, damage %q", res, err, db.Damage())
@@ -252,35 +252,6 @@ func TestQuickCheckFindsCorruptedPages(t *testing.T) {
 	t.Logf("quick_check: %s", res)
 	if res, err := sqlite.QuickCheckFile(ctx, path); err != nil || res == "ok" {
 		t.Errorf("QuickCheckFile: %q %v", res, err)
-	}
-}
-
-// mustCorruptPages writes garbage over every other page of the SQLite
-// file at path after the first (the header page).
-func mustCorruptPages(tb testing.TB, path string) {
-	tb.Helper()
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	const page = 4096
-	garbage := []byte(strings.Repeat("\xde\xad\xbe\xef", page/4))
-	pages := fi.Size() / page
-	if pages < 4 {
-		tb.Fatalf("the file has %d pages: too few to damage", pages)
-	}
-	for p := int64(2); p < pages; p += 2 {
-		if _, err := f.WriteAt(garbage, p*page); err != nil {
-			tb.Fatal(err)
-		}
-	}
-	if err := f.Sync(); err != nil {
-		tb.Fatal(err)
 	}
 }
 
