@@ -78,6 +78,7 @@ func TestThankYouPageReceiptAndWitness(t *testing.T) {
 		}
 	}
 	resp, page = MustGet(t, MustNewClient(t), k.URL+"/privasi")
+	MustStatus(t, resp, page, http.StatusOK)
 	if !strings.Contains(text(page), centralPublic) || !strings.Contains(text(page), "tidak disimpan") {
 		t.Errorf("/privasi does not say what the thank-you page sends to %s", centralPublic)
 	}

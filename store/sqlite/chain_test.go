@@ -92,9 +92,9 @@ func TestWriterBreaksRatherThanSignsOverAnUnverifiedHead(t *testing.T) {
 			mustExecOn(t, path, "UPDATE chain_head SET signature = ''")
 		}, false, 0, 5},
 		{"a row appended past the signed head", func(path string, rs []survey.Response) {
-			mustExecOn(t, path, fmt.Sprintf(`INSERT INTO responses (seq, id, nip, service, persyaratan, prosedur, waktu, biaya, produk,
+			mustExecOn(t, path, `INSERT INTO responses (seq, id, nip, service, persyaratan, prosedur, waktu, biaya, produk,
 				kompetensi, perilaku, pengaduan, sarana, channel, content_hash, created_at, prev_hash, hash)
-				SELECT 6, 'fake', nip, service, 1, 1, 1, 1, 1, 1, 1, 1, 1, channel, 'x', created_at, hash, 'h6' FROM responses WHERE seq = 5`))
+				SELECT 6, 'fake', nip, service, 1, 1, 1, 1, 1, 1, 1, 1, 1, channel, 'x', created_at, hash, 'h6' FROM responses WHERE seq = 5`)
 		}, false, 5, 6},
 		{"the last row rewritten, head moved with its old signature", func(path string, rs []survey.Response) {
 			mustExecOn(t, path, "UPDATE responses SET hash = 'rewritten', perilaku = 1 WHERE seq = 5",
