@@ -1,6 +1,7 @@
 package central
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -136,22 +137,42 @@ func (s *Server) handleAPIIKM(c *fiber.Ctx) error {
 	}
 	out.Visits = apiVisitsOf(visits)
 	if q.NIP != "" {
-		pcells, err := r.store.PersonCells(ctx, q.Filter(), r.rules.Attributable)
-		if err != nil {
+		if err := s.personAnswer(ctx, r, q, &out); err != nil {
 			return err
 		}
-		st, err := s.store.OfficeStaffByNIP(ctx, q.Office.ID, q.NIP)
-		if err != nil && survey.ErrorCode(err) != survey.ENOTFOUND {
-			return err
-		}
-		st.NIP = q.NIP
-		ind := apiIndividualOf(r.rules, st, r.rules.Individual(pcells))
-		clean := apiIndividualOf(r.rules, st, r.rules.Individual(survey.PersonCellsWhere(pcells, func(c survey.PersonCell) bool { return !c.Suspect })))
-		ind.WithoutSuspect = &clean
-		out.Individual = &ind
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.JSON(out)
+}
+
+// personAnswer adds to an answer about one staff member their individual
+// figures, what the appraisal lists weigh, and the IKM of their unit.
+func (s *Server) personAnswer(ctx context.Context, r reports, q reportQuery, out *apiIKM) error {
+	ev, err := r.listEvidence(ctx, q.Filter())
+	if err != nil {
+		return err
+	}
+	st, err := s.store.OfficeStaffByNIP(ctx, q.Office.ID, q.NIP)
+	if err != nil && survey.ErrorCode(err) != survey.ENOTFOUND {
+		return err
+	}
+	st.NIP = q.NIP
+	cand, _ := r.rules.Candidate(ev.input(st))
+	ind := apiIndividualOf(r.rules, st, cand.All)
+	clean := apiIndividualOf(r.rules, st, cand.Clean)
+	ind.WithoutSuspect, ind.apiScrutiny = &clean, apiScrutinyOf(r.rules, cand)
+	out.Individual = &ind
+	if st.Unit == "" {
+		return nil
+	}
+	uf := q.OfficeFilter()
+	uf.Unit = st.Unit
+	t, err := r.store.SumRollups(ctx, uf)
+	if err != nil {
+		return err
+	}
+	out.UnitIKM = &apiUnitIKM{Unit: st.Unit, apiFigures: apiFiguresOf(r.rules.Figures(t), r.rules.Hidden(t.N), true)}
+	return nil
 }
 
 func (s *Server) handleAPIAppraisal(c *fiber.Ctx) error {

@@ -73,8 +73,17 @@ type apiIKM struct {
 	Verified       apiFigures     `json:"verified"`
 	Unverified     apiFigures     `json:"unverified"`
 	Individual     *apiIndividual `json:"individual,omitempty"`
-	Visits         apiVisits      `json:"visits"`
-	Note           string         `json:"note,omitempty"`
+	// UnitIKM is, with nip, the IKM of the staff member's unit: the unit's
+	// figures, never the person's.
+	UnitIKM *apiUnitIKM `json:"unit_ikm,omitempty"`
+	Visits  apiVisits   `json:"visits"`
+	Note    string      `json:"note,omitempty"`
+}
+
+// apiUnitIKM is the IKM of a unit, graded like any unit.
+type apiUnitIKM struct {
+	Unit string `json:"unit"`
+	apiFigures
 }
 
 // apiVisits are the one-time visit codes issued and rated in the report's
@@ -115,6 +124,47 @@ type apiIndividual struct {
 	Reason         string           `json:"reason,omitempty"`
 	ReasonID       string           `json:"reason_id,omitempty"`
 	WithoutSuspect *apiIndividual   `json:"without_suspect,omitempty"`
+	*apiScrutiny
+}
+
+// apiScrutiny is what the appraisal lists weigh about a person, beside
+// the figure of every rating: the figure they decide on, the verified and
+// unverified ratings apart, how the ratings arrived, which are flagged, and
+// the contested marker with its evidence.
+type apiScrutiny struct {
+	// Trusted leaves out suspect and contested ratings: the lists decide on it.
+	Trusted        apiIndividual        `json:"trusted"`
+	Verified       apiIndividual        `json:"verified"`
+	Unverified     apiIndividual        `json:"unverified"`
+	Channels       survey.ChannelCounts `json:"channels"`
+	VerifiedShare  float64              `json:"verified_share"`
+	SuspectRatings int64                `json:"suspect_ratings"`
+	Flags          []survey.FlagCount   `json:"flags"`
+	// VisitCodes: the office issued visit codes in the period, so unverified
+	// ratings alone cannot make coaching nor remove a reward.
+	VisitCodes bool         `json:"visit_codes"`
+	Contested  bool         `json:"contested"`
+	Contests   []apiContest `json:"contests"`
+}
+
+type apiContest struct {
+	survey.Contest
+	Text   string `json:"text"`
+	TextID string `json:"text_id"`
+}
+
+// apiScrutinyOf converts a candidate's figures beside the all-ratings one.
+func apiScrutinyOf(rules survey.ReportRules, c survey.Candidate) *apiScrutiny {
+	a := &apiScrutiny{Trusted: apiIndividualOf(rules, c.Staff, c.Trusted), Verified: apiIndividualOf(rules, c.Staff, c.Verified),
+		Unverified: apiIndividualOf(rules, c.Staff, c.Unverified), Channels: c.Channels, VerifiedShare: c.VerifiedShare,
+		SuspectRatings: c.Suspect, Flags: c.Flags, VisitCodes: c.VisitCodes, Contested: c.Contested(), Contests: []apiContest{}}
+	if a.Flags == nil {
+		a.Flags = []survey.FlagCount{}
+	}
+	for _, x := range c.Contests {
+		a.Contests = append(a.Contests, apiContest{Contest: x, Text: x.Text("en"), TextID: x.Text("id")})
+	}
+	return a
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -161,9 +211,27 @@ func ikmAnswer(r reports, q reportQuery, cells []survey.Cell) apiIKM {
 	out.Verified = variant(func(c survey.Cell) bool { return c.Verified })
 	out.Unverified = variant(func(c survey.Cell) bool { return !c.Verified })
 	if !grade {
-		out.Note = "figures of the responses about this staff member; the person is judged only on individual (the attributable elements), and is given no grade"
+		out.ungrade()
+		out.Note = "a staff member is judged only on individual (the attributable elements) and is given no IKM and no grade; unit_ikm is the IKM of their unit"
 	}
 	return out
+}
+
+// ungrade removes from an answer about one person every figure of the
+// nine-element IKM: the index, the weighted NRR, the elements they are not
+// judged on; the counts stay.
+func (a *apiIKM) ungrade() {
+	a.IKM, a.Index = nil, nil
+	for _, v := range []*apiFigures{&a.WithoutSuspect, &a.Verified, &a.Unverified} {
+		v.IKM, v.Index = nil, nil
+	}
+	for i := range a.Elements {
+		e := &a.Elements[i]
+		e.Weighted, e.Rank = nil, 0
+		if e.Attributable == nil || !*e.Attributable {
+			e.NRR, e.Answers = nil, nil
+		}
+	}
 }
 
 func apiIndividualOf(rules survey.ReportRules, st survey.Staff, x survey.Individual) apiIndividual {
@@ -179,13 +247,14 @@ func apiIndividualOf(rules survey.ReportRules, st survey.Staff, x survey.Individ
 }
 
 type apiRules struct {
-	MinResponses       int              `json:"min_responses"`
-	MinCell            int              `json:"min_cell"`
-	Attributable       []survey.Element `json:"attributable"`
-	RewardLowerBound   float64          `json:"reward_lower_bound"`
-	CoachingUpperBound float64          `json:"coaching_upper_bound"`
-	CoachingWeakMonths int              `json:"coaching_weak_months"`
-	TemplateMode       bool             `json:"template_mode"`
+	MinResponses       int                 `json:"min_responses"`
+	MinCell            int                 `json:"min_cell"`
+	Attributable       []survey.Element    `json:"attributable"`
+	RewardLowerBound   float64             `json:"reward_lower_bound"`
+	CoachingUpperBound float64             `json:"coaching_upper_bound"`
+	CoachingWeakMonths int                 `json:"coaching_weak_months"`
+	TemplateMode       bool                `json:"template_mode"`
+	Contest            survey.ContestRules `json:"contest"`
 }
 
 type apiEvidence struct {
@@ -216,6 +285,7 @@ func apiCandidates(rules survey.ReportRules, cs []survey.Candidate) []apiCandida
 		a := apiCandidate{apiIndividual: apiIndividualOf(rules, c.Staff, c.All), Counter: c.Staff.Counter, Evidence: []apiEvidence{}}
 		clean := apiIndividualOf(rules, c.Staff, c.Clean)
 		a.WithoutSuspect = &clean
+		a.apiScrutiny = apiScrutinyOf(rules, c)
 		for _, e := range c.Evidence {
 			a.Evidence = append(a.Evidence, apiEvidence{Evidence: e, Text: e.Text("en"), TextID: e.Text("id")})
 		}
@@ -228,7 +298,7 @@ func appraisalAnswer(rep appraisalReport) apiAppraisal {
 	r := rep.Rules
 	return apiAppraisal{Office: apiOffice{rep.Query.Office.ID, rep.Query.Office.Name}, Period: apiPeriodOf(rep.Query),
 		Rules: apiRules{MinResponses: r.MinResponses, MinCell: r.MinCell, Attributable: r.Attributable, RewardLowerBound: r.RewardLowerBound,
-			CoachingUpperBound: r.CoachingUpperBound, CoachingWeakMonths: r.CoachingWeakMonths, TemplateMode: r.TemplateMode},
+			CoachingUpperBound: r.CoachingUpperBound, CoachingWeakMonths: r.CoachingWeakMonths, TemplateMode: r.TemplateMode, Contest: r.Contest},
 		Reward: apiCandidates(r, rep.Appraisal.Reward), Coaching: apiCandidates(r, rep.Appraisal.Coaching),
 		Others: apiCandidates(r, rep.Appraisal.Others),
 		Note:   "evidence for the appraiser (PermenPAN-RB 6/2022); no predikat kinerja is assigned (UU 27/2022 Pasal 10)"}

@@ -26,6 +26,10 @@ type personReport struct {
 	WithoutSuspect survey.Individual
 	Verified       survey.Individual
 	Unverified     survey.Individual
+	// Lists holds what the appraisal lists weigh: the figure without suspect
+	// or contested ratings, the channel split, the flag counts and the
+	// contested marker, with its evidence.
+	Lists survey.Candidate
 	// Unit is the IKM of the staff member's unit over the period.
 	Unit   groupRow
 	Months []personMonth
@@ -57,10 +61,12 @@ func (r reports) person(ctx context.Context, q reportQuery, st survey.Staff) (pe
 	rep := personReport{Query: q, Rules: r.rules, Staff: st}
 	pf := q.OfficeFilter()
 	pf.NIP = st.NIP
-	pcells, err := r.store.PersonCells(ctx, pf, r.rules.Attributable)
+	ev, err := r.listEvidence(ctx, pf)
 	if err != nil {
 		return rep, err
 	}
+	pcells := ev.scores
+	rep.Lists, _ = r.rules.Candidate(ev.input(st))
 	cells, err := r.store.RollupCells(ctx, pf, survey.ByMonth)
 	if err != nil {
 		return rep, err

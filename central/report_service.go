@@ -240,32 +240,99 @@ type appraisalReport struct {
 	Query     reportQuery
 	Rules     survey.ReportRules
 	Appraisal survey.Appraisal
+	// VisitCodes: the office issued visit codes in the period.
+	VisitCodes bool
 }
 
 // appraisal applies the reward and coaching rules to every staff member of
 // the office with responses in the period.
 func (r reports) appraisal(ctx context.Context, q reportQuery) (appraisalReport, error) {
 	rep := appraisalReport{Query: q, Rules: r.rules}
-	f := q.OfficeFilter()
-	pcells, err := r.store.PersonCells(ctx, f, r.rules.Attributable)
+	ev, err := r.listEvidence(ctx, q.OfficeFilter())
 	if err != nil {
 		return rep, err
 	}
-	cells, err := r.store.RollupCells(ctx, f, survey.ByNIP, survey.ByMonth, survey.BySuspect)
-	if err != nil {
-		return rep, err
-	}
-	rows, err := r.staffRows(ctx, q.Office.ID, pcells)
+	rows, err := r.staffRows(ctx, q.Office.ID, ev.scores)
 	if err != nil {
 		return rep, err
 	}
 	people := make([]survey.PersonInput, len(rows))
 	for i, row := range rows {
-		nip := row.Staff.NIP
-		people[i] = survey.PersonInput{Staff: row.Staff,
-			Scores: survey.PersonCellsWhere(pcells, func(c survey.PersonCell) bool { return c.NIP == nip }),
-			Cells:  slices.DeleteFunc(slices.Clone(cells), func(c survey.Cell) bool { return c.NIP != nip })}
+		people[i] = ev.input(row.Staff)
 	}
-	rep.Appraisal = r.rules.Appraise(people)
+	rep.Appraisal, rep.VisitCodes = r.rules.Appraise(people), ev.visitCodes
 	return rep, nil
+}
+
+// listEvidence is what the list rules weigh for the people f selects (the
+// whole office, or one NIP): their score cells of the period and of the
+// months before it, their rollup cells, their ratings on days without a
+// visit code, and whether the office issued visit codes in the period.
+type listEvidence struct {
+	scores     []survey.PersonCell
+	history    map[string][]survey.PersonCell
+	byNIP      map[string][]survey.PersonCell
+	cells      map[string][]survey.Cell
+	noVisit    map[string][]survey.NoVisitCount
+	visitCodes bool
+}
+
+// listEvidence reads the list evidence of f's office and period.
+func (r reports) listEvidence(ctx context.Context, f survey.ReportFilter) (listEvidence, error) {
+	ev := listEvidence{history: map[string][]survey.PersonCell{}, byNIP: map[string][]survey.PersonCell{},
+		cells: map[string][]survey.Cell{}, noVisit: map[string][]survey.NoVisitCount{}}
+	var err error
+	if ev.scores, err = r.store.PersonCells(ctx, f, r.rules.Attributable); err != nil {
+		return ev, err
+	}
+	for _, c := range ev.scores {
+		ev.byNIP[c.NIP] = append(ev.byNIP[c.NIP], c)
+	}
+	if months := r.rules.Contest.BaselineMonths; months > 0 {
+		hf := f
+		hf.From, hf.To = f.From.In(web.Jakarta).AddDate(0, -months, 0), f.From
+		history, err := r.store.PersonCells(ctx, hf, r.rules.Attributable)
+		if err != nil {
+			return ev, err
+		}
+		for _, c := range history {
+			ev.history[c.NIP] = append(ev.history[c.NIP], c)
+		}
+	}
+	cells, err := r.store.RollupCells(ctx, f, survey.ByNIP, survey.ByMonth, survey.ByVerified, survey.BySuspect)
+	if err != nil {
+		return ev, err
+	}
+	for _, c := range cells {
+		ev.cells[c.NIP] = append(ev.cells[c.NIP], c)
+	}
+	noVisit, err := r.store.NoVisitCounts(ctx, f)
+	if err != nil {
+		return ev, err
+	}
+	for _, c := range noVisit {
+		ev.noVisit[c.NIP] = append(ev.noVisit[c.NIP], c)
+	}
+	ev.visitCodes, err = r.issuesVisitCodes(ctx, f.OfficeID, f.From, f.To)
+	return ev, err
+}
+
+// issuesVisitCodes reports whether the office issued visit codes in
+// [from, to): its kiosks' visit tallies count some, or a verified response
+// arrived (from a kiosk that sends no tallies).
+func (r reports) issuesVisitCodes(ctx context.Context, officeID int64, from, to time.Time) (bool, error) {
+	f := survey.ReportFilter{OfficeID: officeID, From: from, To: to}
+	visits, err := r.central.CountVisitTallies(ctx, f)
+	if err != nil || visits.Issued > 0 {
+		return visits.Issued > 0, err
+	}
+	f.Verified = survey.TriYes
+	t, err := r.store.SumRollups(ctx, f)
+	return t.N > 0, err
+}
+
+// input returns the list evidence of one staff member.
+func (ev listEvidence) input(st survey.Staff) survey.PersonInput {
+	return survey.PersonInput{Staff: st, Scores: ev.byNIP[st.NIP], Cells: ev.cells[st.NIP], History: ev.history[st.NIP],
+		NoVisit: ev.noVisit[st.NIP], VisitCodes: ev.visitCodes}
 }

@@ -63,7 +63,8 @@ func TestThankYouPageReceiptAndWitness(t *testing.T) {
 	}
 
 	// The tablet: the code and where to check it, no link out.
-	_, page, _ = rateAndThank(t, k, MustNewClient(t), "/kiosk/s/"+siti.Code)
+	tablet, _ := MustEnrollTablet(t, k, "Meja depan")
+	_, page, _ = rateAndThank(t, k, tablet, "/kiosk/s/"+siti.Code)
 	if !strings.Contains(page, "pusat.example.go.id/tanda-terima") || strings.Contains(page, `href="`+centralPublic) ||
 		!strings.Contains(page, `id="receipt-code"`) || !strings.Contains(html.UnescapeString(page), "/api/v1/witness?") {
 		t.Errorf("tablet thank-you page: want the code, the address as text and the witness image, no link out")

@@ -1,4 +1,4 @@
--- Kiosk schema 5: signed segment statements in the hash chain. When the
+-- Kiosk schema 6: signed segment statements in the hash chain. When the
 -- writer finds a chain it cannot verify (a head whose signature fails, rows
 -- past the signed head) it does not sign over it: it writes a break here,
 -- with a sequence number of its own, and the next rating links to its hash.
