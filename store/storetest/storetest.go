@@ -67,6 +67,7 @@ func RunCentralStore(t *testing.T, open func(t *testing.T, now func() time.Time)
 		{"NULInText", testNULInText},
 		{"Ping", testPing},
 		{"ReportSums", testReportSums}, {"ReportPeriods", testReportPeriods}, {"ReportCells", testReportCells}, {"ReportPersonCells", testReportPersonCells}, {"ReportNoVisit", testReportNoVisit}, {"ReportComments", testReportComments}, {"ReportProfiles", testReportProfiles}, {"ReportWorkedExample", testReportWorkedExample}, {"ReportRTL", testReportRTL}, {"ReportStatements", testReportStatements},
+		{"Documents", testDocuments},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, open) })
 	}

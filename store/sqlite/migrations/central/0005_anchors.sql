@@ -1,6 +1,6 @@
--- Central appraisal database, schema 4: what central heard of each kiosk's
+-- Central appraisal database, schema 5: what central heard of each kiosk's
 -- hash chain besides its rows. store/postgres/migrations holds the same
--- logical schema for PostgreSQL (its schema 5): change both together.
+-- logical schema for PostgreSQL (its schema 6): change both together.
 
 -- Every distinct signed head central heard of, and from where: the kiosk's
 -- own reports (sync attempts, heartbeats, batches), citizens' phones

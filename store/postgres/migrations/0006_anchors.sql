@@ -1,6 +1,6 @@
--- Central appraisal database, schema 5, for PostgreSQL: what central heard
+-- Central appraisal database, schema 6, for PostgreSQL: what central heard
 -- of each kiosk's hash chain besides its rows. store/sqlite/migrations holds
--- the same logical schema (its schema 4): change both together.
+-- the same logical schema (its schema 5): change both together.
 
 -- Every distinct signed head central heard of, and from where: the kiosk's
 -- own reports (sync attempts, heartbeats, batches), citizens' phones
