@@ -18,7 +18,7 @@ import (
 // trackedKiosk looks connected to central (at an address nobody answers),
 // so that a low rating with a contact gets a tracking code.
 func trackedKiosk(c *kiosk.Config) {
-	c.Central = kiosk.CentralConfig{URL: "http://127.0.0.1:9", KioskID: "k-e2e", Secret: "skm1-e2e", PublicURL: "https://pusat.example.id"}
+	c.Central = kiosk.CentralConfig{URL: "http://127.0.0.1:9", KioskID: "k-e2e", Secret: "skm1-e2e", PublicURL: "http://127.0.0.1:9"}
 	c.Privacy.FollowUp = true
 }
 

@@ -75,6 +75,7 @@ func TestFollowUpLoopInTheBrowser(t *testing.T) {
 		{"public index", "/publik", "h1", "id", phone},
 		{"public office page", "/publik/" + k.OfficeID, "h1", "id", phone},
 		{"follow-up status in English", "/publik/tindak-lanjut?lang=en&kode=" + url.QueryEscape(code), "#fu-result", "en", phone},
+		{"receipt check", "/tanda-terima?lang=id", "h1", "id", phone},
 	} {
 		MustMeetWCAG22(t, ctx, c.URL, p)
 	}

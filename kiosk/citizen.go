@@ -265,11 +265,15 @@ func (s *Server) handleSurveySubmit(c *fiber.Ctx) error {
 }
 
 // thanksURL is the thank-you page after r was stored (or replayed): with
-// the tracking code of its follow-up, if any, and the replay notice.
+// its receipt code (a kiosk that delivers witnesses), the tracking code of
+// its follow-up, if any, and the replay notice.
 func (s *Server) thanksURL(c *fiber.Ctx, base string, r *survey.Response, in survey.Intake, created bool) string {
 	q := url.Values{}
 	if !created {
 		q.Set("ulang", "1")
+	}
+	if s.cfg.Witness() {
+		q.Set("tanda", survey.NewReceiptCode(s.cfg.Central.KioskID, r.Seq, r.Hash).String())
 	}
 	code := ""
 	if in.Contact != nil {
@@ -302,10 +306,11 @@ func (s *Server) surveyRefused(c *fiber.Ctx, st survey.Staff, r survey.Response,
 	return s.render.Render(c, fiber.StatusBadRequest, "survey", p)
 }
 
-// thanksData is the thank-you page.
+// thanksData is what the thank-you page shows.
 type thanksData struct {
 	Replayed      bool
 	ReturnSeconds int
+	Receipt       *receiptView
 	// Code is the follow-up's tracking code, StatusURL where the citizen
 	// checks it, and Spelled the code read out character by character.
 	Code, StatusURL, Spelled string
@@ -313,6 +318,13 @@ type thanksData struct {
 
 func (s *Server) handleThanks(c *fiber.Ctx) error {
 	d := thanksData{Replayed: c.Query("ulang") == "1", ReturnSeconds: int(s.cfg.Kiosk.ReturnAfter.D().Seconds())}
+	if rv, err := s.receipt(c); err != nil {
+		return err
+	} else if rv != nil {
+		d.Receipt = rv
+		// The witness image is the page's only request to another origin.
+		c.Set("Content-Security-Policy", web.ContentSecurityPolicyImages(s.cfg.Central.PublicURL))
+	}
 	// Only a code this kiosk gave is shown: a made-up one in a link is not.
 	if code, err := survey.ParseTrackingCode(c.Query("kode")); err == nil {
 		ok, err := s.store.HasTrackingCode(c.UserContext(), code)

@@ -91,8 +91,8 @@ func TestLargeTextSwitch(t *testing.T) {
 	}
 }
 
-// connected makes a test kiosk look connected to central at a fixed address.
-func connected(c *kiosk.Config) {
+// trackedCentral makes a test kiosk look connected to central at a fixed address.
+func trackedCentral(c *kiosk.Config) {
 	c.Central = kiosk.CentralConfig{URL: "http://127.0.0.1:9", KioskID: "k-test", Secret: "skm1-test", PublicURL: "https://pusat.example.id"}
 }
 
@@ -110,7 +110,7 @@ func lowConduct() map[string]int {
 // tracking code on a kiosk connected to central; others do not; a made-up
 // code in a link is not shown.
 func TestTrackingCodeOnTheThankYouPage(t *testing.T) {
-	k := MustStartKiosk(t, connected)
+	k := MustStartKiosk(t, trackedCentral)
 	siti := MustAddStaff(t, k, nipSiti, "Siti Aminah", "3")
 	rate := func(ratings map[string]int, contact string) (*http.Client, string) {
 		hc := MustNewClient(t)

@@ -1,4 +1,4 @@
--- Kiosk schema 6: follow-up tracking codes and unfinished surveys.
+-- Kiosk schema 7: follow-up tracking codes and unfinished surveys.
 -- Times are UTC text in survey.TimeLayout.
 
 -- A tracking code shown on the thank-you page for a low rating whose
