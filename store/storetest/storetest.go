@@ -61,7 +61,7 @@ func RunCentralStore(t *testing.T, open func(t *testing.T, now func() time.Time)
 		{"Audit", testAudit},
 		{"Settings", testSettings},
 		{"Ping", testPing},
-		{"ReportSums", testReportSums}, {"ReportPeriods", testReportPeriods}, {"ReportCells", testReportCells}, {"ReportPersonCells", testReportPersonCells}, {"ReportComments", testReportComments}, {"ReportProfiles", testReportProfiles}, {"ReportWorkedExample", testReportWorkedExample}, {"ReportRTL", testReportRTL}, {"ReportStatements", testReportStatements},
+		{"ReportSums", testReportSums}, {"ReportPeriods", testReportPeriods}, {"ReportCells", testReportCells}, {"ReportPersonCells", testReportPersonCells}, {"ReportComments", testReportComments}, {"ReportProfiles", testReportProfiles}, {"ReportWorkedExample", testReportWorkedExample}, {"ReportLateRows", testReportLateRows}, {"ReportAccess", testReportAccess}, {"ReportRTL", testReportRTL}, {"ReportStatements", testReportStatements},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, open) })
 	}
