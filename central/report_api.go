@@ -125,18 +125,19 @@ func (s *Server) handleAPIIKM(c *fiber.Ctx) error {
 		return err
 	}
 	ctx := c.UserContext()
-	cells, err := r.store.RollupCells(ctx, q.Filter(), survey.ByVerified, survey.BySuspect)
+	rel, err := r.release(ctx, q.Office.ID, q.Period)
 	if err != nil {
 		return err
 	}
-	out := ikmAnswer(r, q, cells)
+	out := ikmAnswer(r, q, rel)
 	visits, err := s.store.CountVisitTallies(ctx, q.Filter())
 	if err != nil {
 		return err
 	}
 	out.Visits = apiVisitsOf(visits)
 	if q.NIP != "" {
-		pcells, err := r.store.PersonCells(ctx, q.Filter(), r.rules.Attributable)
+		f := q.Filter()
+		pcells, err := r.store.PersonCells(ctx, f, r.rules.Attributable)
 		if err != nil {
 			return err
 		}
@@ -145,8 +146,11 @@ func (s *Server) handleAPIIKM(c *fiber.Ctx) error {
 			return err
 		}
 		st.NIP = q.NIP
-		ind := apiIndividualOf(r.rules, st, r.rules.Individual(pcells))
-		clean := apiIndividualOf(r.rules, st, r.rules.Individual(survey.PersonCellsWhere(pcells, func(c survey.PersonCell) bool { return !c.Suspect })))
+		x, held := r.individual(rel, f, pcells)
+		ind := apiIndividualOf(r.rules, st, x, held)
+		f.Suspect = survey.TriNo
+		x, held = r.individual(rel, f, pcells)
+		clean := apiIndividualOf(r.rules, st, x, held)
 		ind.WithoutSuspect = &clean
 		out.Individual = &ind
 	}

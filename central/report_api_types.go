@@ -40,9 +40,12 @@ type apiFilter struct {
 }
 
 // apiFigures are the SKM figures of a set of responses; null figures when
-// there are none or when the set is under the k-threshold.
+// there are none or when the disclosure rule withholds them. Responses
+// counts the ratings the figures rest on (all of them when suppressed);
+// HeldBack those the rule leaves out.
 type apiFigures struct {
 	Responses  int64    `json:"responses"`
+	HeldBack   int64    `json:"held_back"`
 	IKM        *float64 `json:"ikm"`
 	Index      *float64 `json:"index"`
 	Mutu       string   `json:"mutu,omitempty"`
@@ -107,6 +110,7 @@ type apiIndividual struct {
 	Unit           string           `json:"unit,omitempty"`
 	Attributable   []survey.Element `json:"attributable"`
 	Responses      int64            `json:"responses"`
+	HeldBack       int64            `json:"held_back"`
 	Index          *float64         `json:"index"`
 	Interval       *apiInterval     `json:"interval"`
 	Status         string           `json:"status"`
@@ -119,10 +123,11 @@ type apiIndividual struct {
 
 func ptr[T any](v T) *T { return &v }
 
-// apiFiguresOf converts figures, hiding them when hidden (a cell under min_cell).
-func apiFiguresOf(f survey.Figures, hidden, grade bool) apiFigures {
-	a := apiFigures{Responses: f.Responses, Suppressed: hidden}
-	if hidden || f.Empty() {
+// apiFiguresOf converts a row's figures, hiding them when the rule withholds them.
+func apiFiguresOf(g groupRow, grade bool) apiFigures {
+	f := g.Figures
+	a := apiFigures{Responses: g.Count(), HeldBack: g.HeldBack, Suppressed: g.Hidden}
+	if g.Hidden || f.Empty() {
 		return a
 	}
 	a.IKM, a.Index = ptr(f.IKM), ptr(f.Value)
@@ -132,17 +137,17 @@ func apiFiguresOf(f survey.Figures, hidden, grade bool) apiFigures {
 	return a
 }
 
-// ikmAnswer is the /api/v1/reports/ikm body of q's cells, without the
-// individual part.
-func ikmAnswer(r reports, q reportQuery, cells []survey.Cell) apiIKM {
-	total := survey.SumCells(cells, nil)
-	f := r.rules.Figures(total)
-	hidden := q.Narrow() && r.rules.Hidden(total.N)
+// ikmAnswer is the /api/v1/reports/ikm body of q from its office's release
+// groups, without the individual part.
+func ikmAnswer(r reports, q reportQuery, rel *survey.Release) apiIKM {
+	variants := r.variants(rel, q.Filter())
+	all := variants[0]
+	f, hidden := all.Figures, all.Hidden
 	// A person gets no grade: with nip, mutu and kinerja are left out.
 	grade := q.NIP == ""
 	out := apiIKM{Office: apiOffice{q.Office.ID, q.Office.Name}, Period: apiPeriodOf(q),
 		Filter: apiFilter{Unit: q.Unit, Counter: q.Counter, NIP: q.NIP, Service: q.Service}, TemplateMode: f.Template,
-		apiFigures: apiFiguresOf(f, hidden, grade)}
+		apiFigures: apiFiguresOf(all, grade)}
 	for _, e := range f.Elements {
 		ae := apiElement{Code: e.Element, Name: e.Element.Name("id")}
 		if !hidden && !f.Empty() {
@@ -153,21 +158,15 @@ func ikmAnswer(r reports, q reportQuery, cells []survey.Cell) apiIKM {
 		}
 		out.Elements = append(out.Elements, ae)
 	}
-	variant := func(keep func(survey.Cell) bool) apiFigures {
-		t := survey.SumCells(cells, keep)
-		return apiFiguresOf(r.rules.Figures(t), r.rules.Hidden(t.N), grade)
-	}
-	out.WithoutSuspect = variant(func(c survey.Cell) bool { return !c.Suspect })
-	out.Verified = variant(func(c survey.Cell) bool { return c.Verified })
-	out.Unverified = variant(func(c survey.Cell) bool { return !c.Verified })
+	out.WithoutSuspect, out.Verified, out.Unverified = apiFiguresOf(variants[1], grade), apiFiguresOf(variants[2], grade), apiFiguresOf(variants[3], grade)
 	if !grade {
 		out.Note = "figures of the responses about this staff member; the person is judged only on individual (the attributable elements), and is given no grade"
 	}
 	return out
 }
 
-func apiIndividualOf(rules survey.ReportRules, st survey.Staff, x survey.Individual) apiIndividual {
-	a := apiIndividual{NIP: st.NIP, Name: st.Name, Unit: st.Unit, Attributable: rules.Attributable, Responses: x.Responses,
+func apiIndividualOf(rules survey.ReportRules, st survey.Staff, x survey.Individual, heldBack int64) apiIndividual {
+	a := apiIndividual{NIP: st.NIP, Name: st.Name, Unit: st.Unit, Attributable: rules.Attributable, Responses: x.Responses, HeldBack: heldBack,
 		Status: string(x.Status), Final: x.Final(), MinResponses: rules.MinResponses, Reason: x.Reason("en"), ReasonID: x.Reason("id")}
 	if x.Shown() {
 		a.Index = ptr(x.Index)
@@ -210,11 +209,12 @@ type apiAppraisal struct {
 	Note     string         `json:"note"`
 }
 
-func apiCandidates(rules survey.ReportRules, cs []survey.Candidate) []apiCandidate {
+func apiCandidates(rules survey.ReportRules, cs []survey.Candidate, heldBack map[string][2]int64) []apiCandidate {
 	out := []apiCandidate{}
 	for _, c := range cs {
-		a := apiCandidate{apiIndividual: apiIndividualOf(rules, c.Staff, c.All), Counter: c.Staff.Counter, Evidence: []apiEvidence{}}
-		clean := apiIndividualOf(rules, c.Staff, c.Clean)
+		held := heldBack[c.Staff.NIP]
+		a := apiCandidate{apiIndividual: apiIndividualOf(rules, c.Staff, c.All, held[0]), Counter: c.Staff.Counter, Evidence: []apiEvidence{}}
+		clean := apiIndividualOf(rules, c.Staff, c.Clean, held[1])
 		a.WithoutSuspect = &clean
 		for _, e := range c.Evidence {
 			a.Evidence = append(a.Evidence, apiEvidence{Evidence: e, Text: e.Text("en"), TextID: e.Text("id")})
@@ -229,7 +229,7 @@ func appraisalAnswer(rep appraisalReport) apiAppraisal {
 	return apiAppraisal{Office: apiOffice{rep.Query.Office.ID, rep.Query.Office.Name}, Period: apiPeriodOf(rep.Query),
 		Rules: apiRules{MinResponses: r.MinResponses, MinCell: r.MinCell, Attributable: r.Attributable, RewardLowerBound: r.RewardLowerBound,
 			CoachingUpperBound: r.CoachingUpperBound, CoachingWeakMonths: r.CoachingWeakMonths, TemplateMode: r.TemplateMode},
-		Reward: apiCandidates(r, rep.Appraisal.Reward), Coaching: apiCandidates(r, rep.Appraisal.Coaching),
-		Others: apiCandidates(r, rep.Appraisal.Others),
+		Reward: apiCandidates(r, rep.Appraisal.Reward, rep.HeldBack), Coaching: apiCandidates(r, rep.Appraisal.Coaching, rep.HeldBack),
+		Others: apiCandidates(r, rep.Appraisal.Others, rep.HeldBack),
 		Note:   "evidence for the appraiser (PermenPAN-RB 6/2022); no predikat kinerja is assigned (UU 27/2022 Pasal 10)"}
 }

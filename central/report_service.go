@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -12,12 +13,16 @@ import (
 )
 
 // reports assembles report views from the store and the configured rules.
-// Every table of one view is computed from the same cells, so its counts
-// reconcile, and pages, API answers and exports share the views.
+// Every figure of one view rests on the release groups of its office
+// (survey.Release, docs/reports-api.md "Disclosure rule"): each figure is
+// computed from the groups wholly inside it, never from the rows of another
+// figure, so that no two figures, of one report or of several, differ by
+// fewer than min_cell ratings. Pages, API answers and exports share the views.
 type reports struct {
 	store   survey.ReportStore
 	central survey.CentralStore
 	rules   survey.ReportRules
+	now     time.Time
 }
 
 // reports returns the report service, or EUNAVAILABLE when the store cannot
@@ -28,16 +33,54 @@ func (s *Server) reports() (reports, error) {
 		return reports{}, survey.NewError(survey.EUNAVAILABLE, "this database cannot answer report queries",
 			"basis data ini tidak dapat menjawab kueri laporan")
 	}
-	return reports{store: rs, central: s.store, rules: s.cfg.Reports.Rules()}, nil
+	return reports{store: rs, central: s.store, rules: s.cfg.Reports.Rules(), now: s.now()}, nil
 }
 
-// groupRow is one line of a table grouped by month, unit, counter or service.
+// release forms the release groups of an office over the whole calendar
+// years period covers (their rests join quarter, semester and year), from
+// its settled months.
+func (r reports) release(ctx context.Context, officeID int64, period survey.Period) (*survey.Release, error) {
+	end := survey.SettledEnd(r.now, web.Jakarta)
+	last := period.From
+	if period.To.After(period.From) {
+		last = period.To.AddDate(0, 0, -1)
+	}
+	from := time.Date(period.From.Year(), 1, 1, 0, 0, 0, 0, web.Jakarta)
+	to := time.Date(last.Year()+1, 1, 1, 0, 0, 0, 0, web.Jakarta)
+	if to.After(end) {
+		to = end
+	}
+	var cells []survey.Cell
+	if to.After(from) {
+		var err error
+		if cells, err = r.store.RollupCells(ctx, survey.ReportFilter{OfficeID: officeID, From: from, To: to}, survey.AllDimensions...); err != nil {
+			return nil, err
+		}
+	}
+	return survey.NewRelease(cells, r.rules.MinCell, end.Format("2006-01")), nil
+}
+
+// groupRow is one figure of a report: a line of a table grouped by month,
+// unit, counter or service, a variant, or a whole report.
 type groupRow struct {
 	Key     string
 	Label   string // Indonesian label ("" to show the key)
 	LabelEN string
+	// Figures rest on the release groups wholly inside the row; empty when Hidden.
 	Figures survey.Figures
-	Hidden  bool // some responses, fewer than min_cell
+	// Hidden is set when the row has ratings and shows no figure.
+	Hidden bool
+	// Total counts the row's ratings; HeldBack those its figures leave out.
+	Total, HeldBack int64
+}
+
+// Count is the number of ratings shown beside the row: those its figures
+// rest on, or all of them when it is hidden.
+func (g groupRow) Count() int64 {
+	if g.Hidden {
+		return g.Total
+	}
+	return g.Figures.Responses
 }
 
 // Name returns the row's label in lang, or its key.
@@ -51,20 +94,22 @@ func (g groupRow) Name(lang string) string {
 	return g.Key
 }
 
+// Partial reports whether the row's figures leave some of its ratings out.
+func (g groupRow) Partial() bool { return !g.Hidden && g.HeldBack > 0 }
+
 // staffRow is one staff member's line: the individual index, never a grade.
 type staffRow struct {
 	Staff      survey.Staff
 	Known      bool // on the office's roster
 	Individual survey.Individual
+	HeldBack   int64
 }
 
 // officeReport is the report of an office (or a filtered part of it) for a period.
 type officeReport struct {
-	Query   reportQuery
-	Rules   survey.ReportRules
-	Figures survey.Figures
-	// Hidden is set when a filtered report rests on fewer than min_cell responses.
-	Hidden bool
+	Query reportQuery
+	Rules survey.ReportRules
+	groupRow
 	// Variants are the figures with and without suspect responses, and of
 	// verified and unverified responses apart: keys all, without_suspect,
 	// verified, unverified.
@@ -79,99 +124,112 @@ type officeReport struct {
 	Visits survey.VisitCounts
 }
 
-func (r reports) group(g []survey.Group, labels map[string][2]string) []groupRow {
-	out := make([]groupRow, len(g))
-	for i, x := range g {
-		out[i] = r.row(x.Key, x.Tally)
-		if l, ok := labels[x.Key]; ok {
-			out[i].Label, out[i].LabelEN = l[0], l[1]
+// row is the figure of the ratings f selects.
+func (r reports) row(rel *survey.Release, key string, f survey.ReportFilter) groupRow {
+	p := rel.Part(f)
+	return groupRow{Key: key, Figures: r.rules.Figures(p.Tally()), Hidden: p.Suppressed(), Total: p.Total, HeldBack: p.HeldBack()}
+}
+
+// rows lists the figures of f split along d, one per value with ratings.
+func (r reports) rows(rel *survey.Release, f survey.ReportFilter, d survey.Dimension, labels map[string][2]string) []groupRow {
+	var out []groupRow
+	for _, key := range rel.Keys(f, d) {
+		g := r.row(rel, key, withKey(f, d, key))
+		if l, ok := labels[key]; ok {
+			g.Label, g.LabelEN = l[0], l[1]
 		}
+		out = append(out, g)
 	}
 	return out
 }
 
-func (r reports) row(key string, t survey.Tally) groupRow {
-	return groupRow{Key: key, Figures: r.rules.Figures(t), Hidden: r.rules.Hidden(t.N)}
+// withKey narrows f to one value of d.
+func withKey(f survey.ReportFilter, d survey.Dimension, key string) survey.ReportFilter {
+	switch d {
+	case survey.ByUnit:
+		f.Unit = key
+	case survey.ByCounter:
+		f.Counter = key
+	case survey.ByNIP:
+		f.NIP = key
+	case survey.ByService:
+		f.Service = key
+	}
+	return f
 }
 
-// monthRows lists every month of the period, empty ones too.
-func (r reports) monthRows(q reportQuery, cells []survey.Cell) []groupRow {
-	byMonth := map[string]survey.Tally{}
-	for _, g := range survey.GroupCells(cells, survey.ByMonth) {
-		byMonth[g.Key] = g.Tally
-	}
+// monthRows lists every settled month of the query's period, empty ones too.
+func (r reports) monthRows(rel *survey.Release, q reportQuery, f survey.ReportFilter) []groupRow {
 	var out []groupRow
-	for _, m := range q.Asked.Months() {
-		out = append(out, r.row(m.Label, byMonth[m.Label]))
+	for _, m := range q.Period.Months() {
+		mf := f
+		mf.From, mf.To = m.From, m.To
+		out = append(out, r.row(rel, m.Label, mf))
 	}
 	return out
 }
 
 // variants computes the figures with and without suspect responses and of
-// verified and unverified responses.
-func (r reports) variants(cells []survey.Cell) []groupRow {
+// verified and unverified responses, each on its own groups.
+func (r reports) variants(rel *survey.Release, f survey.ReportFilter) []groupRow {
+	with := func(v, s survey.Tristate) survey.ReportFilter { f.Verified, f.Suspect = v, s; return f }
 	return []groupRow{
-		r.row("all", survey.SumCells(cells, nil)),
-		r.row("without_suspect", survey.SumCells(cells, func(c survey.Cell) bool { return !c.Suspect })),
-		r.row("verified", survey.SumCells(cells, func(c survey.Cell) bool { return c.Verified })),
-		r.row("unverified", survey.SumCells(cells, func(c survey.Cell) bool { return !c.Verified })),
+		r.row(rel, "all", f),
+		r.row(rel, "without_suspect", with(survey.TriAny, survey.TriNo)),
+		r.row(rel, "verified", with(survey.TriYes, survey.TriAny)),
+		r.row(rel, "unverified", with(survey.TriNo, survey.TriAny)),
 	}
 }
 
 // attention lists the units of the office, and the office itself (key ""),
-// whose share of low answers rose by at least rise points in the last week
-// (survey.RisingLowShares), without suspect responses.
-func (r reports) attention(ctx context.Context, officeID int64, now time.Time, rise float64) ([]survey.Attention, error) {
-	recentFrom, recentTo, baseFrom := survey.AttentionWindows(now, web.Jakarta)
-	byUnit := func(from, to time.Time) (map[string]survey.Tally, error) {
-		cells, err := r.store.RollupCells(ctx, survey.ReportFilter{OfficeID: officeID, From: from, To: to, Suspect: survey.TriNo}, survey.ByUnit)
-		if err != nil {
-			return nil, err
-		}
-		out := map[string]survey.Tally{"": survey.SumCells(cells, nil)}
-		for _, g := range survey.GroupCells(cells, survey.ByUnit) {
-			if g.Key != "" {
-				out[g.Key] = g.Tally
+// whose share of low answers in the latest settled month rose by at least
+// rise points over the settled months before it (survey.RisingLowShares),
+// without suspect responses, from the same release groups as every report.
+func (r reports) attention(ctx context.Context, officeID int64, rise float64) ([]survey.Attention, survey.Period, error) {
+	recent, baseline := survey.AttentionMonths(r.now, web.Jakarta)
+	rel, err := r.release(ctx, officeID, survey.Period{From: baseline.From, To: recent.To})
+	if err != nil {
+		return nil, recent, err
+	}
+	byUnit := func(p survey.Period) map[string]survey.Tally {
+		f := survey.ReportFilter{OfficeID: officeID, From: p.From, To: p.To, Suspect: survey.TriNo}
+		out := map[string]survey.Tally{"": rel.Part(f).Tally()}
+		for _, u := range rel.Keys(f, survey.ByUnit) {
+			if u != "" {
+				out[u] = rel.Part(withKey(f, survey.ByUnit, u)).Tally()
 			}
 		}
-		return out, nil
+		return out
 	}
-	recent, err := byUnit(recentFrom, recentTo)
-	if err != nil {
-		return nil, err
-	}
-	baseline, err := byUnit(baseFrom, recentFrom)
-	if err != nil {
-		return nil, err
-	}
-	return survey.RisingLowShares(recent, baseline, r.rules.MinCell, rise), nil
+	return survey.RisingLowShares(byUnit(recent), byUnit(baseline), r.rules.MinCell, rise), recent, nil
 }
 
 // office builds the report of q.
 func (r reports) office(ctx context.Context, q reportQuery) (officeReport, error) {
 	rep := officeReport{Query: q, Rules: r.rules}
-	cells, err := r.store.RollupCells(ctx, q.Filter(), survey.ByMonth, survey.ByUnit, survey.ByCounter, survey.ByService, survey.ByVerified, survey.BySuspect)
+	rel, err := r.release(ctx, q.Office.ID, q.Period)
 	if err != nil {
 		return rep, err
 	}
-	pcells, err := r.store.PersonCells(ctx, q.Filter(), r.rules.Attributable)
+	f := q.Filter()
+	rep.groupRow = r.row(rel, "all", f)
+	rep.Variants = r.variants(rel, f)
+	rep.Months = r.monthRows(rel, q, f)
+	rep.Units = r.rows(rel, f, survey.ByUnit, nil)
+	rep.Counters = r.rows(rel, f, survey.ByCounter, nil)
+	labels, err := r.serviceLabels(ctx, q.Office.ID)
 	if err != nil {
 		return rep, err
 	}
-	total := survey.SumCells(cells, nil)
-	rep.Figures = r.rules.Figures(total)
-	rep.Hidden = q.Narrow() && r.rules.Hidden(total.N)
-	rep.Variants = r.variants(cells)
-	rep.Months = r.monthRows(q, cells)
-	rep.Units = r.group(survey.GroupCells(cells, survey.ByUnit), nil)
-	rep.Counters = r.group(survey.GroupCells(cells, survey.ByCounter), nil)
-	if rep.Services, err = r.serviceRows(ctx, q.Office.ID, cells); err != nil {
+	rep.Services = r.rows(rel, f, survey.ByService, labels)
+	pcells, err := r.store.PersonCells(ctx, f, r.rules.Attributable)
+	if err != nil {
 		return rep, err
 	}
-	if rep.Staff, err = r.staffRows(ctx, q.Office.ID, pcells); err != nil {
+	if rep.Staff, err = r.staffRows(ctx, rel, f, pcells); err != nil {
 		return rep, err
 	}
-	if rep.Visits, err = r.central.CountVisitTallies(ctx, q.Filter()); err != nil {
+	if rep.Visits, err = r.central.CountVisitTallies(ctx, f); err != nil {
 		return rep, err
 	}
 	if q.NIP != "" {
@@ -190,8 +248,8 @@ func (rep *officeReport) ungrade() {
 	}
 }
 
-// serviceRows groups cells by service, labelled from the office's catalogue.
-func (r reports) serviceRows(ctx context.Context, officeID int64, cells []survey.Cell) ([]groupRow, error) {
+// serviceLabels names the office's catalogue codes in both languages.
+func (r reports) serviceLabels(ctx context.Context, officeID int64) (map[string][2]string, error) {
 	services, err := r.central.FindOfficeServices(ctx, officeID, false)
 	if err != nil {
 		return nil, fmt.Errorf("services of office %d: %w", officeID, err)
@@ -200,37 +258,55 @@ func (r reports) serviceRows(ctx context.Context, officeID int64, cells []survey
 	for _, sv := range services {
 		labels[sv.Code] = [2]string{sv.NameID, sv.Name("en")}
 	}
-	return r.group(survey.GroupCells(cells, survey.ByService), labels), nil
+	return labels, nil
 }
 
-// staffRows gives each staff member with responses their individual index,
-// roster order by unit and name; NIPs not on the roster come last.
-func (r reports) staffRows(ctx context.Context, officeID int64, pcells []survey.PersonCell) ([]staffRow, error) {
-	roster, err := r.central.FindOfficeStaff(ctx, officeID, survey.StaffFilter{})
-	if err != nil {
-		return nil, fmt.Errorf("staff of office %d: %w", officeID, err)
+// individual is a staff member's individual index from the score cells of
+// the groups the figure of f (one NIP) rests on, or suppressed.
+func (r reports) individual(rel *survey.Release, f survey.ReportFilter, pcells []survey.PersonCell) (survey.Individual, int64) {
+	p := rel.Part(f)
+	if p.Suppressed() {
+		return survey.Individual{Responses: p.Total, Status: survey.PersonSuppressed, MinResponses: r.rules.MinResponses, MinCell: r.rules.MinCell}, p.Total
 	}
-	byNIP := map[string][]survey.PersonCell{}
+	return r.rules.Individual(shownScores(p, f, pcells)), p.HeldBack()
+}
+
+// shownScores keeps the score cells of the months and classes of f's NIP
+// that the part rests on.
+func shownScores(p survey.Part, f survey.ReportFilter, pcells []survey.PersonCell) []survey.PersonCell {
+	return survey.PersonCellsWhere(pcells, func(c survey.PersonCell) bool {
+		return c.NIP == f.NIP && p.ShowsLeaf(c.Month, c.NIP, c.Verified, c.Suspect)
+	})
+}
+
+// staffRows gives each staff member with responses under f their
+// individual index, roster order by unit and name; NIPs not on the roster
+// come last.
+func (r reports) staffRows(ctx context.Context, rel *survey.Release, f survey.ReportFilter, pcells []survey.PersonCell) ([]staffRow, error) {
+	roster, err := r.central.FindOfficeStaff(ctx, f.OfficeID, survey.StaffFilter{})
+	if err != nil {
+		return nil, fmt.Errorf("staff of office %d: %w", f.OfficeID, err)
+	}
+	seen := map[string]bool{}
 	for _, c := range pcells {
-		byNIP[c.NIP] = append(byNIP[c.NIP], c)
+		seen[c.NIP] = true
+	}
+	row := func(st survey.Staff, known bool) staffRow {
+		x, held := r.individual(rel, withKey(f, survey.ByNIP, st.NIP), pcells)
+		return staffRow{Staff: st, Known: known, Individual: x, HeldBack: held}
 	}
 	var rows []staffRow
 	for _, st := range roster {
-		if cells, ok := byNIP[st.NIP]; ok {
-			rows = append(rows, staffRow{Staff: st, Known: true, Individual: r.rules.Individual(cells)})
-			delete(byNIP, st.NIP)
+		if seen[st.NIP] {
+			rows = append(rows, row(st, true))
+			delete(seen, st.NIP)
 		}
 	}
 	slices.SortFunc(rows, func(a, b staffRow) int {
 		return cmp.Or(cmp.Compare(a.Staff.Unit, b.Staff.Unit), cmp.Compare(a.Staff.Name, b.Staff.Name), cmp.Compare(a.Staff.NIP, b.Staff.NIP))
 	})
-	var unknown []string
-	for nip := range byNIP {
-		unknown = append(unknown, nip)
-	}
-	slices.Sort(unknown)
-	for _, nip := range unknown {
-		rows = append(rows, staffRow{Staff: survey.Staff{NIP: nip}, Individual: r.rules.Individual(byNIP[nip])})
+	for _, nip := range slices.Sorted(maps.Keys(seen)) {
+		rows = append(rows, row(survey.Staff{NIP: nip}, false))
 	}
 	return rows, nil
 }
@@ -240,32 +316,57 @@ type appraisalReport struct {
 	Query     reportQuery
 	Rules     survey.ReportRules
 	Appraisal survey.Appraisal
+	// HeldBack counts, per NIP, the ratings left out of the figures with
+	// and without suspect ratings.
+	HeldBack map[string][2]int64
 }
 
 // appraisal applies the reward and coaching rules to every staff member of
-// the office with responses in the period.
+// the office with responses in the period, each on the release groups of
+// their own figure: no group mixes suspect with other ratings, so the rules'
+// figures with and without suspect ratings rest on whole groups too.
 func (r reports) appraisal(ctx context.Context, q reportQuery) (appraisalReport, error) {
-	rep := appraisalReport{Query: q, Rules: r.rules}
+	rep := appraisalReport{Query: q, Rules: r.rules, HeldBack: map[string][2]int64{}}
 	f := q.OfficeFilter()
+	rel, err := r.release(ctx, q.Office.ID, q.Period)
+	if err != nil {
+		return rep, err
+	}
 	pcells, err := r.store.PersonCells(ctx, f, r.rules.Attributable)
 	if err != nil {
 		return rep, err
 	}
-	cells, err := r.store.RollupCells(ctx, f, survey.ByNIP, survey.ByMonth, survey.BySuspect)
-	if err != nil {
-		return rep, err
-	}
-	rows, err := r.staffRows(ctx, q.Office.ID, pcells)
+	rows, err := r.staffRows(ctx, rel, f, pcells)
 	if err != nil {
 		return rep, err
 	}
 	people := make([]survey.PersonInput, len(rows))
+	withheld := map[string][2]survey.Individual{}
 	for i, row := range rows {
-		nip := row.Staff.NIP
-		people[i] = survey.PersonInput{Staff: row.Staff,
-			Scores: survey.PersonCellsWhere(pcells, func(c survey.PersonCell) bool { return c.NIP == nip }),
-			Cells:  slices.DeleteFunc(slices.Clone(cells), func(c survey.Cell) bool { return c.NIP != nip })}
+		pf := withKey(f, survey.ByNIP, row.Staff.NIP)
+		p := rel.Part(pf)
+		people[i] = survey.PersonInput{Staff: row.Staff}
+		if !p.Suppressed() {
+			people[i].Scores, people[i].Cells = shownScores(p, pf, pcells), p.Cells
+		}
+		pf.Suspect = survey.TriNo
+		clean, cleanHeld := r.individual(rel, pf, pcells)
+		withheld[row.Staff.NIP] = [2]survey.Individual{row.Individual, clean}
+		rep.HeldBack[row.Staff.NIP] = [2]int64{row.HeldBack, cleanHeld}
 	}
 	rep.Appraisal = r.rules.Appraise(people)
+	// Appraise saw none of a withheld figure's ratings: give it its status
+	// and count back.
+	for _, list := range [][]survey.Candidate{rep.Appraisal.Reward, rep.Appraisal.Coaching, rep.Appraisal.Others} {
+		for i := range list {
+			w := withheld[list[i].Staff.NIP]
+			if w[0].Status == survey.PersonSuppressed {
+				list[i].All = w[0]
+			}
+			if w[1].Status == survey.PersonSuppressed {
+				list[i].Clean = w[1]
+			}
+		}
+	}
 	return rep, nil
 }

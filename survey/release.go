@@ -16,16 +16,17 @@ import (
 // staff, one export beside another) can tell them apart: the most anyone can
 // learn is the total of a group of at least MinCell ratings.
 //
-// Groups are formed bottom-up, per settled month, along one hierarchy: a
-// staff member's ratings of one verification and suspicion class, then of
-// one suspicion class, then all of the staff member's ratings of the month,
-// then the rest of their unit, then the rest of the office; a month's
-// office-wide rest joins its quarter's, then its semester's, then its year's.
-// At each level the ratings that formed no group of their own are pooled,
-// and the pool becomes a group once it holds MinCell ratings. A staff
-// member's few ratings of a month are thus counted in their unit's (or the
-// office's) figures and left out of their own; nobody's figures lose
-// ratings because a colleague had few.
+// Groups are formed bottom-up, per settled month and apart for suspect and
+// other ratings, along one hierarchy: a staff member's verified or
+// unverified ratings, then all of the staff member's ratings, then the rest
+// of their unit, then the rest of the office; a month's office-wide rest
+// joins its quarter's, then its semester's, then its year's. At each level
+// the ratings that formed no group of their own are pooled, and the pool
+// becomes a group once it holds MinCell ratings. A staff member's few
+// ratings of a month are thus counted in their unit's (or the office's)
+// figures and left out of their own; nobody's figures lose ratings because
+// a colleague had few. No group mixes suspect with other ratings, so the
+// figures with and without suspect ratings both rest on whole groups.
 //
 // The groups depend only on counts, which reports show anyway, and on
 // settled months, which never change (ReportDay), so they never change
@@ -108,47 +109,51 @@ func (r *Release) settle(p pool) pool {
 	return pool{}
 }
 
-// form builds the groups: per month along staff member, unit and office,
-// then the office's rests along quarter, semester and year.
+// form builds the groups: per month and suspicion class along staff
+// member, unit and office, then the office's rests along quarter, semester
+// and year.
 func (r *Release) form(units map[[2]string]map[string]int64, settledEnd string) {
 	order := make([]int, len(r.leaves))
 	for i := range order {
 		order[i] = i
 	}
-	// Month, NIP, suspicion, verification: each level's leaves are adjacent.
+	// Month, suspicion, NIP, verification: each level's leaves are adjacent.
 	slices.SortFunc(order, func(a, b int) int {
 		x, y := r.leaves[a], r.leaves[b]
-		return cmp.Or(cmp.Compare(x.month, y.month), cmp.Compare(x.nip, y.nip), cmpBool(x.suspect, y.suspect), cmpBool(x.verified, y.verified))
+		return cmp.Or(cmp.Compare(x.month, y.month), cmpBool(x.suspect, y.suspect), cmp.Compare(x.nip, y.nip), cmpBool(x.verified, y.verified))
 	})
-	rests := map[string]pool{} // month → the office's rest
+	rests := map[restKey]pool{}
 	for start := 0; start < len(order); {
-		month := r.leaves[order[start]].month
+		first := r.leaves[order[start]]
 		end := start
-		for end < len(order) && r.leaves[order[end]].month == month {
+		for end < len(order) && r.leaves[order[end]].month == first.month && r.leaves[order[end]].suspect == first.suspect {
 			end++
 		}
-		rests[month] = r.formMonth(order[start:end], units)
+		rests[restKey{first.month, first.suspect}] = r.formMonth(order[start:end], units)
 		start = end
 	}
 	r.formTime(rests, settledEnd)
 }
 
-// formMonth groups one month's leaves and returns the office's rest.
+// restKey is a month and suspicion class.
+type restKey struct {
+	month   string
+	suspect bool
+}
+
+// formMonth groups one month's leaves of one suspicion class and returns
+// the office's rest.
 func (r *Release) formMonth(leaves []int, units map[[2]string]map[string]int64) pool {
 	unitRest := map[string]pool{}
 	for start := 0; start < len(leaves); {
-		nip := r.leaves[leaves[start]].nip
+		first := r.leaves[leaves[start]]
+		var person pool
 		end := start
-		var person, class pool
-		for ; end < len(leaves) && r.leaves[leaves[end]].nip == nip; end++ {
+		for ; end < len(leaves) && r.leaves[leaves[end]].nip == first.nip; end++ {
 			l := leaves[end]
-			class.add(r.settle(pool{leaves: []int{l}, n: r.leaves[l].n}))
-			if next := end + 1; next == len(leaves) || r.leaves[leaves[next]].nip != nip || r.leaves[leaves[next]].suspect != r.leaves[l].suspect {
-				person.add(r.settle(class))
-				class = pool{}
-			}
+			person.add(r.settle(pool{leaves: []int{l}, n: r.leaves[l].n}))
 		}
-		unit := majorityUnit(units[[2]string{r.leaves[leaves[start]].month, nip}])
+		unit := majorityUnit(units[[2]string{first.month, first.nip}])
 		rest := unitRest[unit]
 		rest.add(r.settle(person))
 		unitRest[unit] = rest
@@ -164,33 +169,35 @@ func (r *Release) formMonth(leaves []int, units map[[2]string]map[string]int64) 
 // formTime pools the months' office rests along quarter, semester and year,
 // each only once all of its months have settled; until then, and for what
 // is left of a year, they stay held back.
-func (r *Release) formTime(rests map[string]pool, settledEnd string) {
+func (r *Release) formTime(rests map[restKey]pool, settledEnd string) {
 	years := map[int]bool{}
-	for m := range rests {
+	for k := range rests {
 		var y int
-		fmt.Sscanf(m, "%d", &y)
+		fmt.Sscanf(k.month, "%d", &y)
 		years[y] = true
 	}
 	for _, y := range sortedKeys(years) {
 		settled := func(lastMonth int) bool { return fmt.Sprintf("%d-%02d", y, lastMonth) < settledEnd }
-		var year pool
-		for s := 0; s < 2; s++ {
-			var semester pool
-			for q := 2 * s; q < 2*s+2; q++ {
-				var quarter pool
-				for m := 3*q + 1; m <= 3*q+3; m++ {
-					quarter.add(rests[fmt.Sprintf("%d-%02d", y, m)])
+		for _, suspect := range []bool{false, true} {
+			var year pool
+			for s := range 2 {
+				var semester pool
+				for q := 2 * s; q < 2*s+2; q++ {
+					var quarter pool
+					for m := 3*q + 1; m <= 3*q+3; m++ {
+						quarter.add(rests[restKey{fmt.Sprintf("%d-%02d", y, m), suspect}])
+					}
+					if settled(3*q + 3) {
+						semester.add(r.settle(quarter))
+					}
 				}
-				if settled(3*q + 3) {
-					semester.add(r.settle(quarter))
+				if settled(6*s + 6) {
+					year.add(r.settle(semester))
 				}
 			}
-			if settled(6*s + 6) {
-				year.add(r.settle(semester))
+			if settled(12) {
+				r.settle(year)
 			}
-		}
-		if settled(12) {
-			r.settle(year)
 		}
 	}
 }
@@ -312,6 +319,18 @@ func (r *Release) Part(f ReportFilter) Part {
 		}
 	}
 	return p
+}
+
+// Keys lists, in order, the values along d of the cells filter f selects
+// that hold ratings: the rows of a table split along d.
+func (r *Release) Keys(f ReportFilter, d Dimension) []string {
+	seen := map[string]bool{}
+	for _, c := range r.cells {
+		if c.Tally.N > 0 && Matches(f, c) {
+			seen[c.Key(d)] = true
+		}
+	}
+	return sortedKeys(seen)
 }
 
 // FirstUnsettled returns the code (YYYY-MM) of the first month not settled

@@ -63,10 +63,11 @@ func TestReleaseRestsClimbToOfficeAndTime(t *testing.T) {
 		cell("2031-01", "A", "", "a2", "", false, false, 3),
 		cell("2031-01", "B", "", "b1", "", false, false, 20),
 		cell("2031-01", "B", "", "b2", "", false, false, 3),
-		// February and March: one lone rating each, plus 3 flagged in March:
-		// the quarter's rest (5) is a group of its own.
-		cell("2031-02", "A", "", "a1", "", false, false, 1),
-		cell("2031-03", "A", "", "a1", "", false, false, 1),
+		// February and March: 2 and 3 ratings, and 3 flagged ones in March:
+		// the quarter's rest (5) is a group of its own; the flagged 3 are
+		// pooled apart, with the year's.
+		cell("2031-02", "A", "", "a1", "", false, false, 2),
+		cell("2031-03", "A", "", "a1", "", false, false, 3),
 		cell("2031-03", "B", "", "b1", "", false, true, 3),
 	}, 5, "2031-04")
 	check := func(name string, f ReportFilter, shown, held int64) {
@@ -77,36 +78,37 @@ func TestReleaseRestsClimbToOfficeAndTime(t *testing.T) {
 	}
 	check("office January", monthFilter(1, 1, nil), 46, 0)
 	check("unit A January", monthFilter(1, 1, func(f *ReportFilter) { f.Unit = "A" }), 20, 3)
-	check("office February", monthFilter(2, 2, nil), 0, 1)
-	check("office March", monthFilter(3, 3, nil), 0, 4)
-	check("office Q1", monthFilter(1, 3, nil), 51, 0)
-	check("office without suspect Q1", monthFilter(1, 3, func(f *ReportFilter) { f.Suspect = TriNo }), 46, 2)
+	check("office February", monthFilter(2, 2, nil), 0, 2)
+	check("office March", monthFilter(3, 3, nil), 0, 6)
+	check("office Q1", monthFilter(1, 3, nil), 51, 3)
+	check("office without suspect Q1", monthFilter(1, 3, func(f *ReportFilter) { f.Suspect = TriNo }), 51, 0)
 	// February–March holds the quarter's rest whole.
-	check("office February–March", monthFilter(2, 3, nil), 5, 0)
+	check("office February–March", monthFilter(2, 3, nil), 5, 3)
 
 	// Before March settles, the quarter's rest is no group: held back.
 	r = NewRelease(r.cells, 5, "2031-03")
-	check("office January–February before March settles", monthFilter(1, 2, nil), 46, 1)
+	check("office January–February before March settles", monthFilter(1, 2, nil), 46, 2)
 }
 
 func TestReleaseSmallClassesPoolWithinTheStaffMember(t *testing.T) {
-	// Siti: 40 clean unverified, 3 clean verified, 2 flagged: the verified 3
-	// pool with the flagged 2 into a group of Siti's own. Her figure is
-	// whole; without flagged ratings it holds the verified 3 back; her
-	// verified figure is withheld.
+	// Siti: 2 unverified and 3 verified ratings pool into a group of her
+	// own; 40 flagged ones are a group apart, 2 flagged verified ones go to
+	// the unit's flagged rest. Her verified and unverified figures are
+	// withheld; without flagged ratings her figure is whole.
 	r := NewRelease([]Cell{
-		cell("2031-01", "A", "", "siti", "", false, false, 40),
+		cell("2031-01", "A", "", "siti", "", false, false, 2),
 		cell("2031-01", "A", "", "siti", "", true, false, 3),
-		cell("2031-01", "A", "", "siti", "", false, true, 2),
+		cell("2031-01", "A", "", "siti", "", false, true, 40),
+		cell("2031-01", "A", "", "siti", "", true, true, 2),
 	}, 5, "2031-02")
 	for _, tc := range []struct {
 		name        string
 		edit        func(*ReportFilter)
 		shown, held int64
 	}{
-		{"all", nil, 45, 0},
-		{"without suspect", func(f *ReportFilter) { f.Suspect = TriNo }, 40, 3},
-		{"verified", func(f *ReportFilter) { f.Verified = TriYes }, 0, 3},
+		{"all", nil, 45, 2},
+		{"without suspect", func(f *ReportFilter) { f.Suspect = TriNo }, 5, 0},
+		{"verified", func(f *ReportFilter) { f.Verified = TriYes }, 0, 5},
 		{"unverified", func(f *ReportFilter) { f.Verified = TriNo }, 40, 2},
 	} {
 		p := r.Part(monthFilter(1, 1, func(f *ReportFilter) {
@@ -119,8 +121,8 @@ func TestReleaseSmallClassesPoolWithinTheStaffMember(t *testing.T) {
 			t.Errorf("%s: shown %d, held back %d; want %d, %d", tc.name, p.Shown, p.HeldBack(), tc.shown, tc.held)
 		}
 	}
-	p := r.Part(monthFilter(1, 1, func(f *ReportFilter) { f.NIP = "siti"; f.Suspect = TriNo }))
-	if !p.ShowsLeaf("2031-01", "siti", false, false) || p.ShowsLeaf("2031-01", "siti", true, false) {
+	p := r.Part(monthFilter(1, 1, func(f *ReportFilter) { f.NIP = "siti" }))
+	if !p.ShowsLeaf("2031-01", "siti", true, false) || !p.ShowsLeaf("2031-01", "siti", false, true) || p.ShowsLeaf("2031-01", "siti", true, true) {
 		t.Error("ShowsLeaf disagrees with the groups")
 	}
 }
@@ -185,6 +187,15 @@ func TestReleaseNoFigureSeparatesAGroup(t *testing.T) {
 			for g, n := range sum {
 				if n != r.groups[g] {
 					t.Fatalf("round %d, %+v: rests on %d of group %d's %d ratings", round, f, n, g, r.groups[g])
+				}
+			}
+			// No group mixes suspect and other ratings: leaving the suspect
+			// ones out of a figure's cells gives the figure without them.
+			if f.Suspect == TriAny {
+				clean := f
+				clean.Suspect = TriNo
+				if got, want := SumCells(p.Cells, func(c Cell) bool { return !c.Suspect }).N, r.Part(clean).Shown; got != want {
+					t.Fatalf("round %d, %+v: %d shown ratings without suspect ones, the figure without them rests on %d", round, f, got, want)
 				}
 			}
 		}
