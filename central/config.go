@@ -63,7 +63,8 @@ type SyncConfig struct {
 type ReportsConfig struct {
 	// MinResponses is the count below which a per-person figure is not final.
 	MinResponses int `toml:"min_responses"`
-	// MinCell hides any per-person cell with fewer responses (k-anonymity).
+	// MinCell is the size of the smallest release group: no figure, however
+	// combined with others, tells apart fewer ratings (docs/reports-api.md).
 	MinCell int `toml:"min_cell"`
 	// Attributable lists the elements a person is judged on.
 	Attributable []string `toml:"attributable"`
@@ -78,12 +79,16 @@ type ReportsConfig struct {
 	// TemplateMode computes IKM with the legacy 0,111 weight (labelled as such).
 	TemplateMode bool `toml:"template_mode"`
 	// AttentionRise lists, on the office report, the units (and the office)
-	// whose share of low answers in the last 7 days rose by at least this
-	// many percentage points over the 28 days before (0 turns it off).
+	// whose share of low answers in the latest settled month rose by at
+	// least this many percentage points over the three months before (0
+	// turns it off).
 	AttentionRise float64 `toml:"attention_rise"`
 	// APIRequestsPerMinute bounds each API token's requests to the report and
 	// integrity APIs, over a sliding minute (0 turns the bound off).
 	APIRequestsPerMinute int `toml:"api_requests_per_minute"`
+	// AccessLogRetention is how long the record of report queries (who
+	// asked for which report, when) is kept.
+	AccessLogRetention survey.Duration `toml:"access_log_retention"`
 }
 
 // DefaultConfig returns the configuration used when no file is given.
@@ -96,7 +101,7 @@ func DefaultConfig() Config {
 		Sync:     SyncConfig{ClockSkewLimit: survey.Duration(10 * time.Minute), MaxConcurrentBatches: 16},
 		Reports: ReportsConfig{MinResponses: 30, MinCell: 5, Attributable: []string{"kompetensi", "perilaku"},
 			RewardLowerBound: 88.31, CoachingUpperBound: 76.61, CoachingWeakMonths: 3,
-			AttentionRise: 10, APIRequestsPerMinute: 600},
+			AttentionRise: 10, APIRequestsPerMinute: 600, AccessLogRetention: survey.Duration(400 * 24 * time.Hour)},
 	}
 }
 
@@ -174,6 +179,9 @@ func (r *ReportsConfig) validate() error {
 	}
 	if r.APIRequestsPerMinute < 0 {
 		return fmt.Errorf("reports.api_requests_per_minute: %d must not be negative (0 turns the bound off)", r.APIRequestsPerMinute)
+	}
+	if r.AccessLogRetention.D() < 24*time.Hour {
+		return fmt.Errorf("reports.access_log_retention: %s must be at least 1d: misuse of reports must stay traceable", time.Duration(r.AccessLogRetention))
 	}
 	return nil
 }

@@ -116,7 +116,10 @@ func (s *Server) apiQuery(c *fiber.Ctx) (reportQuery, reports, error) {
 		return q, reports{}, err
 	}
 	r, err := s.reports()
-	return q, r, err
+	if err != nil {
+		return q, r, err
+	}
+	return q, r, s.recordReport(c, q, r)
 }
 
 func (s *Server) handleAPIIKM(c *fiber.Ctx) error {

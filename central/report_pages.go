@@ -63,7 +63,10 @@ func (s *Server) officeQuery(c *fiber.Ctx) (reportQuery, reports, error) {
 		return q, reports{}, err
 	}
 	r, err := s.reports()
-	return q, r, err
+	if err != nil {
+		return q, r, err
+	}
+	return q, r, s.recordReport(c, q, r)
 }
 
 // reportIndexData lists the offices a user may open reports of.

@@ -76,6 +76,12 @@ func (q reportQuery) Params() string {
 	return strings.Join(v, "&")
 }
 
+// FilterParams returns the query string of the filters alone ("" without).
+func (q reportQuery) FilterParams() string {
+	_, filters, _ := strings.Cut(q.Params(), "&")
+	return filters
+}
+
 // PeriodParam returns the query string of the period alone.
 func (q reportQuery) PeriodParam() string { return "period=" + urlEscape(q.Code) }
 

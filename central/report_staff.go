@@ -75,6 +75,9 @@ func (s *Server) personReportOf(c *fiber.Ctx) (personReport, personAccess, error
 	if err != nil {
 		return personReport{}, acc, err
 	}
+	if err := s.recordReport(c, q, r); err != nil {
+		return personReport{}, acc, err
+	}
 	rep, err := r.person(c.UserContext(), q, st)
 	return rep, acc, err
 }

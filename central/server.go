@@ -8,6 +8,7 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -32,6 +33,8 @@ type Server struct {
 	metrics *web.CentralMetrics
 	// apiLimit follows reportTokenAuth on every report and integrity API route.
 	apiLimit fiber.Handler
+	// accessPurged is when recorded report queries were last purged (Unix seconds).
+	accessPurged atomic.Int64
 
 	serving web.Serving
 }
