@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/skmkiosk/skm/survey"
@@ -19,10 +20,11 @@ import (
 // figure, so that no two figures, of one report or of several, differ by
 // fewer than min_cell ratings. Pages, API answers and exports share the views.
 type reports struct {
-	store   survey.ReportStore
-	central survey.CentralStore
-	rules   survey.ReportRules
-	now     time.Time
+	store    survey.ReportStore
+	central  survey.CentralStore
+	rules    survey.ReportRules
+	now      time.Time
+	releases *releaseCache
 }
 
 // reports returns the report service, or EUNAVAILABLE when the store cannot
@@ -33,7 +35,7 @@ func (s *Server) reports() (reports, error) {
 		return reports{}, survey.NewError(survey.EUNAVAILABLE, "this database cannot answer report queries",
 			"basis data ini tidak dapat menjawab kueri laporan")
 	}
-	return reports{store: rs, central: s.store, rules: s.cfg.Reports.Rules(), now: s.now()}, nil
+	return reports{store: rs, central: s.store, rules: s.cfg.Reports.Rules(), now: s.now(), releases: s.releases}, nil
 }
 
 // release forms the release groups of an office over the whole calendar
@@ -50,14 +52,68 @@ func (r reports) release(ctx context.Context, officeID int64, period survey.Peri
 	if to.After(end) {
 		to = end
 	}
+	key := releaseKey{officeID: officeID, from: from.Year(), to: last.Year(), settledEnd: end.Format("2006-01"), minCell: r.rules.MinCell}
 	var cells []survey.Cell
 	if to.After(from) {
-		var err error
-		if cells, err = r.store.RollupCells(ctx, survey.ReportFilter{OfficeID: officeID, From: from, To: to}, survey.AllDimensions...); err != nil {
+		f := survey.ReportFilter{OfficeID: officeID, From: from, To: to}
+		t, err := r.store.SumRollups(ctx, f)
+		if err != nil {
+			return nil, err
+		}
+		if key.responses = t.N; r.releases.get(key) != nil {
+			return r.releases.get(key), nil
+		}
+		if cells, err = r.store.RollupCells(ctx, f, survey.AllDimensions...); err != nil {
 			return nil, err
 		}
 	}
-	return survey.NewRelease(cells, r.rules.MinCell, end.Format("2006-01")), nil
+	rel := survey.NewRelease(cells, r.rules.MinCell, key.settledEnd)
+	r.releases.put(key, rel)
+	return rel, nil
+}
+
+// releaseKey names a release: an office's calendar years up to its
+// settled months, under one min_cell, and the number of their ratings.
+type releaseKey struct {
+	officeID   int64
+	from, to   int
+	settledEnd string
+	minCell    int
+	responses  int64
+}
+
+// releaseCache keeps recent releases, to spare the database the grouped
+// query of every dimension for each figure a reader opens. Settled months
+// do not change (survey.ReportDay); the count of their ratings, one cheap
+// sum, is in the key all the same, so that a rating stored in them anyway
+// (an import dated in the past) is never missed.
+type releaseCache struct {
+	mu    sync.Mutex
+	byKey map[releaseKey]*survey.Release
+}
+
+// maxReleases bounds the cache: a few offices' years, a few MiB.
+const maxReleases = 64
+
+func (c *releaseCache) get(k releaseKey) *survey.Release {
+	if c == nil {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.byKey[k]
+}
+
+func (c *releaseCache) put(k releaseKey, r *survey.Release) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.byKey == nil || len(c.byKey) >= maxReleases {
+		c.byKey = map[releaseKey]*survey.Release{} // start over: cheaper than tracking use
+	}
+	c.byKey[k] = r
 }
 
 // groupRow is one figure of a report: a line of a table grouped by month,
@@ -127,7 +183,11 @@ type officeReport struct {
 // row is the figure of the ratings f selects.
 func (r reports) row(rel *survey.Release, key string, f survey.ReportFilter) groupRow {
 	p := rel.Part(f)
-	return groupRow{Key: key, Figures: r.rules.Figures(p.Tally()), Hidden: p.Suppressed(), Total: p.Total, HeldBack: p.HeldBack()}
+	g := groupRow{Key: key, Figures: r.rules.Figures(p.Tally()), Hidden: p.Suppressed(), Total: p.Total, HeldBack: p.HeldBack()}
+	if g.Hidden {
+		g.HeldBack = p.Total // a withheld figure shows none of its ratings
+	}
+	return g
 }
 
 // rows lists the figures of f split along d, one per value with ratings.

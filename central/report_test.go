@@ -312,17 +312,22 @@ func TestReportSettledMonthsOnly(t *testing.T) {
 	if byID(t, page, "rpt-count") != "0" || !strings.Contains(page, "belum ada bulan yang final") {
 		t.Errorf("staff page counts %s before March settles, want 0", byID(t, page, "rpt-count"))
 	}
-	// On 7 April March has not settled; on the 8th it has, whole.
+	// On 7 April March has not settled; from 01:00 on the 8th it has, whole.
 	rs.Clock.Set(time.Date(2031, 4, 7, 23, 0, 0, 0, wib))
 	if got := MustAPI(t, rs.URL, token, q, http.StatusOK); num(t, got["responses"]) != 0 {
 		t.Errorf("on 7 April March shows %v responses, want 0", got["responses"])
 	}
-	// A rating of March that reaches central on 8 April counts in April.
+	// A rating of March that reaches central on 8 April counts in April,
+	// even in the hour's grace before March is shown.
 	rs.Clock.Set(time.Date(2031, 4, 8, 0, 30, 0, 0, wib))
 	late := rs.chains[rs.Kiosk.ID]
 	late.NIP, late.Ratings = nipSiti, func(int64) survey.Ratings { return all(1) }
 	late.Edit = func(r *survey.Response) { r.CreatedAt = time.Date(2031, 3, 31, 9, 0, 0, 0, wib).UTC() }
 	storetest.MustIngest(t, rs.Store, storetest.Request(rs.Kiosk.ID, late.Next(1), rs.Clock.Now()))
+	if got := MustAPI(t, rs.URL, token, q, http.StatusOK); num(t, got["responses"]) != 0 {
+		t.Errorf("at 00:30 on 8 April March shows %v responses, want 0", got["responses"])
+	}
+	rs.Clock.Set(time.Date(2031, 4, 8, 1, 0, 0, 0, wib))
 	got = MustAPI(t, rs.URL, token, q, http.StatusOK)
 	ind := got["individual"].(map[string]any)
 	if num(t, got["responses"]) != 9 || num(t, ind["responses"]) != 9 || got["period"].(map[string]any)["closed_through"] != "2031-03-31" {

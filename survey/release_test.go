@@ -223,7 +223,8 @@ func TestReportDaySettle(t *testing.T) {
 		want string
 	}{
 		{time.Date(2031, 4, 7, 23, 0, 0, 0, jkt), "2031-02"},
-		{time.Date(2031, 4, 8, 0, 0, 0, 0, jkt), "2031-03"},
+		{time.Date(2031, 4, 8, 0, 30, 0, 0, jkt), "2031-02"}, // an hour's grace for uploads in flight
+		{time.Date(2031, 4, 8, 1, 0, 0, 0, jkt), "2031-03"},
 		{time.Date(2031, 4, 30, 0, 0, 0, 0, jkt), "2031-03"},
 	} {
 		if got := LastSettledMonth(tc.now, jkt); got != tc.want {

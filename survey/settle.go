@@ -24,9 +24,15 @@ func MonthStart(t time.Time, loc *time.Location) time.Time {
 // start of its SettleDays-th day after it ends.
 func SettleTime(month time.Time) time.Time { return month.AddDate(0, 1, SettleDays) }
 
+// settleGrace is how long after SettleTime reports wait before showing a
+// month: an upload received just before it, whose rows still count in the
+// month, has committed by then.
+const settleGrace = time.Hour
+
 // SettledEnd returns the first day (midnight in loc) of the first month that
-// has not settled at now: every month before it has settled.
+// has settled at now, an hour's grace included: every month before it has.
 func SettledEnd(now time.Time, loc *time.Location) time.Time {
+	now = now.Add(-settleGrace)
 	current := MonthStart(now, loc)
 	if now.Before(SettleTime(current.AddDate(0, -1, 0))) {
 		return current.AddDate(0, -1, 0)
