@@ -487,6 +487,7 @@ func (a *auditor) refusesDayRanges() {
 // combination and checks every figure of each answer.
 func (a *auditor) checkAPI() {
 	filters := a.filterSets()
+	a.t.Logf("%d periods × %d filter combinations", len(auditPeriods()), len(filters))
 	jobs := make(chan [2]int)
 	var wg sync.WaitGroup
 	for range 4 { // loopback requests overlap their database commits

@@ -130,38 +130,35 @@ func TestSummaryMixedRatings(t *testing.T) {
 	}
 	// With four ratings the month holds no figure; a kiosk connected to
 	// central shows none: central's reports do.
-	few := MustStartKiosk(t)
-	MustAddStaff(t, few, nipSiti, "Siti Aminah", "1")
-	fewAdmin := MustSetUp(t, few)
-	few.Clock.Set(time.Date(2030, 5, 10, 9, 0, 0, 0, web.Jakarta))
-	for range 4 {
-		MustCreateResponse(t, few.URL, ratingsBody(nipSiti, fill(3)), http.StatusCreated)
-	}
-	few.Clock.Set(testStart)
-	resp, page = MustGet(t, fewAdmin, few.URL+"/admin")
-	MustStatus(t, resp, page, http.StatusOK)
-	if got := text(page); !strings.Contains(got, "Kurang dari 5 penilaian") || strings.Contains(got, "75,00") {
+	if got := summaryAfterMay(t, 4); !strings.Contains(got, "Kurang dari 5 penilaian") || strings.Contains(got, "75,00") {
 		t.Errorf("four ratings in May: %s", got)
 	}
 	secret, _, err := wire.NewKioskKey()
 	if err != nil {
 		t.Fatal(err)
 	}
-	linked := MustStartKiosk(t, func(c *kiosk.Config) {
+	if got := summaryAfterMay(t, 6, func(c *kiosk.Config) {
 		c.Central.URL, c.Central.KioskID, c.Central.Secret = "http://127.0.0.1:9", "kios-1", secret
-	})
-	MustAddStaff(t, linked, nipSiti, "Siti Aminah", "1")
-	linkedAdmin := MustSetUp(t, linked)
-	linked.Clock.Set(time.Date(2030, 5, 10, 9, 0, 0, 0, web.Jakarta))
-	for range 6 {
-		MustCreateResponse(t, linked.URL, ratingsBody(nipSiti, fill(3)), http.StatusCreated)
-	}
-	linked.Clock.Set(testStart)
-	resp, page = MustGet(t, linkedAdmin, linked.URL+"/admin")
-	MustStatus(t, resp, page, http.StatusOK)
-	if got := text(page); !strings.Contains(got, "laporan aplikasi pusat") || strings.Contains(got, "75,00") {
+	}); !strings.Contains(got, "laporan aplikasi pusat") || strings.Contains(got, "75,00") {
 		t.Errorf("a kiosk connected to central: %s", got)
 	}
+}
+
+// summaryAfterMay starts a kiosk, stores n ratings of all 3 on 10 May 2030
+// and returns the summary's text on 15 June.
+func summaryAfterMay(t *testing.T, n int, configure ...func(*kiosk.Config)) string {
+	t.Helper()
+	k := MustStartKiosk(t, configure...)
+	MustAddStaff(t, k, nipSiti, "Siti Aminah", "1")
+	admin := MustSetUp(t, k)
+	k.Clock.Set(time.Date(2030, 5, 10, 9, 0, 0, 0, web.Jakarta))
+	for range n {
+		MustCreateResponse(t, k.URL, ratingsBody(nipSiti, fill(3)), http.StatusCreated)
+	}
+	k.Clock.Set(testStart)
+	resp, page := MustGet(t, admin, k.URL+"/admin")
+	MustStatus(t, resp, page, http.StatusOK)
+	return text(page)
 }
 
 func TestServicesCatalogue(t *testing.T) {
