@@ -20,6 +20,7 @@ require (
 	github.com/xuri/excelize/v2 v2.11.1
 	golang.org/x/crypto v0.59.0
 	golang.org/x/image v0.48.0
+	gonum.org/v1/gonum v0.17.0
 )
 
 require (
@@ -46,8 +47,10 @@ require (
 	github.com/valyala/bytebufferpool v1.0.0 // indirect
 	// Above Fiber's minimum (v1.51.0), whose server panics ("BUG: error in
 	// SetWriteDeadline") when Shutdown closes a connection it is serving
-	// (valyala/fasthttp#1258, fixed by #1835).
-	github.com/valyala/fasthttp v1.78.0 // indirect
+	// (valyala/fasthttp#1258, fixed by #1835). web.Bodies streams request
+	// bodies: 1.78's server drains what a handler left unread, or closes
+	// the connection past 256 KiB, so that a refused upload is never read.
+	github.com/valyala/fasthttp v1.78.0
 	github.com/xuri/efp v0.0.3-0.20260924042702-217b81952dec // indirect
 	github.com/xuri/nfp v0.0.2-0.20250530014748-2ddeb826f9a9 // indirect
 	golang.org/x/net v0.62.0 // indirect

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/skmkiosk/skm/survey"
+	"github.com/skmkiosk/skm/web"
 )
 
 // Config is central's configuration, read from TOML over DefaultConfig.
@@ -33,6 +34,9 @@ type Config struct {
 	TLS     TLSConfig     `toml:"tls"`
 	Sync    SyncConfig    `toml:"sync"`
 	Reports ReportsConfig `toml:"reports"`
+
+	// HTTP bounds the server's connections and how long it waits on them.
+	HTTP web.HTTPConfig `toml:"http"`
 }
 
 // LogConfig selects the log format and level.
@@ -86,6 +90,13 @@ type ReportsConfig struct {
 	// APIRequestsPerMinute bounds each API token's requests to the report and
 	// integrity APIs, over a sliding minute (0 turns the bound off).
 	APIRequestsPerMinute int `toml:"api_requests_per_minute"`
+	// ContestZ, ContestShift, ContestNoVisitShare and ContestBaselineMonths
+	// are the thresholds of the detectors that contest unverified ratings
+	// (survey.ContestRules).
+	ContestZ              float64 `toml:"contest_z"`
+	ContestShift          float64 `toml:"contest_shift"`
+	ContestNoVisitShare   float64 `toml:"contest_no_visit_share"`
+	ContestBaselineMonths int     `toml:"contest_baseline_months"`
 	// AccessLogRetention is how long the record of report queries (who
 	// asked for which report, when) is kept.
 	AccessLogRetention survey.Duration `toml:"access_log_retention"`
@@ -93,7 +104,7 @@ type ReportsConfig struct {
 
 // DefaultConfig returns the configuration used when no file is given.
 func DefaultConfig() Config {
-	return Config{
+	c := Config{
 		Listen:   ":8090",
 		Database: "data/central.db",
 		Name:     "Penilaian Layanan ASN",
@@ -101,8 +112,14 @@ func DefaultConfig() Config {
 		Sync:     SyncConfig{ClockSkewLimit: survey.Duration(10 * time.Minute), MaxConcurrentBatches: 16},
 		Reports: ReportsConfig{MinResponses: 30, MinCell: 5, Attributable: []string{"kompetensi", "perilaku"},
 			RewardLowerBound: 88.31, CoachingUpperBound: 76.61, CoachingWeakMonths: 3,
-			AttentionRise: 10, APIRequestsPerMinute: 600, AccessLogRetention: survey.Duration(400 * 24 * time.Hour)},
+			AttentionRise: 10, APIRequestsPerMinute: 600, ContestZ: 3.29, ContestShift: 10, ContestNoVisitShare: 10, ContestBaselineMonths: 3,
+			AccessLogRetention: survey.Duration(400 * 24 * time.Hour)},
 	}
+	// Kiosks behind one provincial NAT, or every client behind a reverse
+	// proxy, share an address: the per-address bound leaves room for them.
+	c.HTTP = web.HTTPConfig{MaxConnections: 1024, MaxConnectionsPerAddress: 256,
+		ReadHeaderTimeout: survey.Duration(10 * time.Second), IdleTimeout: survey.Duration(2 * time.Minute)}
+	return c
 }
 
 // IsPostgres reports whether Database names a PostgreSQL server.
@@ -138,6 +155,9 @@ func (c *Config) Validate() error {
 	}
 	if (c.TLS.CertFile == "") != (c.TLS.KeyFile == "") {
 		return fmt.Errorf("tls: cert_file and key_file must be given together")
+	}
+	if err := c.HTTP.Validate(); err != nil {
+		return err
 	}
 	if c.Sync.MaxConcurrentBatches < 0 {
 		return fmt.Errorf("sync.max_concurrent_batches: %d must not be negative (0 turns the bound off)", c.Sync.MaxConcurrentBatches)
@@ -180,6 +200,18 @@ func (r *ReportsConfig) validate() error {
 	if r.APIRequestsPerMinute < 0 {
 		return fmt.Errorf("reports.api_requests_per_minute: %d must not be negative (0 turns the bound off)", r.APIRequestsPerMinute)
 	}
+	if r.ContestZ < 1.96 || r.ContestZ > 10 {
+		return fmt.Errorf("reports.contest_z: %v must be 1.96 (p = 0.05) to 10", r.ContestZ)
+	}
+	if r.ContestShift < 0 || r.ContestShift > 75 {
+		return fmt.Errorf("reports.contest_shift: %v must be 0 to 75 index points", r.ContestShift)
+	}
+	if r.ContestNoVisitShare < 0 || r.ContestNoVisitShare > 100 {
+		return fmt.Errorf("reports.contest_no_visit_share: %v must be 0 to 100 percent", r.ContestNoVisitShare)
+	}
+	if r.ContestBaselineMonths < 0 || r.ContestBaselineMonths > 12 {
+		return fmt.Errorf("reports.contest_baseline_months: %d must be 0 (off) to 12", r.ContestBaselineMonths)
+	}
 	if r.AccessLogRetention.D() < 24*time.Hour {
 		return fmt.Errorf("reports.access_log_retention: %s must be at least 1d: misuse of reports must stay traceable", time.Duration(r.AccessLogRetention))
 	}
@@ -189,7 +221,8 @@ func (r *ReportsConfig) validate() error {
 // Rules returns the report rules of this configuration.
 func (r ReportsConfig) Rules() survey.ReportRules {
 	rules := survey.ReportRules{MinResponses: r.MinResponses, MinCell: r.MinCell, RewardLowerBound: r.RewardLowerBound,
-		CoachingUpperBound: r.CoachingUpperBound, CoachingWeakMonths: r.CoachingWeakMonths, TemplateMode: r.TemplateMode}
+		CoachingUpperBound: r.CoachingUpperBound, CoachingWeakMonths: r.CoachingWeakMonths, TemplateMode: r.TemplateMode,
+		Contest: survey.ContestRules{Z: r.ContestZ, Shift: r.ContestShift, NoVisitShare: r.ContestNoVisitShare, BaselineMonths: r.ContestBaselineMonths}}
 	for _, e := range r.Attributable {
 		rules.Attributable = append(rules.Attributable, survey.Element(e))
 	}

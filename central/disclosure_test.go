@@ -244,10 +244,10 @@ func (a *auditor) majorityUnit(month int, nip string) string {
 }
 
 // referenceGroups forms the release groups as docs/reports-api.md states
-// the rule, written apart from survey.Release: per settled month and
-// suspicion, a staff member's verified and unverified ratings, then the
-// staff member's, the unit's rest, the office's rest, then the first
-// quarter (no later quarter, semester or year of 2031 has settled).
+// the rule, written apart from survey.Release: per settled month and class
+// (verified or not, suspect or not), a staff member's ratings, then the
+// unit's rest, the office's rest, then the first quarter (no later quarter,
+// semester or year of 2031 has settled).
 func (a *auditor) referenceGroups() {
 	a.groupOf = make([]int, len(a.rows))
 	for i := range a.groupOf {
@@ -263,36 +263,40 @@ func (a *auditor) referenceGroups() {
 		a.groups = append(a.groups, members)
 		return nil
 	}
-	rest := map[[2]int][]int{} // month, suspect → the office's rest
+	type class struct{ verified, suspect bool }
+	classes := []class{{false, false}, {true, false}, {false, true}, {true, true}}
+	nips := []string{auditUnknownNIP}
+	for _, st := range auditStaff {
+		nips = append(nips, st.nip)
+	}
+	rest := map[int]map[class][]int{} // month → class → the office's rest
 	for m := 1; m <= auditSettled; m++ {
-		for s, suspect := range []bool{false, true} {
+		rest[m] = map[class][]int{}
+		for _, c := range classes {
 			units := map[string][]int{}
-			for _, st := range append(slices.Clone(auditStaff), struct{ nip, name, unit, counter string }{nip: auditUnknownNIP}) {
-				var person []int
-				for _, verified := range []bool{false, true} {
-					var leaf []int
-					for i, r := range a.rows {
-						if r.month == m && r.suspect == suspect && r.nip == st.nip && r.verified == verified {
-							leaf = append(leaf, i)
-						}
+			for _, nip := range nips {
+				var leaf []int
+				for i, r := range a.rows {
+					if r.month == m && r.nip == nip && r.verified == c.verified && r.suspect == c.suspect {
+						leaf = append(leaf, i)
 					}
-					person = append(person, group(leaf)...)
 				}
-				if u := a.majorityUnit(m, st.nip); len(person) > 0 {
-					units[u] = append(units[u], group(person)...)
+				if len(leaf) > 0 {
+					u := a.majorityUnit(m, nip)
+					units[u] = append(units[u], group(leaf)...)
 				}
 			}
 			var office []int
 			for _, u := range slices.Sorted(maps.Keys(units)) {
 				office = append(office, group(units[u])...)
 			}
-			rest[[2]int{m, s}] = group(office)
+			rest[m][c] = group(office)
 		}
 	}
-	for s := range 2 {
+	for _, c := range classes {
 		var quarter []int
 		for m := 1; m <= 3; m++ {
-			quarter = append(quarter, rest[[2]int{m, s}]...)
+			quarter = append(quarter, rest[m][c]...)
 		}
 		group(quarter)
 	}
@@ -369,7 +373,9 @@ func (a *auditor) expectFigures(what string, v auditView, responses, heldBack, i
 	if suppressed {
 		wantN = total
 		shown = nil // nothing of it is released
-	} else if len(shown) > 0 {
+	} else if len(shown) > 0 && (v.nip == "" || index != nil) {
+		// An API answer about one person gives no nine-element index; its
+		// exports' rows do, and the release is the same.
 		wantIndex = survey.DefaultReportRules().Figures(a.tally(shown)).Value
 	}
 	a.release(shown)
@@ -526,7 +532,10 @@ func (a *auditor) checkIKM(p auditPeriod, f auditView) {
 	if shown, _, suppressed := a.part(v); !suppressed && len(shown) > 0 {
 		want := a.tally(shown)
 		for i, e := range got["elements"].([]any) {
-			answers := e.(map[string]any)["answers"].([]any)
+			answers, _ := e.(map[string]any)["answers"].([]any)
+			if answers == nil && v.nip != "" && i != survey.Kompetensi.Index() && i != survey.Perilaku.Index() {
+				continue // an answer about one person gives only the elements they are judged on
+			}
 			for j := range 4 {
 				if num(a.t, answers[j]) != float64(want.Dist[i][j]) {
 					a.t.Errorf("%s: element %d answers %v, the rule gives %v", what, i, answers, want.Dist[i])
@@ -546,11 +555,85 @@ func (a *auditor) checkIKM(p auditPeriod, f auditView) {
 		a.expectFigures(what+" "+key, w, f["responses"], f["held_back"], f["index"])
 	}
 	if v.nip != "" {
-		ind := got["individual"].(map[string]any)
-		a.expectIndividual(what+" individual", v, ind)
-		w := v
-		w.suspect = survey.TriNo
-		a.expectIndividual(what+" individual without suspect", w, ind["without_suspect"].(map[string]any))
+		a.expectPerson(what, v, got["individual"].(map[string]any))
+		if u := got["unit_ikm"]; u != nil {
+			unit := u.(map[string]any)
+			w := auditView{from: v.from, to: v.to, unit: unit["unit"].(string)}
+			a.expectFigures(what+" unit_ikm", w, unit["responses"], unit["held_back"], unit["index"])
+		}
+	}
+
+}
+
+// expectPerson checks an answer's individual figures about one person:
+// all ratings, without suspect ones, verified unflagged ones, unverified
+// ones, and the trusted basis (without suspect and contested ratings).
+func (a *auditor) expectPerson(what string, v auditView, ind map[string]any) {
+	a.t.Helper()
+	a.expectIndividual(what+" individual", v, ind)
+	if _, _, suppressed := a.part(v); suppressed {
+		// A withheld person's figure withholds every figure of theirs.
+		for _, key := range []string{"without_suspect", "verified", "unverified", "trusted"} {
+			if x, _ := ind[key].(map[string]any); x != nil && x["index"] != nil {
+				a.t.Errorf("%s %s: index %v of a withheld figure", what, key, x["index"])
+			}
+		}
+		return
+	}
+	w := v
+	w.suspect = survey.TriNo
+	a.expectIndividual(what+" without suspect", w, ind["without_suspect"].(map[string]any))
+	if ind["verified"] == nil {
+		return
+	}
+	w.verified = survey.TriYes
+	a.expectIndividual(what+" verified", w, ind["verified"].(map[string]any))
+	w = v
+	w.verified = survey.TriNo
+	a.expectIndividual(what+" unverified", w, ind["unverified"].(map[string]any))
+	// The trusted basis leaves out the unverified ratings a contest covers.
+	contested := map[int]bool{}
+	for _, c := range ind["contests"].([]any) {
+		c := c.(map[string]any)
+		months, _ := c["months"].([]any)
+		for m := v.from; m <= v.to; m++ {
+			if c["kind"] != survey.ContestShift || slices.Contains(months, any(fmt.Sprintf("2031-%02d", m))) {
+				contested[m] = true
+			}
+		}
+	}
+	var keep []int
+	for m := v.from; m <= v.to; m++ {
+		for _, c := range []auditView{{verified: survey.TriYes}, {verified: survey.TriNo}} {
+			if c.verified == survey.TriNo && contested[m] {
+				continue
+			}
+			x := v
+			x.from, x.to, x.verified, x.suspect = m, m, c.verified, survey.TriNo
+			shown, _, _ := a.part(x)
+			keep = append(keep, shown...)
+		}
+	}
+	slices.Sort(keep)
+	a.expectShown(what+" trusted", keep, ind["trusted"].(map[string]any))
+}
+
+// expectShown checks a figure whose rows the rule shows are given.
+func (a *auditor) expectShown(what string, shown []int, ind map[string]any) {
+	a.t.Helper()
+	x := survey.DefaultReportRules().Individual(a.scores(shown))
+	var wantIndex any
+	if x.Shown() {
+		wantIndex = x.Index
+		a.release(shown)
+	} else {
+		a.release(nil)
+	}
+	if x.Shown() && (number(a.t, ind["responses"]) != float64(x.Responses) || !sameNumber(ind["index"], wantIndex)) {
+		a.t.Errorf("%s: responses %v, index %v; the rule gives %d, %v", what, ind["responses"], ind["index"], x.Responses, wantIndex)
+	}
+	if !x.Shown() && ind["index"] != nil {
+		a.t.Errorf("%s: index %v where the rule shows none", what, ind["index"])
 	}
 }
 
@@ -580,9 +663,7 @@ func (a *auditor) checkAppraisal() {
 			for _, c := range got[list].([]any) {
 				cand := c.(map[string]any)
 				v := auditView{from: p.from, to: p.to, nip: cand["nip"].(string)}
-				a.expectIndividual(p.code+" appraisal "+v.nip, v, cand)
-				v.suspect = survey.TriNo
-				a.expectIndividual(p.code+" appraisal without suspect "+v.nip, v, cand["without_suspect"].(map[string]any))
+				a.expectPerson(p.code+" appraisal "+v.nip, v, cand)
 			}
 		}
 	}

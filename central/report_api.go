@@ -1,6 +1,7 @@
 package central
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -139,26 +140,41 @@ func (s *Server) handleAPIIKM(c *fiber.Ctx) error {
 	}
 	out.Visits = apiVisitsOf(visits)
 	if q.NIP != "" {
-		f := q.Filter()
-		pcells, err := r.store.PersonCells(ctx, f, r.rules.Attributable)
-		if err != nil {
+		if err := s.personAnswer(ctx, r, rel, q, &out); err != nil {
 			return err
 		}
-		st, err := s.store.OfficeStaffByNIP(ctx, q.Office.ID, q.NIP)
-		if err != nil && survey.ErrorCode(err) != survey.ENOTFOUND {
-			return err
-		}
-		st.NIP = q.NIP
-		x, held := r.individual(rel, f, pcells)
-		ind := apiIndividualOf(r.rules, st, x, held)
-		f.Suspect = survey.TriNo
-		x, held = r.individual(rel, f, pcells)
-		clean := apiIndividualOf(r.rules, st, x, held)
-		ind.WithoutSuspect = &clean
-		out.Individual = &ind
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.JSON(out)
+}
+
+// personAnswer adds to an answer about one staff member their individual
+// figures, what the appraisal lists weigh, and the IKM of their unit, each
+// on its own release groups.
+func (s *Server) personAnswer(ctx context.Context, r reports, rel *survey.Release, q reportQuery, out *apiIKM) error {
+	f := q.Filter()
+	ev, err := r.listEvidence(ctx, rel, f)
+	if err != nil {
+		return err
+	}
+	st, err := s.store.OfficeStaffByNIP(ctx, q.Office.ID, q.NIP)
+	if err != nil && survey.ErrorCode(err) != survey.ENOTFOUND {
+		return err
+	}
+	st.NIP = q.NIP
+	cand, _ := r.rules.Candidate(ev.input(st))
+	cand, held := released(rel.Part(f), f.From, f.To, cand)
+	ind := apiIndividualOf(r.rules, st, cand.All, held.All)
+	clean := apiIndividualOf(r.rules, st, cand.Clean, held.Clean)
+	ind.WithoutSuspect, ind.apiScrutiny = &clean, apiScrutinyOf(r.rules, cand, held)
+	out.Individual = &ind
+	if st.Unit == "" {
+		return nil
+	}
+	uf := q.OfficeFilter()
+	uf.Unit = st.Unit
+	out.UnitIKM = &apiUnitIKM{Unit: st.Unit, apiFigures: apiFiguresOf(r.row(rel, st.Unit, uf), true)}
+	return nil
 }
 
 func (s *Server) handleAPIAppraisal(c *fiber.Ctx) error {

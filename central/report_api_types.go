@@ -76,8 +76,17 @@ type apiIKM struct {
 	Verified       apiFigures     `json:"verified"`
 	Unverified     apiFigures     `json:"unverified"`
 	Individual     *apiIndividual `json:"individual,omitempty"`
-	Visits         apiVisits      `json:"visits"`
-	Note           string         `json:"note,omitempty"`
+	// UnitIKM is, with nip, the IKM of the staff member's unit: the unit's
+	// figures, never the person's.
+	UnitIKM *apiUnitIKM `json:"unit_ikm,omitempty"`
+	Visits  apiVisits   `json:"visits"`
+	Note    string      `json:"note,omitempty"`
+}
+
+// apiUnitIKM is the IKM of a unit, graded like any unit.
+type apiUnitIKM struct {
+	Unit string `json:"unit"`
+	apiFigures
 }
 
 // apiVisits are the one-time visit codes issued and rated in the report's
@@ -119,6 +128,47 @@ type apiIndividual struct {
 	Reason         string           `json:"reason,omitempty"`
 	ReasonID       string           `json:"reason_id,omitempty"`
 	WithoutSuspect *apiIndividual   `json:"without_suspect,omitempty"`
+	*apiScrutiny
+}
+
+// apiScrutiny is what the appraisal lists weigh about a person, beside
+// the figure of every rating: the figure they decide on, the verified and
+// unverified ratings apart, how the ratings arrived, which are flagged, and
+// the contested marker with its evidence.
+type apiScrutiny struct {
+	// Trusted leaves out suspect and contested ratings: the lists decide on it.
+	Trusted        apiIndividual        `json:"trusted"`
+	Verified       apiIndividual        `json:"verified"`
+	Unverified     apiIndividual        `json:"unverified"`
+	Channels       survey.ChannelCounts `json:"channels"`
+	VerifiedShare  float64              `json:"verified_share"`
+	SuspectRatings int64                `json:"suspect_ratings"`
+	Flags          []survey.FlagCount   `json:"flags"`
+	// VisitCodes: the office issued visit codes in the period, so unverified
+	// ratings alone cannot make coaching nor remove a reward.
+	VisitCodes bool         `json:"visit_codes"`
+	Contested  bool         `json:"contested"`
+	Contests   []apiContest `json:"contests"`
+}
+
+type apiContest struct {
+	survey.Contest
+	Text   string `json:"text"`
+	TextID string `json:"text_id"`
+}
+
+// apiScrutinyOf converts a candidate's figures beside the all-ratings one.
+func apiScrutinyOf(rules survey.ReportRules, c survey.Candidate, held personHeld) *apiScrutiny {
+	a := &apiScrutiny{Trusted: apiIndividualOf(rules, c.Staff, c.Trusted, held.Trusted), Verified: apiIndividualOf(rules, c.Staff, c.Verified, held.Verified),
+		Unverified: apiIndividualOf(rules, c.Staff, c.Unverified, held.Unverified), Channels: c.Channels, VerifiedShare: c.VerifiedShare,
+		SuspectRatings: c.Suspect, Flags: c.Flags, VisitCodes: c.VisitCodes, Contested: c.Contested(), Contests: []apiContest{}}
+	if a.Flags == nil {
+		a.Flags = []survey.FlagCount{}
+	}
+	for _, x := range c.Contests {
+		a.Contests = append(a.Contests, apiContest{Contest: x, Text: x.Text("en"), TextID: x.Text("id")})
+	}
+	return a
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -160,13 +210,32 @@ func ikmAnswer(r reports, q reportQuery, rel *survey.Release) apiIKM {
 	}
 	out.WithoutSuspect, out.Verified, out.Unverified = apiFiguresOf(variants[1], grade), apiFiguresOf(variants[2], grade), apiFiguresOf(variants[3], grade)
 	if !grade {
-		out.Note = "figures of the responses about this staff member; the person is judged only on individual (the attributable elements), and is given no grade"
+		out.ungrade()
+		out.Note = "a staff member is judged only on individual (the attributable elements) and is given no IKM and no grade; unit_ikm is the IKM of their unit"
 	}
 	return out
 }
 
+// ungrade removes from an answer about one person every figure of the
+// nine-element IKM: the index, the weighted NRR, the elements they are not
+// judged on; the counts stay.
+func (a *apiIKM) ungrade() {
+	a.IKM, a.Index = nil, nil
+	for _, v := range []*apiFigures{&a.WithoutSuspect, &a.Verified, &a.Unverified} {
+		v.IKM, v.Index = nil, nil
+	}
+	for i := range a.Elements {
+		e := &a.Elements[i]
+		e.Weighted, e.Rank = nil, 0
+		if e.Attributable == nil || !*e.Attributable {
+			e.NRR, e.Answers = nil, nil
+		}
+	}
+}
+
 func apiIndividualOf(rules survey.ReportRules, st survey.Staff, x survey.Individual, heldBack int64) apiIndividual {
 	a := apiIndividual{NIP: st.NIP, Name: st.Name, Unit: st.Unit, Attributable: rules.Attributable, Responses: x.Responses, HeldBack: heldBack,
+
 		Status: string(x.Status), Final: x.Final(), MinResponses: rules.MinResponses, Reason: x.Reason("en"), ReasonID: x.Reason("id")}
 	if x.Shown() {
 		a.Index = ptr(x.Index)
@@ -178,13 +247,14 @@ func apiIndividualOf(rules survey.ReportRules, st survey.Staff, x survey.Individ
 }
 
 type apiRules struct {
-	MinResponses       int              `json:"min_responses"`
-	MinCell            int              `json:"min_cell"`
-	Attributable       []survey.Element `json:"attributable"`
-	RewardLowerBound   float64          `json:"reward_lower_bound"`
-	CoachingUpperBound float64          `json:"coaching_upper_bound"`
-	CoachingWeakMonths int              `json:"coaching_weak_months"`
-	TemplateMode       bool             `json:"template_mode"`
+	MinResponses       int                 `json:"min_responses"`
+	MinCell            int                 `json:"min_cell"`
+	Attributable       []survey.Element    `json:"attributable"`
+	RewardLowerBound   float64             `json:"reward_lower_bound"`
+	CoachingUpperBound float64             `json:"coaching_upper_bound"`
+	CoachingWeakMonths int                 `json:"coaching_weak_months"`
+	TemplateMode       bool                `json:"template_mode"`
+	Contest            survey.ContestRules `json:"contest"`
 }
 
 type apiEvidence struct {
@@ -209,13 +279,14 @@ type apiAppraisal struct {
 	Note     string         `json:"note"`
 }
 
-func apiCandidates(rules survey.ReportRules, cs []survey.Candidate, heldBack map[string][2]int64) []apiCandidate {
+func apiCandidates(rules survey.ReportRules, cs []survey.Candidate, heldBack map[string]personHeld) []apiCandidate {
 	out := []apiCandidate{}
 	for _, c := range cs {
 		held := heldBack[c.Staff.NIP]
-		a := apiCandidate{apiIndividual: apiIndividualOf(rules, c.Staff, c.All, held[0]), Counter: c.Staff.Counter, Evidence: []apiEvidence{}}
-		clean := apiIndividualOf(rules, c.Staff, c.Clean, held[1])
+		a := apiCandidate{apiIndividual: apiIndividualOf(rules, c.Staff, c.All, held.All), Counter: c.Staff.Counter, Evidence: []apiEvidence{}}
+		clean := apiIndividualOf(rules, c.Staff, c.Clean, held.Clean)
 		a.WithoutSuspect = &clean
+		a.apiScrutiny = apiScrutinyOf(rules, c, held)
 		for _, e := range c.Evidence {
 			a.Evidence = append(a.Evidence, apiEvidence{Evidence: e, Text: e.Text("en"), TextID: e.Text("id")})
 		}
@@ -228,7 +299,7 @@ func appraisalAnswer(rep appraisalReport) apiAppraisal {
 	r := rep.Rules
 	return apiAppraisal{Office: apiOffice{rep.Query.Office.ID, rep.Query.Office.Name}, Period: apiPeriodOf(rep.Query),
 		Rules: apiRules{MinResponses: r.MinResponses, MinCell: r.MinCell, Attributable: r.Attributable, RewardLowerBound: r.RewardLowerBound,
-			CoachingUpperBound: r.CoachingUpperBound, CoachingWeakMonths: r.CoachingWeakMonths, TemplateMode: r.TemplateMode},
+			CoachingUpperBound: r.CoachingUpperBound, CoachingWeakMonths: r.CoachingWeakMonths, TemplateMode: r.TemplateMode, Contest: r.Contest},
 		Reward: apiCandidates(r, rep.Appraisal.Reward, rep.HeldBack), Coaching: apiCandidates(r, rep.Appraisal.Coaching, rep.HeldBack),
 		Others: apiCandidates(r, rep.Appraisal.Others, rep.HeldBack),
 		Note:   "evidence for the appraiser (PermenPAN-RB 6/2022); no predikat kinerja is assigned (UU 27/2022 Pasal 10)"}

@@ -28,6 +28,12 @@ type personReport struct {
 	WithoutSuspect survey.Individual
 	Verified       survey.Individual
 	Unverified     survey.Individual
+	// Lists holds what the appraisal lists weigh: the figure without suspect
+	// or contested ratings, the channel split, the flag counts and the
+	// contested marker, with its evidence; ListsHeld what the release holds
+	// back from each of its figures.
+	Lists     survey.Candidate
+	ListsHeld personHeld
 	// Unit is the IKM of the staff member's unit over the period.
 	Unit   groupRow
 	Months []personMonth
@@ -64,10 +70,13 @@ func (r reports) person(ctx context.Context, q reportQuery, st survey.Staff) (pe
 	}
 	pf := q.OfficeFilter()
 	pf.NIP = st.NIP
-	pcells, err := r.store.PersonCells(ctx, pf, r.rules.Attributable)
+	ev, err := r.listEvidence(ctx, rel, pf)
 	if err != nil {
 		return rep, err
 	}
+	pcells := ev.scores
+	rep.Lists, _ = r.rules.Candidate(ev.input(st))
+	rep.Lists, rep.ListsHeld = released(ev.parts[st.NIP], pf.From, pf.To, rep.Lists)
 	ind := func(edit func(*survey.ReportFilter)) survey.Individual {
 		f := pf
 		edit(&f)

@@ -376,57 +376,162 @@ type appraisalReport struct {
 	Query     reportQuery
 	Rules     survey.ReportRules
 	Appraisal survey.Appraisal
-	// HeldBack counts, per NIP, the ratings left out of the figures with
-	// and without suspect ratings.
-	HeldBack map[string][2]int64
+	// VisitCodes: the office issued visit codes in the period.
+	VisitCodes bool
+	// HeldBack counts, per NIP, the ratings the release leaves out of each
+	// of the person's figures.
+	HeldBack map[string]personHeld
 }
 
 // appraisal applies the reward and coaching rules to every staff member of
 // the office with responses in the period, each on the release groups of
-// their own figure: no group mixes suspect with other ratings, so the rules'
-// figures with and without suspect ratings rest on whole groups too.
+// their own figure (listEvidence).
 func (r reports) appraisal(ctx context.Context, q reportQuery) (appraisalReport, error) {
-	rep := appraisalReport{Query: q, Rules: r.rules, HeldBack: map[string][2]int64{}}
+	rep := appraisalReport{Query: q, Rules: r.rules, HeldBack: map[string]personHeld{}}
 	f := q.OfficeFilter()
 	rel, err := r.release(ctx, q.Office.ID, q.Period)
 	if err != nil {
 		return rep, err
 	}
-	pcells, err := r.store.PersonCells(ctx, f, r.rules.Attributable)
+	ev, err := r.listEvidence(ctx, rel, f)
 	if err != nil {
 		return rep, err
 	}
-	rows, err := r.staffRows(ctx, rel, f, pcells)
+	rows, err := r.staffRows(ctx, rel, f, ev.scores)
 	if err != nil {
 		return rep, err
 	}
 	people := make([]survey.PersonInput, len(rows))
-	withheld := map[string][2]survey.Individual{}
 	for i, row := range rows {
-		pf := withKey(f, survey.ByNIP, row.Staff.NIP)
-		p := rel.Part(pf)
-		people[i] = survey.PersonInput{Staff: row.Staff}
-		if !p.Suppressed() {
-			people[i].Scores, people[i].Cells = shownScores(p, pf, pcells), p.Cells
-		}
-		pf.Suspect = survey.TriNo
-		clean, cleanHeld := r.individual(rel, pf, pcells)
-		withheld[row.Staff.NIP] = [2]survey.Individual{row.Individual, clean}
-		rep.HeldBack[row.Staff.NIP] = [2]int64{row.HeldBack, cleanHeld}
+		people[i] = ev.input(row.Staff)
 	}
-	rep.Appraisal = r.rules.Appraise(people)
-	// Appraise saw none of a withheld figure's ratings: give it its status
-	// and count back.
+	rep.Appraisal, rep.VisitCodes = r.rules.Appraise(people), ev.visitCodes
 	for _, list := range [][]survey.Candidate{rep.Appraisal.Reward, rep.Appraisal.Coaching, rep.Appraisal.Others} {
 		for i := range list {
-			w := withheld[list[i].Staff.NIP]
-			if w[0].Status == survey.PersonSuppressed {
-				list[i].All = w[0]
-			}
-			if w[1].Status == survey.PersonSuppressed {
-				list[i].Clean = w[1]
-			}
+			nip := list[i].Staff.NIP
+			list[i], rep.HeldBack[nip] = released(ev.parts[nip], f.From, f.To, list[i])
 		}
 	}
 	return rep, nil
+}
+
+// listEvidence is what the list rules weigh for the people f selects (the
+// whole office, or one NIP): their score cells of the period and of the
+// months before it, their rollup cells, their ratings on days without a
+// visit code, and whether the office issued visit codes in the period.
+// Each person's cells are those of the release groups their own figure
+// rests on (parts): the lists' figures by class and month are then unions
+// of groups too, since no group mixes classes or months.
+type listEvidence struct {
+	scores     []survey.PersonCell // every score cell f selects, for the staff rows
+	parts      map[string]survey.Part
+	history    map[string][]survey.PersonCell
+	byNIP      map[string][]survey.PersonCell
+	cells      map[string][]survey.Cell
+	noVisit    map[string][]survey.NoVisitCount
+	visitCodes bool
+}
+
+// listEvidence reads the list evidence of f's office and period.
+func (r reports) listEvidence(ctx context.Context, rel *survey.Release, f survey.ReportFilter) (listEvidence, error) {
+	ev := listEvidence{parts: map[string]survey.Part{}, history: map[string][]survey.PersonCell{}, byNIP: map[string][]survey.PersonCell{},
+		cells: map[string][]survey.Cell{}, noVisit: map[string][]survey.NoVisitCount{}}
+	var err error
+	if ev.scores, err = r.store.PersonCells(ctx, f, r.rules.Attributable); err != nil {
+		return ev, err
+	}
+	for _, c := range ev.scores {
+		if _, ok := ev.parts[c.NIP]; !ok {
+			pf := withKey(f, survey.ByNIP, c.NIP)
+			p := rel.Part(pf)
+			ev.parts[c.NIP], ev.byNIP[c.NIP], ev.cells[c.NIP] = p, shownScores(p, pf, ev.scores), p.Cells
+		}
+	}
+	if months := r.rules.Contest.BaselineMonths; months > 0 {
+		hf := f
+		hf.From, hf.To = f.From.In(web.Jakarta).AddDate(0, -months, 0), f.From
+		hrel, err := r.release(ctx, f.OfficeID, survey.Period{From: hf.From, To: hf.To})
+		if err != nil {
+			return ev, err
+		}
+		history, err := r.store.PersonCells(ctx, hf, r.rules.Attributable)
+		if err != nil {
+			return ev, err
+		}
+		for nip := range ev.parts {
+			pf := withKey(hf, survey.ByNIP, nip)
+			ev.history[nip] = shownScores(hrel.Part(pf), pf, history)
+		}
+	}
+	noVisit, err := r.store.NoVisitCounts(ctx, f)
+	if err != nil {
+		return ev, err
+	}
+	for _, c := range noVisit {
+		ev.noVisit[c.NIP] = append(ev.noVisit[c.NIP], c)
+	}
+	ev.visitCodes, err = r.issuesVisitCodes(ctx, f.OfficeID, f.From, f.To)
+	return ev, err
+}
+
+// issuesVisitCodes reports whether the office issued visit codes in
+// [from, to): its kiosks' visit tallies count some, or a verified response
+// arrived (from a kiosk that sends no tallies).
+func (r reports) issuesVisitCodes(ctx context.Context, officeID int64, from, to time.Time) (bool, error) {
+	f := survey.ReportFilter{OfficeID: officeID, From: from, To: to}
+	visits, err := r.central.CountVisitTallies(ctx, f)
+	if err != nil || visits.Issued > 0 {
+		return visits.Issued > 0, err
+	}
+	f.Verified = survey.TriYes
+	t, err := r.store.SumRollups(ctx, f)
+	return t.N > 0, err
+}
+
+// input returns the list evidence of one staff member.
+func (ev listEvidence) input(st survey.Staff) survey.PersonInput {
+	return survey.PersonInput{Staff: st, Scores: ev.byNIP[st.NIP], Cells: ev.cells[st.NIP], History: ev.history[st.NIP],
+		NoVisit: ev.noVisit[st.NIP], VisitCodes: ev.visitCodes}
+}
+
+// personHeld counts the ratings the release leaves out of each of a
+// candidate's figures.
+type personHeld struct {
+	All, Clean, Trusted, Verified, Unverified int64
+}
+
+// released completes a candidate computed from the released cells of its
+// person's part p (of the months [from, to)): each figure's held-back
+// ratings, and a figure that rests on none of its ratings is suppressed,
+// with its count, rather than empty.
+func released(p survey.Part, from, to time.Time, c survey.Candidate) (survey.Candidate, personHeld) {
+	var held personHeld
+	for _, fig := range []struct {
+		x    *survey.Individual
+		held *int64
+		keep func(verified, suspect bool, month string) bool
+	}{
+		{&c.All, &held.All, func(bool, bool, string) bool { return true }},
+		{&c.Clean, &held.Clean, func(_, s bool, _ string) bool { return !s }},
+		{&c.Trusted, &held.Trusted, func(v, s bool, m string) bool { return !s && !c.Contests.Covers(v, m) }},
+		{&c.Verified, &held.Verified, func(v, s bool, _ string) bool { return v && !s }},
+		{&c.Unverified, &held.Unverified, func(v, _ bool, _ string) bool { return !v }},
+	} {
+		var total, shown int64
+		for _, m := range (survey.Period{From: from, To: to}).Months() {
+			for _, v := range []bool{false, true} {
+				for _, s := range []bool{false, true} {
+					if fig.keep(v, s, m.Label) {
+						t, n := p.Leaf(m.Label, c.Staff.NIP, v, s)
+						total, shown = total+t, shown+n
+					}
+				}
+			}
+		}
+		*fig.held = total - shown
+		if shown == 0 && total > 0 {
+			*fig.x = survey.Individual{Responses: total, Status: survey.PersonSuppressed, MinResponses: fig.x.MinResponses, MinCell: fig.x.MinCell}
+		}
+	}
+	return c, held
 }

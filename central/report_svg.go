@@ -22,7 +22,7 @@ var (
 )
 
 // bands are the grade bands on the converted scale 25–100, lowest first
-// (domain.md §1.6); on the 1–4 scale divide by 25.
+// (docs/domain.md#ikm); on the 1–4 scale divide by 25.
 var bands = []struct {
 	mutu     survey.Mutu
 	from, to float64

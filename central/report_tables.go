@@ -1,6 +1,7 @@
 package central
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/skmkiosk/skm/survey"
@@ -85,19 +86,52 @@ func staffTable(rows []staffRow) reportTable {
 	return t
 }
 
-func candidateTable(name string, cs []survey.Candidate, heldBack map[string][2]int64, lang string) reportTable {
+func candidateTable(name string, cs []survey.Candidate, heldBack map[string]personHeld, lang string) reportTable {
 	h := append([]string{"nip", "name", "unit"}, individualHeader...)
-	t := reportTable{Name: name, Header: append(h, "responses_without_suspect", "index_without_suspect", "evidence", "held_back")}
+	h = append(h, "responses_without_suspect", "index_without_suspect",
+		"responses_trusted", "index_trusted", "interval_low_trusted", "interval_high_trusted",
+		"responses_verified", "index_verified", "responses_unverified", "index_unverified",
+		"channel_qr", "channel_visit", "channel_kiosk", "channel_api", "verified_share", "suspect_ratings", "flags",
+		"contested", "contests", "evidence", "held_back")
+	t := reportTable{Name: name, Header: h}
 	for _, c := range cs {
 		row := append([]any{c.Staff.NIP, c.Staff.Name, c.Staff.Unit}, individualCells(c.All)...)
-		clean := individualCells(c.Clean)
+		clean, trusted := individualCells(c.Clean), individualCells(c.Trusted)
+		verified, unverified := individualCells(c.Verified), individualCells(c.Unverified)
+		row = append(row, clean[0], clean[1], trusted[0], trusted[1], trusted[2], trusted[3], verified[0], verified[1], unverified[0], unverified[1],
+			c.Channels.QR, c.Channels.Visit, c.Channels.Kiosk, c.Channels.API, c.VerifiedShare, c.Suspect, flagsText(c.Flags),
+			yesNo(c.Contested()), contestsText(c.Contests, lang))
 		var ev []string
 		for _, e := range c.Evidence {
 			ev = append(ev, e.Text(lang))
 		}
-		t.Rows = append(t.Rows, append(row, clean[0], clean[1], strings.Join(ev, "; "), heldBack[c.Staff.NIP][0]))
+		t.Rows = append(t.Rows, append(row, strings.Join(ev, "; "), heldBack[c.Staff.NIP].All))
 	}
 	return t
+}
+
+// flagsText lists flag counts as "burst 3, own_device 1".
+func flagsText(fs []survey.FlagCount) string {
+	parts := make([]string, len(fs))
+	for i, f := range fs {
+		parts[i] = fmt.Sprintf("%s %d", f.Flag, f.N)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func contestsText(cs survey.Contests, lang string) string {
+	parts := make([]string, len(cs))
+	for i, c := range cs {
+		parts[i] = c.Text(lang)
+	}
+	return strings.Join(parts, "; ")
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
 }
 
 func rtlTable(actions []survey.RTLAction) reportTable {
@@ -133,6 +167,22 @@ func evidenceTable(rep personReport) reportTable {
 	person("individual_without_suspect", "", rep.WithoutSuspect)
 	person("individual_verified", "", rep.Verified)
 	person("individual_unverified", "", rep.Unverified)
+	l := rep.Lists
+	person("individual_trusted", "", l.Trusted)
+	person("individual_verified_unflagged", "", l.Verified)
+	for _, ch := range []struct {
+		name string
+		n    int64
+	}{{survey.ChannelQR, l.Channels.QR}, {survey.ChannelVisit, l.Channels.Visit}, {survey.ChannelKiosk, l.Channels.Kiosk}, {survey.ChannelAPI, l.Channels.API}} {
+		add("channel", "", ch.name, nil, nil, nil, ch.n, "", "")
+	}
+	add("verified_share", "", "", l.VerifiedShare, nil, nil, l.All.Responses, "", "")
+	for _, f := range l.Flags {
+		add("flag", "", f.Flag, nil, nil, nil, f.N, "", "")
+	}
+	for _, c := range l.Contests {
+		add("contested", strings.Join(c.Months, " "), c.Kind, c.Shift, nil, nil, c.Ratings, "contested", c.Text("id"))
+	}
 	unit := func(month string, g groupRow) {
 		c := figureCells(g, "id")
 		add("unit_ikm", month, "", c[1], nil, nil, g.Count(), c[5].(string), g.Key)

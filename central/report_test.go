@@ -20,7 +20,7 @@ import (
 	"github.com/skmkiosk/skm/survey"
 )
 
-// workedExampleB returns the 29 answer sets of domain.md §1.9 (B), whose
+// workedExampleB returns the 29 answer sets of docs/domain.md#examples (B), whose
 // per-element sums are 105, 101, 100, 116, 102, 105, 106, 115 (pengaduan)
 // and 105 (sarana): exact IKM 91.48, template mode 91.38, never 90.56.
 func workedExampleB() []survey.Ratings {
@@ -258,8 +258,20 @@ func TestReportUnderMinimumAndKThreshold(t *testing.T) {
 		}
 	}
 	siti := MustAPI(t, rs.URL, token, q+"&nip="+nipSiti, http.StatusOK)
-	if siti["suppressed"] == true || num(t, siti["ikm"]) != 75 || siti["individual"].(map[string]any)["status"] != "not_final" {
+	if siti["suppressed"] == true || num(t, siti["individual"].(map[string]any)["index"]) != 75 || siti["individual"].(map[string]any)["status"] != "not_final" {
 		t.Errorf("a cell of 5 = %v, want shown (75.00), not final", siti)
+	}
+	// An officer's answer carries no nine-element IKM beside individual:
+	// the unit's figures come under unit_ikm, graded as a unit's.
+	unit, _ := siti["unit_ikm"].(map[string]any)
+	if siti["ikm"] != nil || siti["index"] != nil || siti["verified"].(map[string]any)["ikm"] != nil || unit == nil || unit["unit"] == "" || unit["mutu"] == nil {
+		t.Errorf("a NIP answer = %v, want no ikm or index and a graded unit_ikm", siti)
+	}
+	for _, e := range siti["elements"].([]any) {
+		e := e.(map[string]any)
+		if e["nrr_weighted"] != nil || (e["attributable"] == false && e["nrr"] != nil) || (e["attributable"] == true && e["nrr"] == nil) {
+			t.Errorf("a NIP answer's element %v: want the attributable NRR only", e)
+		}
 	}
 
 	admin := rs.MustLogin(t, "admin", survey.RoleAdmin, 0, "")

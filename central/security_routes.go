@@ -3,22 +3,24 @@ package central
 import (
 	"context"
 	"strconv"
-	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/skmkiosk/skm/survey"
+	"github.com/skmkiosk/skm/sync/wire"
 	"github.com/skmkiosk/skm/web"
 )
 
 // maxFormBody bounds every request but sync uploads and roster files.
 const maxFormBody = 64 << 10
 
-// bodyLimitExempt names the routes that need the server's large limit: sync
-// batches (bounded again after decompression) and staff photo and roster uploads.
-func bodyLimitExempt(path string) bool {
-	return strings.HasPrefix(path, "/api/v1/sync/") || (strings.HasPrefix(path, "/admin/offices/") && strings.Contains(path, "/staff"))
-}
+// bodyLimits bounds every request body. A sync upload (bounded again after
+// decompression) is read once its kiosk's signature headers are accepted,
+// a roster page's upload once its session is.
+var bodyLimits = &web.Bodies{Default: maxFormBody, Rules: []web.BodyRule{
+	{Method: fiber.MethodPost, Prefix: "/api/v1/sync", Limit: wire.MaxBodyBytes, AfterAuth: true, Encoded: true},
+	{Method: fiber.MethodPost, Prefix: "/admin/offices/*/staff", Limit: web.MaxUploadBody, AfterAuth: true},
+}}
 
 // registerSecurityRoutes adds accounts, the audit log and the integrity API.
 func (s *Server) registerSecurityRoutes(app *fiber.App, admin fiber.Router) {

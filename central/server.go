@@ -79,24 +79,16 @@ func NewServer(cfg Config, store survey.CentralStore, o Options) (*Server, error
 	render.CSRF = s.auth.CSRFToken
 	s.ingest = &ingest.Handler{Store: store, Now: o.Now, SkewLimit: cfg.Sync.ClockSkewLimit.D(), MaxConcurrent: cfg.Sync.MaxConcurrentBatches,
 		Logger: o.Logger.With("component", "ingest"), Metrics: o.Metrics}
-	s.app = fiber.New(fiber.Config{
-		AppName:               "central",
-		DisableStartupMessage: true,
-		Immutable:             true,
-		BodyLimit:             40 << 20, // a sync batch; the ingest handler bounds it after decompression
-		ReadTimeout:           2 * time.Minute,
-		WriteTimeout:          2 * time.Minute,
-		IdleTimeout:           2 * time.Minute,
-		ErrorHandler:          web.ErrorHandler(s.log, s.errorPage),
-	})
+	s.app = web.NewApp(web.AppOptions{Name: "central", HTTP: cfg.HTTP, BodyTimeout: 2 * time.Minute, WriteTimeout: 2 * time.Minute,
+		ErrorHandler: web.ErrorHandler(s.log, s.errorPage), Log: s.log})
 	s.registerRoutes()
-	s.serving.App = s.app
+	s.serving = web.Serving{App: s.app, HTTP: cfg.HTTP, Log: s.log}
 	return s, nil
 }
 
 func (s *Server) registerRoutes() {
 	app := s.app
-	app.Use(s.metrics.Measure, web.SecurityHeaders, web.LimitBody(maxFormBody, bodyLimitExempt), web.Lang)
+	app.Use(s.metrics.Measure, web.Recover(s.log), web.SecurityHeaders, bodyLimits.Handler, web.Lang)
 	app.Use(compress.New(compress.Config{Level: compress.LevelBestSpeed, Next: func(c *fiber.Ctx) bool {
 		return strings.HasPrefix(c.Path(), "/static/") || strings.HasPrefix(c.Path(), "/api/v1/sync/")
 	}}))

@@ -110,6 +110,9 @@ func TestAccessibilityTabletPages(t *testing.T) {
 	siti := k.MustAddStaff(t, nipSiti, "Siti Aminah", "1")
 	k.MustAddStaff(t, nipBudi, "Budi Santoso", "2")
 	ctx := MustBrowser(t)
+	MustOpenStatus(t, ctx, tablet, k.URL+"/kiosk?lang=id", ".thanks", http.StatusForbidden)
+	MustBeAccessible(t, ctx, "tablet page refused to a device not enrolled", "id")
+	MustEnrollBrowser(t, ctx, k)
 	MustCheckPages(t, ctx, tablet, k.URL, []a11yPage{
 		{"tablet start", "/kiosk", ".staff-grid"},
 		{"tablet survey", "/kiosk/s/" + siti.Code, "form[data-survey]"},
@@ -143,6 +146,7 @@ func TestAccessibilityAdminPages(t *testing.T) {
 		{"users", "/admin/users", "table"},
 		{"audit log", "/admin/audit", "h1"},
 		{"follow-up contacts", "/admin/followups", "h1"},
+		{"desk tablets", "/admin/tablets", `form[action="/admin/tablets"]`},
 		{"own password", "/account/password", "form #current"},
 		{"summary in English", "/admin?lang=en", "h1"},
 	})

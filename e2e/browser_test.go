@@ -51,8 +51,8 @@ func (v viewport) emulate() chromedp.Action[chromedp.Void] {
 	return chromedp.EmulateViewport(v.Width, v.Height)
 }
 
-// allocatorOptions are FIELD-NOTES' flags for Debian's chromium run as root
-// on a machine without outside network.
+// allocatorOptions are the flags Debian's chromium needs when run as root
+// on a machine without outside network (background networking refused).
 func allocatorOptions(extra ...chromedp.ExecAllocatorOption) []chromedp.ExecAllocatorOption {
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromiumPath),
@@ -109,7 +109,7 @@ func MustBrowser(tb testing.TB, extra ...chromedp.ExecAllocatorOption) context.C
 		browsers.Delete(tb)
 	})
 	// The first Run starts the browser and binds its life to browserCtx, so
-	// it has no deadline (FIELD-NOTES); the deadline is on ctx, derived from it.
+	// it has no deadline (chromedp: a timeout there would end the browser); the deadline is on ctx, derived from it.
 	if err := chromedp.Do(browserCtx); err != nil {
 		tb.Fatalf("start %s: %v", chromiumPath, err)
 	}

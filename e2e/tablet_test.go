@@ -57,6 +57,30 @@ func (k *kioskServer) MustSetPhoto(tb testing.TB, nip string, jpg []byte) {
 	}
 }
 
+// MustEnrollBrowser enrolls the browser as the kiosk's desk tablet, as an
+// office does: the admin (set up here if the kiosk has no account yet) logs
+// in on it and presses "enroll this device", which ends that session and
+// shows the tablet's start screen.
+func MustEnrollBrowser(tb testing.TB, ctx context.Context, k *kioskServer) {
+	tb.Helper()
+	link, err := k.Server.PrepareSetup(context.Background())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if link != "" {
+		MustSetUpAdmin(tb, ctx, link)
+	} else {
+		MustLogIn(tb, ctx, k.URL)
+	}
+	MustOpen(tb, ctx, desktop, k.URL+"/admin/tablets", `form[action="/admin/tablets"]`)
+	MustDo(tb, ctx, chromedp.SendKeys(chromedp.CSS("#tablet-name"), "Tablet meja"))
+	MustFollow(tb, ctx, http.StatusOK, chromedp.Click(chromedp.CSS(`form[action="/admin/tablets"] button[type=submit]`)))
+	MustDo(tb, ctx, chromedp.WaitVisible(chromedp.CSS(".staff-grid")))
+	if loc := MustLocation(tb, ctx); loc != k.URL+"/kiosk?terdaftar=1" {
+		tb.Errorf("after enrolling the browser shows %s, want the tablet's start screen", loc)
+	}
+}
+
 // MustChooseOnTablet opens the tablet's start screen and taps the staff
 // member's photo; it fails unless the photo loaded.
 func MustChooseOnTablet(tb testing.TB, ctx context.Context, k *kioskServer, st survey.Staff) {
@@ -116,6 +140,7 @@ func tabletFlow(t *testing.T, browser ...chromedp.ExecAllocatorOption) {
 	k.MustAddStaff(t, nipBudi, "Budi Santoso", "2")
 	k.MustSetPhoto(t, nipSiti, MustJPEG(t, colorSkin))
 
+	MustEnrollBrowser(t, ctx, k)
 	MustChooseOnTablet(t, ctx, k, siti)
 	submitted := MustRateOnTablet(t, ctx, k)
 	MustReturnToStart(t, ctx, k, submitted, returnAfter)
@@ -123,6 +148,7 @@ func tabletFlow(t *testing.T, browser ...chromedp.ExecAllocatorOption) {
 
 	budi := idle.MustAddStaff(t, nipBudi, "Budi Santoso", "2")
 	idle.MustSetPhoto(t, nipBudi, MustJPEG(t, colorSkin))
+	MustEnrollBrowser(t, ctx, idle) // both kiosks are on 127.0.0.1: the browser now holds idle's credential
 	// The survey page's timer starts when it loads, after this.
 	chosen := time.Now()
 	MustChooseOnTablet(t, ctx, idle, budi)

@@ -7,6 +7,7 @@ import (
 	"image/png"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -92,6 +93,28 @@ func MustNewVisit(tb testing.TB, ctx context.Context, service string) string {
 	return u
 }
 
+// MustCounterVisitCode sets up the admin, who adds a counter account for st;
+// the staff member logs in at the counter and taps "new visit" for KK_BARU.
+// It returns the URL the screen's QR code encodes (read off the screen) and
+// the screen's own address.
+func MustCounterVisitCode(tb testing.TB, ctx context.Context, k *kioskServer, st survey.Staff) (visitURL, visitPage string) {
+	tb.Helper()
+	MustSetUpAdmin(tb, ctx, k.MustSetupLink(tb))
+	password := MustAddCounterAccount(tb, ctx, k, "loket1", st.NIP)
+	MustFollow(tb, ctx, http.StatusOK, chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)))
+	MustCounterLogIn(tb, ctx, k, "loket1", password, st)
+	visitPage = MustNewVisit(tb, ctx, "KK_BARU")
+	if !MustEval[bool](tb, ctx, `document.querySelector(".counter-screen img.qr").naturalWidth > 0`) {
+		tb.Fatal("the counter screen shows no visit QR code")
+	}
+	shot := MustRun(tb, ctx, chromedp.Screenshot(chromedp.CSS(".counter-screen img.qr")))
+	img, err := png.Decode(bytes.NewReader(shot))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return MustDecodeQRImage(tb, img), visitPage
+}
+
 // TestVisitQRFromCounterScreen is the one-time visit code of a counter
 // screen: the admin adds a counter account, the staff member logs in at the
 // counter, taps "new visit" for the service given, the screen shows a QR code;
@@ -101,21 +124,7 @@ func TestVisitQRFromCounterScreen(t *testing.T) {
 	k := MustStartKiosk(t, kioskOptions{})
 	siti := k.MustAddStaff(t, nipSiti, "Siti Aminah", "1")
 	ctx := MustBrowser(t)
-
-	MustSetUpAdmin(t, ctx, k.MustSetupLink(t))
-	password := MustAddCounterAccount(t, ctx, k, "loket1", nipSiti)
-	MustFollow(t, ctx, http.StatusOK, chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)))
-	MustCounterLogIn(t, ctx, k, "loket1", password, siti)
-	MustNewVisit(t, ctx, "KK_BARU")
-	if !MustEval[bool](t, ctx, `document.querySelector(".counter-screen img.qr").naturalWidth > 0`) {
-		t.Fatal("the counter screen shows no visit QR code")
-	}
-	shot := MustRun(t, ctx, chromedp.Screenshot(chromedp.CSS(".counter-screen img.qr")))
-	img, err := png.Decode(bytes.NewReader(shot))
-	if err != nil {
-		t.Fatal(err)
-	}
-	visitURL := MustDecodeQRImage(t, img)
+	visitURL, _ := MustCounterVisitCode(t, ctx, k, siti)
 
 	MustRateVisitOnce(t, MustCitizenTab(t, ctx), k, visitURL, "KK_BARU")
 
@@ -126,6 +135,39 @@ func TestVisitQRFromCounterScreen(t *testing.T) {
 		t.Errorf("after the rating the counter screen shows %s, want the static code with dinilai=1", got)
 	}
 	MustContain(t, ctx, ".alert-ok", "sudah dinilai")
+}
+
+// TestVisitCodeTakenByAnotherPhone: a code photographed off the counter
+// screen and opened before the citizen. The citizen's phone is refused
+// kindly, the counter screen says the code was taken and contested, and the
+// rating made through it is flagged code_contested.
+func TestVisitCodeTakenByAnotherPhone(t *testing.T) {
+	k := MustStartKiosk(t, kioskOptions{})
+	siti := k.MustAddStaff(t, nipSiti, "Siti Aminah", "1")
+	ctx := MustBrowser(t)
+	visitURL, visitPage := MustCounterVisitCode(t, ctx, k, siti)
+
+	thief := MustCitizenTab(t, ctx)
+	MustOpen(t, thief, phone, visitURL, "form[data-survey]")
+	citizen := MustCitizenTab(t, ctx)
+	MustOpenStatus(t, citizen, phone, visitURL+"?lang=id", "h1", http.StatusConflict)
+	MustContain(t, citizen, "main", "kode ini sudah dibuka di ponsel lain")
+	MustBeAccessible(t, citizen, "visit code opened on another phone", "id")
+
+	MustOpen(t, ctx, desktop, visitPage, ".counter-screen .alert-error")
+	MustContain(t, ctx, ".counter-screen", "sudah dibuka di sebuah perangkat", "perangkat lain mencoba membuka kode ini (1 kali)")
+	if MustEval[bool](t, ctx, `!!document.querySelector(".counter-screen img.qr")`) {
+		t.Error("the counter screen still shows the code after a phone took it")
+	}
+	MustBeAccessible(t, ctx, "counter screen with a contested visit code", "id")
+
+	MustDo(t, thief, tapAnswers(answers)...)
+	MustFollow(t, thief, http.StatusOK, chromedp.Click(chromedp.CSS("button[type=submit]")))
+	rs := k.MustResponses(t)
+	// (own_device too: every browser here shares the counter PC's loopback address.)
+	if len(rs) != 1 || !rs[0].Verified || !slices.Contains(rs[0].Flags, survey.FlagCodeContested) {
+		t.Errorf("stored %+v, want one verified rating flagged code_contested", rs)
+	}
 }
 
 // TestVisitQRFromQueueSystem is the same through the JSON API: a queue

@@ -117,7 +117,7 @@ func TestBurstAndOwnDeviceAreFlaggedNotDropped(t *testing.T) {
 	k := MustStartKiosk(t)
 	siti := MustAddStaff(t, k, nipSiti, "Siti Aminah", "1")
 	// A burst on the desk tablet: never refused, the sixth within ten minutes flagged.
-	tablet := MustNewClient(t)
+	tablet, admin := MustEnrollTablet(t, k, "Tablet meja")
 	for range 6 {
 		_, formKey := MustSurveyPage(t, tablet, k.URL+"/kiosk/s/"+siti.Code)
 		resp, body := MustPostForm(t, tablet, k.URL+"/kiosk/s/"+siti.Code, surveyValues(formKey, "KTPEL_BARU", allFours()))
@@ -133,7 +133,6 @@ func TestBurstAndOwnDeviceAreFlaggedNotDropped(t *testing.T) {
 
 	// The staff member rating herself from her own counter device.
 	k.Clock.Set(testStart.Add(2 * time.Hour))
-	admin := MustSetUp(t, k)
 	counter := MustCounterAccount(t, k, admin, "loket1", nipSiti)
 	resp, page := MustGet(t, counter, k.URL+"/counter/"+siti.Code)
 	MustStatus(t, resp, page, http.StatusOK)

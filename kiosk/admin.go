@@ -48,6 +48,14 @@ type summaryData struct {
 	// Refused counts ratings the limits refused this month; Flagged, flagged ratings.
 	Refused int64
 	Flagged int64
+	// RefusedBy counts this month's refused attempts of every kind.
+	RefusedBy []refusalCount
+}
+
+// refusalCount is one line of the summary's refused attempts.
+type refusalCount struct {
+	Reason string
+	Count  int64
 }
 
 func (s *Server) handleSummary(c *fiber.Ctx) error {
@@ -159,8 +167,9 @@ func (s *Server) abuseSummary(c *fiber.Ctx, d *summaryData, today, month, end ti
 	if err != nil {
 		return err
 	}
-	for _, n := range refused {
-		d.Refused += n
+	d.Refused = refused[survey.RefusedDevice] + refused[survey.RefusedAddress]
+	for _, reason := range survey.RefusalReasons {
+		d.RefusedBy = append(d.RefusedBy, refusalCount{reason, refused[reason]})
 	}
 	d.Flagged, err = s.store.CountFlagged(ctx, month, end)
 	return err

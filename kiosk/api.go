@@ -9,6 +9,7 @@ import (
 	"mime"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
@@ -45,7 +46,8 @@ type responseReply struct {
 }
 
 // decodeStrict decodes one JSON object from body into v: valid UTF-8, no
-// unknown fields, nothing after the object; errors name the field.
+// unknown fields, no field given twice, nothing after the object; errors
+// name the field.
 func decodeStrict(body []byte, v any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return survey.Invalid("body", "the request body is empty; send a JSON object", "isi permintaan kosong; kirim objek JSON")
@@ -58,10 +60,91 @@ func decodeStrict(body []byte, v any) error {
 	if err := dec.Decode(v); err != nil {
 		return jsonError(err)
 	}
+	if name, ok := repeatedName(body); ok {
+		return survey.Invalid(name, fmt.Sprintf("%s is given twice; send each field once", name),
+			fmt.Sprintf("%s dikirim dua kali; kirim setiap kolom sekali", name))
+	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return survey.Invalid("body", "unexpected data after the JSON object", "ada data lain setelah objek JSON")
 	}
 	return nil
+}
+
+// repeatedName returns the path of the first member name that appears twice
+// in one object of body (already decoded, so valid), comparing names as
+// encoding/json matches them to fields: without regard to case. encoding/json
+// would keep the last value silently, so that one answer could hide another.
+func repeatedName(body []byte) (string, bool) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	stack := []*jsonFrame{{}}
+	for {
+		t, err := dec.Token()
+		if err != nil {
+			return "", false
+		}
+		top := stack[len(stack)-1]
+		if top.object && top.wantKey {
+			if t == json.Delim('}') {
+				stack = stack[:len(stack)-1]
+				stack[len(stack)-1].valueDone()
+				continue
+			}
+			name, _ := t.(string)
+			full := name
+			if top.path != "" {
+				full = top.path + "." + name
+			}
+			key := foldName(name)
+			if top.seen[key] {
+				return full, true
+			}
+			top.seen[key] = true
+			top.wantKey, top.member = false, full
+			continue
+		}
+		switch t {
+		case json.Delim('{'):
+			stack = append(stack, &jsonFrame{object: true, path: top.member, seen: map[string]bool{}, wantKey: true})
+		case json.Delim('['):
+			stack = append(stack, &jsonFrame{path: top.member, member: top.member})
+		case json.Delim(']'):
+			stack = stack[:len(stack)-1]
+			stack[len(stack)-1].valueDone()
+		default:
+			top.valueDone()
+		}
+		if len(stack) == 1 && !dec.More() {
+			return "", false
+		}
+	}
+}
+
+// jsonFrame is an object or array repeatedName is inside.
+type jsonFrame struct {
+	object  bool
+	path    string // the member name holding this value, dotted
+	seen    map[string]bool
+	wantKey bool
+	member  string // the member whose value comes next
+}
+
+// valueDone ends a member's value: an object expects the next name.
+func (f *jsonFrame) valueDone() {
+	if f.object {
+		f.wantKey = true
+	}
+}
+
+// foldName maps a member name to the same key for every spelling that
+// encoding/json matches to one field (Unicode simple case folding).
+func foldName(s string) string {
+	return strings.Map(func(r rune) rune {
+		m := r
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			m = min(m, f)
+		}
+		return m
+	}, s)
 }
 
 // invalidUTF8Field names the top-level field whose value holds the first
@@ -171,10 +254,20 @@ func (s *Server) handleAPICreateResponse(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	// A key counts within its client's scope only (docs/api.md): the visit,
+	// or the staff member and the client's address.
+	scope := survey.IdempotencyScope(survey.ScopeAPI, survey.NormalizeNIP(r.NIP), c.IP())
 	if req.VisitToken != "" {
 		if err := s.bindVisit(c, &r, req.VisitToken); err != nil {
 			return err
 		}
+		claimant := survey.VisitClaimant{Address: survey.VisitClaim{Kind: survey.ClaimAddress, Hash: s.claimHash(r.VisitID, survey.ClaimAddress, c.IP())},
+			Pseudonyms: in.Address}
+		in.Claimant = &claimant
+		scope = survey.IdempotencyScope(survey.ScopeVisit, r.VisitID)
+	}
+	if r.IdempotencyKey, err = s.scoper.Scope(scope, r.IdempotencyKey); err != nil {
+		return err
 	}
 	created, err := s.store.CreateResponseWith(c.UserContext(), &r, in)
 	if err != nil {

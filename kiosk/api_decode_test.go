@@ -104,3 +104,22 @@ func TestResponseReplyJSON(t *testing.T) {
 		}
 	}
 }
+
+// A member given twice, in any object and in any case encoding/json would
+// match, is found and named by its path; distinct names are not.
+func TestRepeatedName(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{`{"nip":"1","nip":"2"}`, "nip"},
+		{`{"nip":"1","NIP":"2"}`, "NIP"},
+		{`{"\u212a":1,"k":2}`, "k"}, // the Kelvin sign folds to k
+		{`{"profile":{"sex":"L","sex":"P"}}`, "profile.sex"},
+		{`{"ratings":{"waktu":4,"waktu":3},"nip":"x"}`, "ratings.waktu"},
+		{`{"a":[{"x":1},{"x":2}],"b":{"c":[1,[2,{"d":1,"d":2}]]}}`, "b.c.d"},
+		{`{"a":[{"x":1},{"x":2}],"b":{"c":1},"e":2}`, ""},
+		{`{"a":{},"a ":1}`, ""},
+	} {
+		if got, _ := repeatedName([]byte(c.in)); got != c.want {
+			t.Errorf("%s: %q, want %q", c.in, got, c.want)
+		}
+	}
+}

@@ -96,13 +96,7 @@ type created struct {
 // MustCreateResponse posts body and expects status; it returns the decoded reply.
 func MustCreateResponse(tb testing.TB, base, body string, status int) created {
 	tb.Helper()
-	resp, reply := MustPostJSON(tb, http.DefaultClient, base+"/api/v1/responses", body)
-	MustStatus(tb, resp, reply, status)
-	var c created
-	if err := json.Unmarshal([]byte(reply), &c); err != nil {
-		tb.Fatalf("reply %s: %v", reply, err)
-	}
-	return c
+	return MustCreateResponseFrom(tb, http.DefaultClient, base, body, status)
 }
 
 func TestAPICreateResponseDurableAndIdempotent(t *testing.T) {
@@ -295,6 +289,11 @@ func TestAPIRefusesBadInput(t *testing.T) {
 		{"invalid UTF-8 in nip", "", withRaw("nip", "\"19660801198803100\xff\""), 400, "nip"},
 		{"bad profile value", "", with(func(m map[string]any) { m["profile"] = map[string]string{"sex": "X"} }), 400, "profile.sex"},
 		{"idempotency key too long", "", with(func(m map[string]any) { m["idempotency_key"] = strings.Repeat("k", 101) }), 400, "idempotency_key"},
+		{"NUL in the idempotency key", "", with(func(m map[string]any) { m["idempotency_key"] = "antrian\x001" }), 400, "idempotency_key"},
+		{"a field given twice", "", withRaw("nip", `"`+nipSiti+`","nip":"`+nipBudi+`"`), 400, "nip"},
+		{"a field given twice in another case", "", withRaw("service", `"KTPEL_BARU","SERVICE":"KIA"`), 400, "SERVICE"},
+		{"an element rated twice", "", withRaw("ratings", `{"persyaratan":4,"prosedur":4,"waktu":4,"biaya":4,"produk":4,"kompetensi":4,"perilaku":4,"pengaduan":4,"sarana":4,"waktu":1}`), 400, "ratings.waktu"},
+		{"a profile field twice", "", withRaw("profile", `{"sex":"L","sex":"P"}`), 400, "profile.sex"},
 		{"unknown top-level field", "", with(func(m map[string]any) { m["rating"] = 4 }), 400, "rating"},
 		{"malformed JSON", "", []byte(`{"nip": "` + nipSiti + `", "service": `), 400, "body"},
 		{"unquoted key", "", []byte(`{nip: 1}`), 400, "body"},
@@ -334,11 +333,11 @@ func TestAPIRefusesBadInput(t *testing.T) {
 		})
 	}
 
-	// Over the server's own limit (8 MiB) the connection is refused before the
-	// body is read; announce such a body without sending it, so the test does
-	// not race the server closing the connection.
+	// A body declared over the route's limit is refused before it is read:
+	// send only the 8 KiB the server reads ahead of any handler, so the test
+	// does not race the server closing the connection.
 	resp, body := MustRawRequest(t, k.URL, "POST /api/v1/responses HTTP/1.1\r\nHost: kiosk\r\n"+
-		"Content-Type: application/json\r\nContent-Length: 9437184\r\n\r\n")
+		"Content-Type: application/json\r\nContent-Length: 9437184\r\n\r\n"+strings.Repeat("x", 8<<10))
 	MustStatus(t, resp, body, http.StatusRequestEntityTooLarge)
 	if got := MustErrorField(t, body); got != "body" {
 		t.Errorf("9 MiB body: error field %q, want body", got)
@@ -447,5 +446,66 @@ func TestAPINormalisesPrintedForms(t *testing.T) {
 	}
 	if r.NIP != nipSiti || r.Service != "KTPEL_BARU" || r.Comment != "Cepat\nsekali" || r.Profile.Sex != "P" || r.Profile.AgeBand != "30-39" {
 		t.Errorf("stored %+v", r)
+	}
+}
+
+// MustCreateResponseFrom posts body from hc and expects status; it returns the decoded reply.
+func MustCreateResponseFrom(tb testing.TB, hc *http.Client, base, body string, status int) created {
+	tb.Helper()
+	resp, reply := MustPostJSON(tb, hc, base+"/api/v1/responses", body)
+	MustStatus(tb, resp, reply, status)
+	var c created
+	if err := json.Unmarshal([]byte(reply), &c); err != nil {
+		tb.Fatalf("reply %s: %v", reply, err)
+	}
+	return c
+}
+
+func TestIdempotencyKeysAreScopedToTheirClient(t *testing.T) {
+	k := MustStartKiosk(t)
+	siti := MustAddStaff(t, k, nipSiti, "Siti Aminah", "1")
+	queue, squatter := MustClientFrom(t, "127.0.0.2"), MustClientFrom(t, "127.0.0.3")
+	ones := responseBody(nipSiti, "KTPEL_BARU", "antrian-2030-06-15-A017")
+	ones["ratings"] = fill(1)
+
+	// Someone guesses the queue system's next key and uses it first, with 1s.
+	squatted := MustCreateResponseFrom(t, squatter, k.URL, mustJSON(ones), http.StatusCreated)
+	// The genuine rating with that key is stored, not refused as a conflict, and its retry is a replay.
+	genuine := MustCreateResponseFrom(t, queue, k.URL, responseJSON(nipSiti, "KTPEL_BARU", "antrian-2030-06-15-A017"), http.StatusCreated)
+	if genuine.ID == squatted.ID {
+		t.Fatal("the genuine rating was answered with the squatter's")
+	}
+	if again := MustCreateResponseFrom(t, queue, k.URL, responseJSON(nipSiti, "KTPEL_BARU", "antrian-2030-06-15-A017"), http.StatusOK); again.ID != genuine.ID {
+		t.Errorf("the queue system's retry: %+v, want a replay of %s", again, genuine.ID)
+	}
+	if again := MustCreateResponseFrom(t, squatter, k.URL, mustJSON(ones), http.StatusOK); again.ID != squatted.ID {
+		t.Errorf("the squatter's own retry: %+v, want a replay of %s", again, squatted.ID)
+	}
+	// Another staff member's rating with the same key from the same client is another rating too.
+	MustAddStaff(t, k, nipBudi, "Budi Santoso", "2")
+	MustCreateResponseFrom(t, queue, k.URL, responseJSON(nipBudi, "KTPEL_BARU", "antrian-2030-06-15-A017"), http.StatusCreated)
+
+	// A survey form's key, read off a citizen's screen and sent first through the API,
+	// does not make the citizen's form fail.
+	phone := MustNewClient(t)
+	_, formKey := MustSurveyPage(t, phone, k.URL+"/s/"+siti.Code)
+	stolen := responseBody(nipSiti, "KTPEL_BARU", formKey)
+	stolen["ratings"] = fill(1)
+	MustCreateResponseFrom(t, squatter, k.URL, mustJSON(stolen), http.StatusCreated)
+	resp, body := MustPostForm(t, phone, k.URL+"/s/"+siti.Code, surveyValues(formKey, "KTPEL_BARU", allFours()))
+	if loc := MustRedirect(t, resp, body, "/s/"+siti.Code+"/terima-kasih"); strings.Contains(loc, "ulang") {
+		t.Errorf("the citizen's form was answered as a replay: %s", loc)
+	}
+	if n := MustCountResponses(t, k); n != 5 {
+		t.Errorf("%d responses, want 5", n)
+	}
+	// Every stored key carries its client's mark: the same key twice, under two marks.
+	marks := map[string]bool{}
+	for _, r := range MustPendingResponses(t, k) {
+		key, mark, ok := strings.Cut(r.IdempotencyKey, "~")
+		if !ok || len(mark) != 16 || marks[mark] {
+			t.Errorf("stored key %q, want the client's key and a mark of its own", r.IdempotencyKey)
+		}
+		marks[mark] = key != ""
 	}
 }

@@ -2,6 +2,7 @@ package kiosk
 
 import (
 	"crypto/subtle"
+	"fmt"
 	"strings"
 	"time"
 
@@ -39,6 +40,9 @@ func (s *Server) requireCounterToken(c *fiber.Ctx) error {
 		return survey.NewError(survey.EFORBIDDEN, "this token may not create visits", "token ini tidak boleh membuat kunjungan")
 	}
 	c.Locals(localToken, t)
+	if err := web.ReadBody(c); err != nil {
+		return err
+	}
 	return c.Next()
 }
 
@@ -46,6 +50,8 @@ func (s *Server) requireCounterToken(c *fiber.Ctx) error {
 type visitRequest struct {
 	NIP     string `json:"nip"`
 	Service string `json:"service"`
+	// Tablet offers the visit on the office's enrolled desk tablets instead of as a QR code.
+	Tablet bool `json:"tablet"`
 }
 
 // visitReply is the answer to POST /api/v1/visits.
@@ -74,7 +80,7 @@ func (s *Server) handleAPICreateVisit(c *fiber.Ctx) error {
 			Message:   "this counter's token may only create visits for its own staff member",
 			MessageID: "token loket ini hanya boleh membuat kunjungan untuk petugasnya sendiri"}
 	}
-	iv, err := s.createVisit(c.UserContext(), t.NIP, req.Service, "token:"+t.Label)
+	iv, err := s.createVisit(c.UserContext(), t.NIP, req.Service, fmt.Sprintf("token:%d:%s", t.ID, t.Label), req.Tablet, s.cfg.Visits.TokenCap())
 	if err != nil {
 		return err
 	}
@@ -85,7 +91,7 @@ func (s *Server) handleAPICreateVisit(c *fiber.Ctx) error {
 // bindVisit makes r a response through the visit of token: its staff member
 // and service come from the visit, and must agree with any given.
 func (s *Server) bindVisit(c *fiber.Ctx, r *survey.Response, token string) error {
-	v, _, err := s.visitFromToken(c.UserContext(), token)
+	v, _, err := s.visitFromToken(c, token)
 	if survey.ErrorCode(err) == survey.ECONFLICT {
 		// Used: let the store tell a replay of the same request from a second use.
 		claims, perr := survey.ParseVisitToken(s.secret, token, s.now())

@@ -191,6 +191,10 @@ func TestLoginLogout(t *testing.T) {
 	for _, tc := range []struct{ next, want string }{
 		{"//evil.example/", "/admin"},
 		{"https://evil.example/", "/admin"},
+		{"/\t/evil.example", "/admin"}, // sent as next=/%09/evil.example; a browser drops the tab
+		{"/\\evil.example", "/admin"},
+		{"/\n/evil.example", "/admin"},
+		{"/\u3000/evil.example", "/admin"},
 		{"/admin/staff", "/admin/staff"},
 	} {
 		c := MustNewClient(t)
@@ -206,6 +210,11 @@ func TestLoginLogout(t *testing.T) {
 	MustRedirect(t, resp, body, "/admin")
 	resp, body = MustGet(t, hc, k.URL+"/admin")
 	MustStatus(t, resp, body, http.StatusOK)
+	// Logged in, the login page forwards to next: a local path only.
+	resp, body = MustGet(t, hc, k.URL+"/login?next=/%09/evil.example")
+	if loc := MustRedirect(t, resp, body, "/"); loc != "/admin" {
+		t.Errorf("/login?next=/%%09/evil.example when logged in redirects to %q, want /admin", loc)
+	}
 }
 
 func TestAdminPostsNeedCSRFAndLogin(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -195,9 +196,17 @@ func (s *Server) handleSurveySubmit(c *fiber.Ctx) error {
 			"formulir ini tidak berlaku lagi; buka survei lagi dari kode QR")
 	}
 	// The static QR is limited per device and address; the desk tablet is
-	// one shared device in front of the staff, so only flagged.
-	in, err := s.intake(c, !kiosk, !kiosk)
+	// one enrolled device in front of the staff, so only flagged.
+	var in survey.Intake
+	if kiosk {
+		in, err = s.tabletIntake(c)
+	} else {
+		in, err = s.intake(c, true, true)
+	}
 	if err != nil {
+		return err
+	}
+	if r.IdempotencyKey, err = s.scoper.Scope(s.formScope(c, st, kiosk), r.IdempotencyKey); err != nil {
 		return err
 	}
 	created := false
@@ -232,7 +241,7 @@ func (s *Server) surveyRefused(c *fiber.Ctx, st survey.Staff, r survey.Response,
 	if ferr != nil {
 		return ferr
 	}
-	form.FormKey = r.IdempotencyKey // the same form, so the same key
+	form.FormKey = c.FormValue("form_key") // the same form, so the same key
 	form.Contact, form.Consent = c.FormValue("contact"), c.FormValue("followup_consent") == "1"
 	p := s.page(c, "survey_title", form)
 	p.Error = e
@@ -252,16 +261,54 @@ type tabletStaff struct {
 	PhotoURL string
 }
 
+// tabletStart is the desk tablet's start screen: visits sent to it, then every active staff member.
+type tabletStart struct {
+	Visits      []tabletVisit
+	Staff       []tabletStaff
+	IdleSeconds int
+}
+
 func (s *Server) handleTablet(c *fiber.Ctx) error {
+	t := tabletOf(c)
+	s.setTabletCookie(c, t.ID) // renewed on every start screen, so a tablet in use never expires
+	if err := s.store.TouchTablet(c.UserContext(), t.ID, s.now()); err != nil {
+		return err
+	}
 	staff, err := s.store.FindStaff(c.UserContext(), survey.StaffFilter{ActiveOnly: true})
 	if err != nil {
 		return err
 	}
-	list := make([]tabletStaff, len(staff))
+	d := tabletStart{Staff: make([]tabletStaff, len(staff)), IdleSeconds: int(tabletPoll.Seconds())}
 	for i, st := range staff {
-		list[i] = tabletStaff{st, s.photoURL(st)}
+		d.Staff[i] = tabletStaff{st, s.photoURL(st)}
 	}
-	return s.render.Render(c, fiber.StatusOK, "tablet", s.page(c, "tablet_title", struct{ Staff []tabletStaff }{list}))
+	if d.Visits, err = s.tabletVisits(c, t); err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	p := s.page(c, "tablet_title", d)
+	if c.Query("terdaftar") != "" {
+		p.Flash = p.T("tablet_enrolled_flash", t.Name)
+	}
+	return s.render.Render(c, fiber.StatusOK, "tablet", p)
+}
+
+// tabletPoll is how often an untouched start screen reloads, so that a
+// visit a counter sends to the tablet shows within seconds.
+const tabletPoll = 15 * time.Second
+
+// formScope is the idempotency scope of a survey form: its staff member and
+// its device (the enrolled tablet, or the browser's device cookie; none
+// for a browser that keeps no cookies).
+func (s *Server) formScope(c *fiber.Ctx, st survey.Staff, kiosk bool) string {
+	if kiosk {
+		return survey.IdempotencyScope(survey.ScopeForm, st.NIP, survey.ClaimTablet, tabletOf(c).ID)
+	}
+	id, ok := s.deviceID(c)
+	if !ok {
+		id = ""
+	}
+	return survey.IdempotencyScope(survey.ScopeForm, st.NIP, survey.ClaimDevice, id)
 }
 
 // photoURL is the staff member's photo, or the neutral silhouette.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/skmkiosk/skm/survey"
 	"github.com/skmkiosk/skm/sync/wire"
+	"github.com/skmkiosk/skm/web"
 )
 
 // Config is the kiosk's configuration, read from TOML over DefaultConfig.
@@ -41,6 +42,9 @@ type Config struct {
 	Visits  VisitsConfig  `toml:"visits"`
 	Limits  LimitsConfig  `toml:"limits"`
 	Privacy PrivacyConfig `toml:"privacy"`
+
+	// HTTP bounds the server's connections and how long it waits on them.
+	HTTP web.HTTPConfig `toml:"http"`
 }
 
 // LogConfig selects the log format and level.
@@ -107,6 +111,8 @@ func DefaultConfig() Config {
 			Window: survey.Duration(3 * time.Hour)},
 	}
 	defaultSecurity(&c)
+	c.HTTP = web.HTTPConfig{MaxConnections: 256, MaxConnectionsPerAddress: 64,
+		ReadHeaderTimeout: survey.Duration(10 * time.Second), IdleTimeout: survey.Duration(2 * time.Minute)}
 	return c
 }
 
@@ -138,6 +144,9 @@ func (c *Config) Validate() error {
 	case "debug", "info", "warn", "error":
 	default:
 		return fmt.Errorf("log.level: %q must be debug, info, warn or error", c.Log.Level)
+	}
+	if err := c.HTTP.Validate(); err != nil {
+		return err
 	}
 	if c.Kiosk.ReturnAfter.D() < time.Second || c.Kiosk.ReturnAfter.D() > 10*time.Minute {
 		return fmt.Errorf("kiosk.return_after: %s must be between 1s and 10m", c.Kiosk.ReturnAfter.D())

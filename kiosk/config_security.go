@@ -11,6 +11,24 @@ import (
 type VisitsConfig struct {
 	// TTL is how long a visit code stays valid after the counter creates it.
 	TTL survey.Duration `toml:"ttl"`
+	// PerAccount bounds the visit codes one counter account may create per
+	// MintWindow, PerToken those of one counter token (0: no bound).
+	PerAccount int             `toml:"per_account"`
+	PerToken   int             `toml:"per_token"`
+	MintWindow survey.Duration `toml:"mint_window"`
+	// TabletWindow is how long an enrolled desk tablet offers "rate
+	// <officer> now" for a visit the counter sent to it.
+	TabletWindow survey.Duration `toml:"tablet_window"`
+}
+
+// AccountCap and TokenCap are the minting caps of a counter account and a counter token.
+func (v VisitsConfig) AccountCap() survey.MintCap {
+	return survey.MintCap{Count: v.PerAccount, Window: v.MintWindow.D(), Reason: survey.RefusedMintAccount}
+}
+
+// TokenCap is the minting cap of a counter token.
+func (v VisitsConfig) TokenCap() survey.MintCap {
+	return survey.MintCap{Count: v.PerToken, Window: v.MintWindow.D(), Reason: survey.RefusedMintToken}
 }
 
 // LimitsConfig bounds ratings through the static QR code and the
@@ -51,7 +69,8 @@ type PrivacyConfig struct {
 }
 
 func defaultSecurity(c *Config) {
-	c.Visits = VisitsConfig{TTL: survey.Duration(survey.DefaultVisitTTL)}
+	c.Visits = VisitsConfig{TTL: survey.Duration(survey.DefaultVisitTTL), PerAccount: 30, PerToken: 60,
+		MintWindow: survey.Duration(time.Hour), TabletWindow: survey.Duration(10 * time.Minute)}
 	c.Limits = LimitsConfig{PerDevice: 1, DeviceWindow: survey.Duration(4 * time.Hour), PerAddress: 10,
 		AddressWindow: survey.Duration(time.Hour), BurstCount: 5, BurstWindow: survey.Duration(10 * time.Minute),
 		NoVisitWindow: survey.Duration(4 * time.Hour), KeyRotation: survey.Duration(24 * time.Hour)}
@@ -62,6 +81,20 @@ func defaultSecurity(c *Config) {
 func (c *Config) validateSecurity() error {
 	if d := c.Visits.TTL.D(); d < 5*time.Minute || d > 7*24*time.Hour {
 		return fmt.Errorf("visits.ttl: %s must be between 5m and 7d", d)
+	}
+	for _, n := range []struct {
+		key string
+		v   int
+	}{{"per_account", c.Visits.PerAccount}, {"per_token", c.Visits.PerToken}} {
+		if n.v < 0 || n.v > 10000 {
+			return fmt.Errorf("visits.%s: %d must be between 0 (no bound) and 10000", n.key, n.v)
+		}
+	}
+	if d := c.Visits.MintWindow.D(); (c.Visits.PerAccount > 0 || c.Visits.PerToken > 0) && (d < time.Minute || d > 7*24*time.Hour) {
+		return fmt.Errorf("visits.mint_window: %s must be between 1m and 7d", d)
+	}
+	if d := c.Visits.TabletWindow.D(); d < time.Minute || d > c.Visits.TTL.D() {
+		return fmt.Errorf("visits.tablet_window: %s must be between 1m and visits.ttl (%s)", d, c.Visits.TTL.D())
 	}
 	l := c.Limits
 	for _, n := range []struct {

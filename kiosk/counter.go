@@ -19,6 +19,8 @@ const counterRefresh = 10 * time.Second
 type counterPage struct {
 	qrPage
 	CanVisit bool
+	// Tablets: a desk tablet is enrolled, so a visit can be rated there.
+	Tablets  bool
 	Services []serviceOption
 	Service  string // preselected: the service of the last visit
 	Action   string
@@ -33,6 +35,9 @@ type counterVisitPage struct {
 	ExpiresAt      time.Time
 	Back           string
 	RefreshSeconds int
+	// Visit says whether the code was sent to the desk tablet, opened
+	// (claimed) by a device, and contested by another.
+	Visit survey.Visit
 }
 
 // ownCounter reports whether the logged-in account is st's counter account.
@@ -67,6 +72,9 @@ func (s *Server) renderCounter(c *fiber.Ctx, st survey.Staff, status int, perr e
 		if last, err := s.store.LastVisit(c.UserContext(), st.NIP); err == nil {
 			data.Service = last.Service
 		}
+		if data.Tablets, err = s.hasTablets(c); err != nil {
+			return err
+		}
 		data.CanVisit = true
 	}
 	p := s.page(c, "link_counter", data)
@@ -92,10 +100,15 @@ func (s *Server) handleCounterVisitCreate(c *fiber.Ctx) error {
 		return errNotOwnCounter
 	}
 	u, _ := web.CurrentUser(c)
-	iv, err := s.createVisit(c.UserContext(), st.NIP, c.FormValue("service"), "user:"+u.Username)
-	if code := survey.ErrorCode(err); code == survey.EINVALID {
+	iv, err := s.createVisit(c.UserContext(), st.NIP, c.FormValue("service"), "user:"+u.Username, c.FormValue("tablet") == "1",
+		s.cfg.Visits.AccountCap())
+	switch code := survey.ErrorCode(err); code {
+	case "":
+	case survey.EINVALID:
 		return s.renderCounter(c, st, fiber.StatusBadRequest, err)
-	} else if err != nil {
+	case survey.ERATELIMIT:
+		return s.renderCounter(c, st, fiber.StatusTooManyRequests, err)
+	default:
 		return err
 	}
 	return c.Redirect("/counter/"+st.Code+"/visits/"+url.PathEscape(iv.Visit.ID), fiber.StatusSeeOther)
@@ -131,13 +144,9 @@ func (s *Server) handleCounterVisit(c *fiber.Ctx) error {
 	}
 	iv := s.issued(v)
 	d := counterVisitPage{Staff: st, QRURL: "/qr/v/" + iv.Token + ".png?size=768", SurveyURL: iv.SurveyURL, ServiceName: v.Service,
-		ExpiresAt: v.ExpiresAt, Back: back, RefreshSeconds: int(counterRefresh.Seconds())}
-	if services, err := s.store.FindServices(c.UserContext(), false); err == nil {
-		for _, sv := range services {
-			if sv.Code == v.Service {
-				d.ServiceName = sv.Name(web.LangOf(c))
-			}
-		}
+		ExpiresAt: v.ExpiresAt, Back: back, RefreshSeconds: int(counterRefresh.Seconds()), Visit: v}
+	if name, ok := s.serviceNames(c)[v.Service]; ok {
+		d.ServiceName = name
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	p := s.page(c, "visit_title", d)

@@ -26,7 +26,7 @@ import (
 	"github.com/skmkiosk/skm/web"
 )
 
-// Valid PNS NIPs (domain.md §3: birth date, TMT CPNS, sex digit, sequence).
+// Valid PNS NIPs (docs/domain.md#nip: birth date, TMT CPNS, sex digit, sequence).
 const (
 	nipSiti  = "196608011988031001" // BKN's own example
 	nipBudi  = "197501152000032002"
@@ -82,6 +82,13 @@ type testKiosk struct {
 // 127.0.0.1:0 and registers its shutdown. configure may change the configuration.
 func MustStartKiosk(tb testing.TB, configure ...func(*kiosk.Config)) *testKiosk {
 	tb.Helper()
+	return MustStartKioskOver(tb, nil, configure...)
+}
+
+// MustStartKioskOver is MustStartKiosk with the server's store wrapped by
+// wrap (when not nil), for a fault in one of its methods.
+func MustStartKioskOver(tb testing.TB, wrap func(*sqlite.KioskDB) kiosk.Store, configure ...func(*kiosk.Config)) *testKiosk {
+	tb.Helper()
 	cfg := kiosk.DefaultConfig()
 	cfg.Listen = "127.0.0.1:0"
 	cfg.Database = filepath.Join(tb.TempDir(), "data", "kiosk.db")
@@ -104,7 +111,11 @@ func MustStartKiosk(tb testing.TB, configure ...func(*kiosk.Config)) *testKiosk 
 	}
 	base := "http://" + ln.Addr().String()
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv, err := kiosk.NewServer(ctx, cfg, db, base, kiosk.Options{Logger: logger, Now: clock.Now, BcryptCost: 4})
+	var store kiosk.Store = db
+	if wrap != nil {
+		store = wrap(db)
+	}
+	srv, err := kiosk.NewServer(ctx, cfg, store, base, kiosk.Options{Logger: logger, Now: clock.Now, BcryptCost: 4})
 	if err != nil {
 		ln.Close()
 		db.Close()
@@ -278,6 +289,11 @@ func MustSetUp(tb testing.TB, k *testKiosk) *http.Client {
 	if err != nil || link == "" {
 		tb.Fatalf("PrepareSetup = %q, %v", link, err)
 	}
+	return mustSetUpWith(tb, k, link)
+}
+
+func mustSetUpWith(tb testing.TB, k *testKiosk, link string) *http.Client {
+	tb.Helper()
 	hc := MustNewClient(tb)
 	resp, page := MustGet(tb, hc, link)
 	MustStatus(tb, resp, page, http.StatusOK)
@@ -285,6 +301,55 @@ func MustSetUp(tb testing.TB, k *testKiosk) *http.Client {
 		"username": {adminUser}, "password": {adminPassword}, "password2": {adminPassword}}
 	resp, body := MustPostForm(tb, hc, k.URL+"/setup", form)
 	MustRedirect(tb, resp, body, "/admin")
+	return hc
+}
+
+// MustAdmin returns a new client logged in as the admin: through the set-up
+// link on a kiosk without accounts, else by logging in.
+func MustAdmin(tb testing.TB, k *testKiosk) *http.Client {
+	tb.Helper()
+	link, err := k.Server.PrepareSetup(context.Background())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if link != "" {
+		return mustSetUpWith(tb, k, link)
+	}
+	hc, _ := MustLogin(tb, k, adminUser, adminPassword)
+	return hc
+}
+
+// MustEnrollTablet enrolls a new browser as a desk tablet, as an office
+// does: the admin logs in on it and presses "enroll this device"; that ends
+// the admin's session there. It returns the tablet and, separately, a
+// client logged in as the admin.
+func MustEnrollTablet(tb testing.TB, k *testKiosk, name string) (tablet, admin *http.Client) {
+	tb.Helper()
+	admin = MustAdmin(tb, k)
+	tablet, _ = MustLogin(tb, k, adminUser, adminPassword)
+	MustEnrollAs(tb, k, tablet, name, false)
+	return tablet, admin
+}
+
+// MustEnrollAs enrolls hc, logged in as the admin, as a desk tablet named
+// name (pinned to its address when pin is set).
+func MustEnrollAs(tb testing.TB, k *testKiosk, hc *http.Client, name string, pin bool) {
+	tb.Helper()
+	form := url.Values{"csrf": {MustCSRF(tb, hc, k.URL+"/admin/tablets")}, "name": {name}}
+	if pin {
+		form.Set("pin", "1")
+	}
+	resp, body := MustPostForm(tb, hc, k.URL+"/admin/tablets", form)
+	MustRedirect(tb, resp, body, "/kiosk?terdaftar=1")
+}
+
+// MustClientFrom is MustNewClient whose connections come from the loopback
+// address ip (127.0.0.2, 127.0.0.3, …): another machine, as the kiosk sees it.
+func MustClientFrom(tb testing.TB, ip string) *http.Client {
+	tb.Helper()
+	hc := MustNewClient(tb)
+	dialer := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}, Timeout: 10 * time.Second}
+	hc.Transport = &http.Transport{DialContext: dialer.DialContext}
 	return hc
 }
 

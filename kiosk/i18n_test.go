@@ -43,6 +43,12 @@ func TestGoCodeTranslationKeysExist(t *testing.T) {
 			}
 		}
 	}
+	for _, reason := range survey.RefusalReasons { // the summary's refused attempts
+		found++
+		if !tr.Has("refused_" + reason) {
+			t.Errorf("no translation for refusal reason %q", reason)
+		}
+	}
 	for _, f := range survey.ProfileFields {
 		found++
 		if !tr.Has("profile_" + f.Name) {

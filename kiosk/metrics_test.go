@@ -45,7 +45,7 @@ func TestMetricsCountSubmissions(t *testing.T) {
 	MustStatus(t, resp, body, http.StatusTooManyRequests) // the fourth rating from this address within the hour
 	resp, body = MustPostJSON(t, http.DefaultClient, k.URL+"/api/v1/responses", `{"nip": "`+nipSiti+`"}`)
 	MustStatus(t, resp, body, http.StatusBadRequest)
-	hc := MustNewClient(t)
+	hc, _ := MustEnrollTablet(t, k, "Tablet meja")
 	_, key := MustSurveyPage(t, hc, k.URL+"/kiosk/s/"+siti.Code) // the desk tablet: never limited
 	resp, body = MustPostForm(t, hc, k.URL+"/kiosk/s/"+siti.Code+"/kirim", surveyValues(key, "KK_BARU", allFours()))
 	MustStatus(t, resp, body, http.StatusSeeOther)

@@ -147,18 +147,32 @@ func (k *keyring) hashes(ctx context.Context, now time.Time, kind, value string)
 const DeviceCookie = "perangkat"
 
 // deviceID returns the browser's signed device id, setting a new cookie
-// when it has none; ok is false when the request carried no valid cookie.
+// when it has none (once per request); ok is false when the request
+// carried no valid cookie.
 func (s *Server) deviceID(c *fiber.Ctx) (id string, ok bool) {
+	if d, found := c.Locals(localDevice).(device); found {
+		return d.id, d.ok
+	}
 	if v := c.Cookies(DeviceCookie); v != "" {
 		if id, sig, found := strings.Cut(v, "."); found && hmac.Equal([]byte(sig), []byte(s.sign("device|"+id))) {
+			c.Locals(localDevice, device{id, true})
 			return id, true
 		}
 	}
 	id = web.RandomToken(12)
 	c.Cookie(&fiber.Cookie{Name: DeviceCookie, Value: id + "." + s.sign("device|"+id), Path: "/", HTTPOnly: true,
 		Secure: s.cfg.SecureCookies, SameSite: fiber.CookieSameSiteLaxMode, MaxAge: 365 * 24 * 3600})
+	c.Locals(localDevice, device{id, false})
 	return id, false
 }
+
+// device is deviceID's answer, kept for the rest of the request.
+type device struct {
+	id string
+	ok bool
+}
+
+const localDevice = "device"
 
 // intake builds what the store needs to apply limits and flags to a
 // submission: keyed hashes of the device cookie (when the browser returned
@@ -174,7 +188,7 @@ func (s *Server) intake(c *fiber.Ctx, limited, useDevice bool) (survey.Intake, e
 			}
 		}
 	}
-	in.Address, err = s.keys.hashes(ctx, now, "address", c.IP())
+	in.Address, err = s.keys.hashes(ctx, now, "address", web.ClientAddress(c))
 	return in, err
 }
 
@@ -186,7 +200,7 @@ func (s *Server) registerCounterDevice(c *fiber.Ctx, nip string) error {
 	if err != nil {
 		return err
 	}
-	addr, err := s.keys.hashes(ctx, now, "address", c.IP())
+	addr, err := s.keys.hashes(ctx, now, "address", web.ClientAddress(c))
 	if err != nil {
 		return err
 	}

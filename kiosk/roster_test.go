@@ -177,8 +177,9 @@ func TestStaffEditPhotoDeactivate(t *testing.T) {
 	// Everything citizens reach works while active.
 	code := st.Code
 	public := []string{"/s/" + code, "/kiosk/s/" + code, "/qr/" + code + ".png", "/card/" + code, "/counter/" + code, "/photo/" + code + ".jpg"}
+	tablet, _ := MustEnrollTablet(t, k, "Tablet meja")
 	for _, p := range public {
-		resp, body := MustGet(t, http.DefaultClient, k.URL+p)
+		resp, body := MustGet(t, tablet, k.URL+p)
 		MustStatus(t, resp, body, http.StatusOK)
 	}
 
@@ -189,7 +190,7 @@ func TestStaffEditPhotoDeactivate(t *testing.T) {
 		t.Fatal("still active after deactivation")
 	}
 	for _, p := range public {
-		resp, _ := MustGet(t, http.DefaultClient, k.URL+p)
+		resp, _ := MustGet(t, tablet, k.URL+p)
 		if resp.StatusCode != http.StatusNotFound {
 			t.Errorf("GET %s of an inactive staff member: %d, want 404", p, resp.StatusCode)
 		}
@@ -202,7 +203,7 @@ func TestStaffEditPhotoDeactivate(t *testing.T) {
 	if n := len(MustAPIStaff(t, k.URL)); n != 0 {
 		t.Errorf("GET /api/v1/staff lists %d staff, want 0", n)
 	}
-	resp, body = MustGet(t, http.DefaultClient, k.URL+"/kiosk")
+	resp, body = MustGet(t, tablet, k.URL+"/kiosk")
 	MustStatus(t, resp, body, http.StatusOK)
 	if strings.Contains(body, code) {
 		t.Error("the tablet start screen still offers the inactive staff member")

@@ -27,6 +27,11 @@ func (s *Server) registerSecurityRoutes(app *fiber.App, admin fiber.Router) {
 	audit := &web.AuditPages{Render: s.render, Store: s.store, Page: s.page, Base: "/admin"}
 	audit.Register(admin, admins)
 
+	admin.Get("/tablets", admins, s.handleTablets)
+	admin.Post("/tablets", admins, s.handleTabletEnroll)
+	admin.Post("/tablets/:id/name", admins, s.handleTabletRename)
+	admin.Post("/tablets/:id/revoke", admins, s.handleTabletRevoke)
+
 	heads := s.auth.Require(survey.RoleAdmin, survey.RoleKepala)
 	admin.Get("/followups", heads, s.handleFollowUps)
 	admin.Post("/followups/:id/close", heads, s.handleFollowUpClose)

@@ -71,7 +71,7 @@ func MustSecurityHeaders(tb testing.TB, what string, resp *http.Response) {
 func TestPagesLoadNothingFromOutside(t *testing.T) {
 	k := MustStartKiosk(t)
 	siti := MustAddStaff(t, k, nipSiti, "Siti Aminah", "1")
-	admin := MustSetUp(t, k)
+	tablet, admin := MustEnrollTablet(t, k, "Tablet meja")
 	anon := MustNewClient(t)
 	code := siti.Code
 
@@ -81,7 +81,8 @@ func TestPagesLoadNothingFromOutside(t *testing.T) {
 		status int
 	}{
 		{anon, "/", 200}, {anon, "/s/" + code, 200}, {anon, "/s/" + code + "?lang=en", 200}, {anon, "/s/" + code + "/terima-kasih", 200},
-		{anon, "/kiosk", 200}, {anon, "/kiosk/s/" + code, 200}, {anon, "/kiosk/terima-kasih", 200},
+		{tablet, "/kiosk", 200}, {tablet, "/kiosk/s/" + code, 200}, {tablet, "/kiosk/terima-kasih", 200}, {anon, "/kiosk", 403},
+		{admin, "/admin/tablets", 200},
 		{anon, "/card/" + code, 200}, {anon, "/counter/" + code, 200}, {anon, "/privasi", 200}, {anon, "/login", 200},
 		{anon, "/s/tidakada", 404}, {anon, "/tidak/ada", 404},
 		{admin, "/", 200}, {admin, "/admin", 200}, {admin, "/admin/staff", 200}, {admin, "/admin/staff/new", 200},
@@ -165,8 +166,13 @@ func TestCommentStoredVerbatimShownEscaped(t *testing.T) {
 		t.Errorf("stored comment %q, want it verbatim %q", stored.Comment, comment)
 	}
 	// No page lists comments today; none may carry the markup raw.
+	tablet, _ := MustEnrollTablet(t, k, "Tablet meja")
 	for _, p := range []string{"/admin", "/admin/staff", "/admin/sync", "/kiosk"} {
-		resp, page := MustGet(t, admin, k.URL+p)
+		hc := admin
+		if p == "/kiosk" {
+			hc = tablet
+		}
+		resp, page := MustGet(t, hc, k.URL+p)
 		MustStatus(t, resp, page, http.StatusOK)
 		if strings.Contains(page, "alert('pwn')") || strings.Contains(page, "onerror=alert") {
 			t.Errorf("%s shows the comment's markup unescaped", p)

@@ -28,6 +28,7 @@ type Store interface {
 	survey.AuthStore
 	survey.VisitStore
 	survey.IntakeStore
+	survey.TabletStore
 	web.SettingsStore
 	// Ping checks that the database answers and can be written (GET /healthz).
 	Ping(ctx context.Context) error
@@ -54,6 +55,7 @@ type Server struct {
 	qr        *qrCache
 	keys      *keyring
 	secret    []byte
+	scoper    survey.IdempotencyScoper
 	publicURL string
 	now       func() time.Time
 	serving   web.Serving
@@ -101,23 +103,23 @@ func NewServer(ctx context.Context, cfg Config, store Store, publicURL string, o
 		return nil, err
 	}
 	s := &Server{cfg: cfg, store: store, log: o.Logger.With("component", "http"), render: render,
-		qr: newQRCache(512), keys: &keyring{store: store, rotation: cfg.Limits.KeyRotation.D()}, secret: secret, publicURL: strings.TrimRight(publicURL, "/"), now: o.Now, syncer: o.Syncer, metrics: o.Metrics}
+		qr: newQRCache(512), keys: &keyring{store: store, rotation: cfg.Limits.KeyRotation.D()}, secret: secret, scoper: survey.NewIdempotencyScoper(secret), publicURL: strings.TrimRight(publicURL, "/"), now: o.Now, syncer: o.Syncer, metrics: o.Metrics}
 	s.auth = &web.Auth{Store: store, Now: o.Now, Secure: cfg.SecureCookies, BcryptCost: o.BcryptCost}
 	render.CSRF = s.auth.CSRFToken
-	s.app = fiber.New(fiber.Config{
-		AppName:               "kiosk",
-		DisableStartupMessage: true,
-		Immutable:             true, // handlers keep strings from requests; see FIELD-NOTES on Fiber's buffer reuse
-		BodyLimit:             8 << 20,
-		ReadTimeout:           30 * time.Second,
-		WriteTimeout:          30 * time.Second,
-		IdleTimeout:           2 * time.Minute,
-		ErrorHandler:          web.ErrorHandler(s.log, s.errorPage),
-	})
+	s.app = web.NewApp(web.AppOptions{Name: "kiosk", HTTP: cfg.HTTP, BodyTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second,
+		ErrorHandler: web.ErrorHandler(s.log, s.errorPage), Log: s.log})
 	s.registerRoutes()
-	s.serving.App = s.app
+	s.serving = web.Serving{App: s.app, HTTP: cfg.HTTP, Log: s.log}
 	return s, nil
 }
+
+// bodyLimits bounds every request body (docs/api.md). Uploads and the
+// visits API are read only once their session or token is accepted.
+var bodyLimits = &web.Bodies{Default: maxFormBody, Rules: []web.BodyRule{
+	{Method: fiber.MethodPost, Prefix: "/api/v1/responses", Limit: maxResponseBody},
+	{Method: fiber.MethodPost, Prefix: "/api/v1/visits", Limit: maxVisitBody, AfterAuth: true},
+	{Method: fiber.MethodPost, Prefix: "/admin/staff", Limit: web.MaxUploadBody, AfterAuth: true},
+}}
 
 // loadSecret returns the kiosk's HMAC key for form keys, creating it once.
 func loadSecret(ctx context.Context, store Store) ([]byte, error) {
@@ -136,9 +138,7 @@ func loadSecret(ctx context.Context, store Store) ([]byte, error) {
 
 func (s *Server) registerRoutes() {
 	app := s.app
-	// The server's 8 MiB bound is for staff photos and roster files; every
-	// other request is small.
-	app.Use(s.metrics.Measure, web.SecurityHeaders, web.LimitBody(maxFormBody, func(p string) bool { return strings.HasPrefix(p, "/admin/staff") }), web.Lang)
+	app.Use(s.metrics.Measure, web.Recover(s.log), web.SecurityHeaders, bodyLimits.Handler, web.Lang)
 	// Not compressed: static files, QR codes and photos (gzipped or PNG/JPEG
 	// already), and the API's answers to a POST, a few hundred bytes each,
 	// where gzip saved a hundred bytes for a twentieth of the CPU of a rating.
@@ -160,11 +160,14 @@ func (s *Server) registerRoutes() {
 	app.Post("/s/:code/kirim", s.countSubmission, s.handleSurveySubmit)
 	app.Post("/s/:code", s.countSubmission, s.handleSurveySubmit)
 	app.Get("/s/:code/terima-kasih", s.handleThanks)
-	app.Get("/kiosk", s.handleTablet)
-	app.Get("/kiosk/s/:code", s.handleSurvey)
-	app.Post("/kiosk/s/:code/kirim", s.countSubmission, s.handleSurveySubmit)
-	app.Post("/kiosk/s/:code", s.countSubmission, s.handleSurveySubmit)
-	app.Get("/kiosk/terima-kasih", s.handleThanks)
+	// The desk tablet: enrolled devices only (tablets.go).
+	app.Get("/kiosk", s.requireTablet, s.handleTablet)
+	app.Get("/kiosk/s/:code", s.requireTablet, s.handleSurvey)
+	app.Post("/kiosk/s/:code/kirim", s.countSubmission, s.requireTablet, s.handleSurveySubmit)
+	app.Post("/kiosk/s/:code", s.countSubmission, s.requireTablet, s.handleSurveySubmit)
+	app.Get("/kiosk/v/:id", s.requireTablet, s.handleTabletVisitSurvey)
+	app.Post("/kiosk/v/:id/kirim", s.countSubmission, s.requireTablet, s.handleTabletVisitSubmit)
+	app.Get("/kiosk/terima-kasih", s.requireTablet, s.handleThanks)
 	app.Get("/privasi", s.handlePrivacy)
 	app.Get("/qr/:file", s.handleQR)
 	app.Get("/photo/:file", s.handlePhoto)

@@ -15,7 +15,7 @@ import (
 	"github.com/skmkiosk/skm/web"
 )
 
-// standardWording is domain.md §1.3: the questions and answer labels the
+// standardWording is docs/domain.md#skm: the questions and answer labels the
 // survey must show exactly, by element code.
 var standardWording = map[string]struct {
 	question string
@@ -82,9 +82,24 @@ func MustQuestions(tb testing.TB, page string) map[string]question {
 // MustSurveyPage fetches a survey page and returns it with its form key.
 func MustSurveyPage(tb testing.TB, hc *http.Client, u string) (page, formKey string) {
 	tb.Helper()
-	resp, page := MustGet(tb, hc, u)
+	resp, page := MustOpenSurvey(tb, hc, u)
 	MustStatus(tb, resp, page, http.StatusOK)
 	return page, MustInputValue(tb, page, "form_key")
+}
+
+// MustOpenSurvey gets the survey at u, following the one redirect with which
+// a visit code checks that a browser keeps its device cookie.
+func MustOpenSurvey(tb testing.TB, hc *http.Client, u string) (*http.Response, string) {
+	tb.Helper()
+	resp, page := MustGet(tb, hc, u)
+	if resp.StatusCode != http.StatusSeeOther {
+		return resp, page
+	}
+	next, err := resp.Request.URL.Parse(MustRedirect(tb, resp, page, "/v/"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return MustGet(tb, hc, next.String())
 }
 
 // MustPendingResponses returns every stored, unsynced response.
@@ -213,7 +228,7 @@ func TestSurveySubmitPlainForm(t *testing.T) {
 	}
 	r := rs[0]
 	if r.NIP != nipSiti || r.Service != "KTPEL_BARU" || r.Channel != survey.ChannelQR || r.Comment != "Petugas ramah" ||
-		r.Profile.Sex != "L" || r.Ratings.Get(survey.Pengaduan) != 4 || r.IdempotencyKey != key {
+		r.Profile.Sex != "L" || r.Ratings.Get(survey.Pengaduan) != 4 || !strings.HasPrefix(r.IdempotencyKey, key+"~") {
 		t.Errorf("stored %+v", r)
 	}
 
@@ -412,7 +427,7 @@ func TestTabletFlow(t *testing.T) {
 	if err := k.DB.SetStaffPhoto(context.Background(), nipSiti, *photo); err != nil {
 		t.Fatal(err)
 	}
-	hc := MustNewClient(t)
+	hc, _ := MustEnrollTablet(t, k, "Tablet meja")
 
 	resp, start := MustGet(t, hc, k.URL+"/kiosk")
 	MustStatus(t, resp, start, http.StatusOK)
@@ -477,7 +492,7 @@ func TestCounterNamedOnce(t *testing.T) {
 	// The README and the import form's example write the counter as "Loket 1".
 	named := MustAddStaff(t, k, nipSiti, "Siti Aminah", "Loket 1")
 	bare := MustAddStaff(t, k, nipBudi, "Budi Santoso", "2")
-	hc := MustNewClient(t)
+	hc, _ := MustEnrollTablet(t, k, "Tablet meja")
 	for _, p := range []string{"/s/" + named.Code, "/kiosk/s/" + named.Code, "/card/" + named.Code, "/counter/" + named.Code, "/kiosk"} {
 		resp, page := MustGet(t, hc, k.URL+p)
 		MustStatus(t, resp, page, http.StatusOK)

@@ -72,7 +72,7 @@ func TestVisitFromCounterScreen(t *testing.T) {
 
 	citizen, other := MustNewClient(t), MustNewClient(t)
 	page, formKey := MustSurveyPage(t, citizen, surveyURL)
-	_, otherKey := MustSurveyPage(t, other, surveyURL) // a second tab, opened before the first submits
+	_, tabKey := MustSurveyPage(t, citizen, surveyURL) // a second tab of the same browser, opened before the first submits
 	if strings.Contains(page, `name="service"`) || !strings.Contains(page, "Penerbitan KTP-el baru") {
 		t.Error("the visit survey does not show its fixed service")
 	}
@@ -94,7 +94,7 @@ func TestVisitFromCounterScreen(t *testing.T) {
 			t.Errorf("second use (%s): page lacks %q", lang, want)
 		}
 	}
-	resp, body = MustPostForm(t, other, surveyURL, surveyValues(otherKey, "", allFours()))
+	resp, body = MustPostForm(t, citizen, surveyURL, surveyValues(tabKey, "", allFours()))
 	MustStatus(t, resp, body, http.StatusConflict)
 	if n := MustCountResponses(t, k); n != 1 {
 		t.Errorf("%d responses, want 1", n)

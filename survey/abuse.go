@@ -16,6 +16,10 @@ const (
 	FlagOwnDevice = "own_device" // sent from the rated staff member's own counter device or address
 	FlagNoVisit   = "no_visit"   // the office issues visit codes, but this staff member had none recently
 	FlagNoDevice  = "no_device"  // a static-QR rating from a browser that returned no device cookie
+	// FlagCodeContested marks a rating through a visit code that another
+	// device tried to open after the first one claimed it: the code may have
+	// been photographed off the counter screen and used before the citizen.
+	FlagCodeContested = "code_contested"
 )
 
 // Limits bound ratings through the static QR code and the unauthenticated
@@ -50,15 +54,35 @@ type Intake struct {
 	// unauthenticated API, never a verified visit or the desk tablet).
 	Limited bool
 	Limits  Limits
+	// NoVisitFlag applies the no_visit flag without the limits (the desk
+	// tablet: one enrolled device, never limited, but its unverified ratings
+	// are read like the static QR code's).
+	NoVisitFlag bool
+	// Claimant is who sends a rating through a visit (nil without one): the
+	// store refuses it when another device claimed the visit first.
+	Claimant *VisitClaimant
 	// Contact, when given, is stored apart from the response.
 	Contact *FollowUp
 }
 
-// Reasons a rating is refused by a limit, as counted per day.
+// Reasons an attempt is refused, as counted per day (Asia/Jakarta) and
+// shown on the kiosk's summary.
 const (
-	RefusedDevice  = "device"
-	RefusedAddress = "address"
+	RefusedDevice  = "device"  // a rating over limits.per_device
+	RefusedAddress = "address" // a rating over limits.per_address
+	// RefusedTablet: a request for the desk tablet's pages from a device no
+	// admin enrolled (or from outside an enrolled tablet's pinned address).
+	RefusedTablet = "tablet"
+	// RefusedVisitTaken: a visit code opened on a device other than the one that claimed it.
+	RefusedVisitTaken = "visit_taken"
+	// RefusedMintAccount and RefusedMintToken: a visit code over
+	// visits.per_account (counter account) or visits.per_token (counter token).
+	RefusedMintAccount = "mint_account"
+	RefusedMintToken   = "mint_token"
 )
+
+// RefusalReasons lists every reason in the order the summary shows them.
+var RefusalReasons = []string{RefusedDevice, RefusedAddress, RefusedTablet, RefusedVisitTaken, RefusedMintAccount, RefusedMintToken}
 
 // ErrRateLimited is the kind refusal of a rating over a limit (429).
 func ErrRateLimited(reason string) *Error {
@@ -160,6 +184,10 @@ type IntakeStore interface {
 	RegisterCounterDevice(ctx context.Context, nip string, hashes []string) error
 	// CountRefusals sums the ratings refused by limits in [from, to) per reason.
 	CountRefusals(ctx context.Context, from, to time.Time) (map[string]int64, error)
+	// CountRefusal counts one refused attempt at at for nip ("" when no staff
+	// member is concerned) and reason; refusals inside a rating's
+	// transaction are counted there.
+	CountRefusal(ctx context.Context, at time.Time, nip, reason string) error
 	// CountFlagged counts responses created in [from, to) that carry a flag.
 	CountFlagged(ctx context.Context, from, to time.Time) (int64, error)
 	// FindFollowUps lists the open follow-up contacts, oldest first.

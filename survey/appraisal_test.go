@@ -12,6 +12,7 @@ func scoreCells(nip, month string, suspect bool, answers ...[2]int64) PersonCell
 	for _, a := range answers {
 		s := a[0] + a[1]
 		c.N, c.Sum, c.SumSq = c.N+1, c.Sum+s, c.SumSq+s*s
+		c.Scores[s]++
 	}
 	return c
 }
@@ -27,9 +28,15 @@ func repeat(n int, a [2]int64) [][2]int64 {
 
 func TestIndividualHandComputed(t *testing.T) {
 	rules := DefaultReportRules()
-	// 15 × (4, 4) and 15 × (4, 3): scores 4 and 3.5, mean 3.75 → 93.75;
-	// sd 0.254274, se 0.046424, t(29) = 2.045, half width 0.094937:
-	// interval 3.655063–3.844937 → 91.38–96.12.
+	// 15 × (4, 4) and 15 × (4, 3): scores 8 and 7, mean 3.75 → 93.75. The
+	// interval (LevelInterval) is over the seven levels of a score, 2–8, at
+	// 0, 1/6 … 1 of the scale, with a prior of 1/7 on each: posterior mean
+	// (15 + 15 × 5/6 + 1/7 × 3.5) / 31 = 28/31 = 0.903226, mean of squares
+	// (15 + 15 × 25/36 + 1/7 × 91/36) / 31 = 0.831541, variance of the mean
+	// (0.831541 − 0.903226²) / 32 = 0.00049137; the Beta of that mean and
+	// variance is Beta(159.77, 17.12), whose 2.5 % and 97.5 % quantiles
+	// 0.85573 and 0.94211 are 89.18 and 95.66 on 25–100. The Student-t
+	// interval was 91.38–96.12: narrower, and blind to the bounded scale.
 	cells := []PersonCell{
 		scoreCells("x", "2026-10", false, repeat(15, [2]int64{4, 4})...),
 		scoreCells("x", "2026-11", false, repeat(15, [2]int64{4, 3})...),
@@ -38,21 +45,20 @@ func TestIndividualHandComputed(t *testing.T) {
 	if x.Responses != 30 || x.Index != 93.75 || x.Status != PersonFinal || !x.Final() || !x.Shown() {
 		t.Errorf("individual = %+v, want 30 responses, 93.75, final", x)
 	}
-	if !x.Interval.Defined || x.Interval.Low != 91.38 || x.Interval.High != 96.12 {
-		t.Errorf("interval = %+v, want 91.38–96.12", x.Interval)
+	if !x.Interval.Defined || x.Interval.Low != 89.18 || x.Interval.High != 95.66 {
+		t.Errorf("interval = %+v, want 89.18–95.66", x.Interval)
 	}
 	if x.Reason("id") != "" {
 		t.Errorf("a final figure has a reason: %q", x.Reason("id"))
 	}
 
-	// Scores 4, 3, 4, 3 (stats_test's case): mean 3.5 → 87.5; interval
-	// 3.5 − 3.182 × 0.57735 / 2 = 2.58144 → 64.54, and 100 (clipped); 4
-	// responses are under the minimum of 30.
+	// Scores 8, 6, 8, 6: mean 3.5 → 87.5, and a wide interval on four
+	// responses; under the minimum of 30.
 	few := rules
 	few.MinCell = 2
 	y := few.Individual([]PersonCell{scoreCells("x", "2026-11", false, [2]int64{4, 4}, [2]int64{3, 3}, [2]int64{4, 4}, [2]int64{3, 3})})
-	if y.Index != 87.5 || y.Interval.Low != 64.54 || y.Interval.High != 100 || y.Status != PersonNotFinal || !y.Shown() {
-		t.Errorf("four responses = %+v, want 87.5 (64.54–100) not final", y)
+	if y.Index != 87.5 || y.Interval.Low != 65.55 || y.Interval.High != 94.83 || y.Status != PersonNotFinal || !y.Shown() {
+		t.Errorf("four responses = %+v, want 87.5 (65.55–94.83) not final", y)
 	}
 	if r := y.Reason("en"); !strings.Contains(r, "4 responses") || !strings.Contains(r, "30") {
 		t.Errorf("reason = %q, want the count and the minimum", r)
@@ -80,8 +86,8 @@ func TestIndividualSuppressedAndEmpty(t *testing.T) {
 	}
 	one := rules
 	one.MinCell = 1
-	if x := one.Individual([]PersonCell{scoreCells("x", "2026-11", false, [2]int64{4, 4})}); x.Index != 100 || x.Interval.Defined {
-		t.Errorf("a single response = %+v, want 100 without an interval", x)
+	if x := one.Individual([]PersonCell{scoreCells("x", "2026-11", false, [2]int64{4, 4})}); x.Index != 100 || x.Interval.High != 100 || x.Interval.Low > 50 {
+		t.Errorf("a single response = %+v, want 100 with an interval reaching below 50", x)
 	}
 }
 
@@ -103,7 +109,7 @@ func TestAppraise(t *testing.T) {
 	staff := func(nip string) Staff { return Staff{NIP: nip, Name: "Petugas " + nip} }
 	people := []PersonInput{
 		{Staff: staff("reward"), Scores: []PersonCell{scoreCells("reward", "2026-11", false, append(repeat(15, [2]int64{4, 4}), repeat(15, [2]int64{4, 3})...)...)}},
-		// 2 and 2.5: mean 2.25 → 56.25, interval upper bound 58.62 < 76.61.
+		// 2 and 2.5: mean 2.25 → 56.25, interval upper bound 59.13 < 76.61.
 		{Staff: staff("low"), Scores: []PersonCell{scoreCells("low", "2026-11", false, append(repeat(15, [2]int64{2, 2}), repeat(15, [2]int64{3, 2})...)...)}},
 		// High overall, but 5 of its 30 responses are suspect: without them
 		// there are only 25, so neither list.
@@ -130,12 +136,12 @@ func TestAppraise(t *testing.T) {
 	if got := names(a.Others); got != "suspect,few" {
 		t.Errorf("others = %q, want suspect,few", got)
 	}
-	if ev := a.Reward[0].Evidence; len(ev) != 1 || ev[0].Rule != "interval_low" || ev[0].Value != 91.38 || ev[0].Bound != 88.31 {
+	if ev := a.Reward[0].Evidence; len(ev) != 1 || ev[0].Rule != "interval_low" || ev[0].Value != 89.18 || ev[0].Bound != 88.31 || ev[0].Basis != BasisTrusted {
 		t.Errorf("reward evidence = %+v", ev)
 	}
-	if ev := a.Coaching[0].Evidence; len(ev) != 1 || ev[0].Rule != "interval_high" || ev[0].Value != 58.62 {
+	if ev := a.Coaching[0].Evidence; len(ev) != 1 || ev[0].Rule != "interval_high" || ev[0].Value != 59.13 {
 		t.Errorf("coaching evidence = %+v", ev)
-	} else if txt := ev[0].Text("id"); !strings.Contains(txt, "58,62 < 76,61") {
+	} else if txt := ev[0].Text("id"); !strings.Contains(txt, "59,13 < 76,61") {
 		t.Errorf("coaching evidence text = %q", txt)
 	}
 	if c := a.Others[0]; c.All.Status != PersonFinal || c.Clean.Status != PersonNotFinal {

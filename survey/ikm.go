@@ -33,7 +33,7 @@ var kinerjaLabels = map[Mutu][2]string{
 }
 
 // Lower bounds of the grades on the converted scale, in hundredths: the table
-// is applied to the converted value rounded to two decimals (domain.md §1.6).
+// is applied to the converted value rounded to two decimals (docs/domain.md#ikm).
 const (
 	minCentsA = 8831
 	minCentsB = 7661

@@ -34,7 +34,7 @@ func tallyWithSums(t *testing.T, n int, sums map[Element]int) Tally {
 }
 
 func TestIndexWorkedExampleB(t *testing.T) {
-	// domain.md §1.9 (B): Triwulan III, n = 29.
+	// docs/domain.md#examples (B): Triwulan III, n = 29.
 	tl := tallyWithSums(t, 29, map[Element]int{
 		Persyaratan: 105, Prosedur: 101, Waktu: 100, Biaya: 116, Produk: 102,
 		Kompetensi: 105, Perilaku: 106, Sarana: 105, Pengaduan: 115,
@@ -67,7 +67,7 @@ func TestIndexWorkedExampleB(t *testing.T) {
 }
 
 func TestIndexAllFours(t *testing.T) {
-	// domain.md §1.9 (A): one respondent, all 4 → 100.00, A.
+	// docs/domain.md#examples (A): one respondent, all 4 → 100.00, A.
 	var tl Tally
 	tl.Add(Ratings{4, 4, 4, 4, 4, 4, 4, 4, 4})
 	x := tl.Index()
@@ -96,7 +96,7 @@ func TestIndexEmpty(t *testing.T) {
 }
 
 func TestClassifyBoundaries(t *testing.T) {
-	// domain.md §1.9 (D), from mean NRR to converted value to grade.
+	// docs/domain.md#examples (D), from mean NRR to converted value to grade.
 	for _, tc := range []struct {
 		meanNRR float64
 		want    float64

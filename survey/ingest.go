@@ -51,6 +51,15 @@ func ValidateUploaded(r *Response) error {
 	if err := ValidateComment(r.Comment, MaxCentralComment); err != nil {
 		return err
 	}
+	if err := validateIdempotencyKey(r.IdempotencyKey); err != nil {
+		return err
+	}
+	for _, f := range []struct{ name, value string }{{"nip", r.NIP}, {"service", r.Service}, {"comment", r.Comment},
+		{"visit_id", r.VisitID}, {"channel", r.Channel}, {"flags", strings.Join(r.Flags, ",")}} {
+		if strings.IndexByte(f.value, 0) >= 0 {
+			return Invalid(f.name, f.name+" holds a NUL character", f.name+" berisi karakter NUL")
+		}
+	}
 	return r.Profile.Validate()
 }
 

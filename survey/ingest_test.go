@@ -141,3 +141,35 @@ func TestPlanIngestHeadAndSkew(t *testing.T) {
 		t.Errorf("bad signature findings = %+v", p.Findings)
 	}
 }
+
+// Text PostgreSQL cannot store (a NUL byte), or an idempotency key that is
+// not printable, refuses the one response at central, not the whole batch
+// with a database error; and a kiosk refuses such a key from the start.
+func TestValidateUploadedRefusesNUL(t *testing.T) {
+	good := func() Response {
+		return Response{ID: "01900000-0000-7000-8000-000000000001", Seq: 1, NIP: "196608011988031001", Service: "KIA",
+			Ratings: Ratings{4, 4, 4, 4, 4, 4, 4, 4, 4}, Channel: ChannelQR, CreatedAt: time.Unix(1, 0).UTC()}
+	}
+	r := good()
+	if err := ValidateUploaded(&r); err != nil {
+		t.Fatalf("a good response: %v", err)
+	}
+	for field, edit := range map[string]func(*Response){
+		"comment":         func(r *Response) { r.Comment = "ok\x00" },
+		"nip":             func(r *Response) { r.NIP = "19660801\x001988031001" },
+		"service":         func(r *Response) { r.Service = "KIA\x00" },
+		"flags":           func(r *Response) { r.Flags = []string{"burst\x00"} },
+		"idempotency_key": func(r *Response) { r.IdempotencyKey = "antrian\x001" },
+	} {
+		r := good()
+		edit(&r)
+		if e := AsError(ValidateUploaded(&r)); e == nil || e.Code != EINVALID || e.Field != field {
+			t.Errorf("%s with a NUL: %v, want a refusal naming it", field, e)
+		}
+	}
+	r = good()
+	r.IdempotencyKey = "antrian\n1"
+	if e := AsError(r.Validate(DefaultCommentLimit)); e == nil || e.Field != "idempotency_key" {
+		t.Errorf("a control character in the key at the kiosk: %v", e)
+	}
+}

@@ -10,7 +10,7 @@ import (
 type EmployeeType string
 
 // Employee types. A PNS NIP is validated strictly; a PPPK number (NI PPPK)
-// leniently, because sources disagree on its digits 9–14 (domain.md §3).
+// leniently, because sources disagree on its digits 9–14 (docs/domain.md#nip).
 const (
 	PNS  EmployeeType = "PNS"
 	PPPK EmployeeType = "PPPK"
@@ -65,7 +65,7 @@ func ValidateNIP(nip string, typ EmployeeType, now time.Time) error {
 			"angka 9–14 harus tahun dan bulan TMT CPNS (TTTTBB)")
 	}
 	// Appointment as CPNS needs an adult; allow a year of slack for how
-	// TMT months are recorded (domain.md: "not before birth year + ~18").
+	// TMT months are recorded (docs/domain.md#nip: not before the 18th birthday).
 	if tmt.Before(birth.AddDate(17, 0, 0)) || tmt.After(now) {
 		return nipError("digits 9–14 give an appointment date that is before age 17 or in the future",
 			"angka 9–14 berisi TMT CPNS sebelum usia 17 tahun atau di masa depan")

@@ -7,6 +7,15 @@ import (
 	"time"
 )
 
+// Jakarta is the zone of every day, month and night the rules count in
+// (docs/domain.md#time); times are stored in UTC. Asia/Jakarta has kept
+// UTC+7 without daylight saving since 1964, so a fixed zone is exact for
+// every date the software meets and needs no zone database.
+var Jakarta = time.FixedZone("WIB", 7*3600)
+
+// JakartaDate returns t's Asia/Jakarta calendar date as YYYY-MM-DD.
+func JakartaDate(t time.Time) string { return t.In(Jakarta).Format(time.DateOnly) }
+
 // DayStart returns midnight, in loc, of the day t falls on in loc.
 func DayStart(t time.Time, loc *time.Location) time.Time {
 	y, m, d := t.In(loc).Date()

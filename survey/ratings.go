@@ -1,6 +1,7 @@
 package survey
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -67,6 +68,10 @@ func (r *Ratings) unmarshalGeneral(data []byte) error {
 		return Invalid("ratings", "ratings must be an object keyed by element code",
 			"ratings harus berupa objek dengan kode unsur sebagai kunci")
 	}
+	if k, ok := repeatedKey(data); ok {
+		return Invalid("ratings."+k, fmt.Sprintf("%q appears twice in ratings; give each element one answer", k),
+			fmt.Sprintf("%q muncul dua kali dalam ratings; beri setiap unsur satu jawaban", k))
+	}
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
@@ -92,15 +97,43 @@ func (r *Ratings) unmarshalGeneral(data []byte) error {
 	return nil
 }
 
+// repeatedKey returns the first key that appears twice in the JSON object
+// data (encoding/json would keep its last value silently: one answer could
+// hide another).
+func repeatedKey(data []byte) (string, bool) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return "", false
+	}
+	seen := map[string]bool{}
+	for dec.More() {
+		t, err := dec.Token()
+		k, ok := t.(string)
+		if err != nil || !ok {
+			return "", false
+		}
+		if seen[k] {
+			return k, true
+		}
+		seen[k] = true
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			return "", false
+		}
+	}
+	return "", false
+}
+
 // parseRatingsFast reads the common form of a ratings object, known element
 // codes with small integer answers, without reflection: every response of
 // the API and of each uploaded batch passes here. It returns ok == false for
 // anything else (unknown codes, escapes, other numbers, malformed input),
-// which UnmarshalJSON then reads the general way, with its error messages.
-// On what it accepts it gives UnmarshalJSON's result: a repeated key keeps
-// its last answer and an explicit 0 becomes -1.
+// which UnmarshalJSON then reads the general way, with its error messages
+// (a repeated key among them). On what it accepts it gives UnmarshalJSON's
+// result: an explicit 0 becomes -1.
 func parseRatingsFast(data []byte) (Ratings, bool) {
 	var r Ratings
+	var seen uint16
 	i := skipSpace(data, 0)
 	if i >= len(data) || data[i] != '{' {
 		return r, false
@@ -122,9 +155,10 @@ func parseRatingsFast(data []byte) (Ratings, bool) {
 			return r, false
 		}
 		idx := Element(data[start:i]).Index()
-		if idx < 0 {
+		if idx < 0 || seen&(1<<idx) != 0 {
 			return r, false
 		}
+		seen |= 1 << idx
 		i = skipSpace(data, i+1)
 		if i >= len(data) || data[i] != ':' {
 			return r, false

@@ -158,3 +158,18 @@ func FuzzRatingsUnmarshal(f *testing.F) {
 		}
 	})
 }
+
+// An element rated twice is refused by both readings, naming it: the
+// fast path leaves it to the general one, which says why.
+func TestRatingsRepeatedKeyRefused(t *testing.T) {
+	for _, data := range []string{`{"waktu":4,"waktu":1}`, `{"waktu":4,"sarana":3,"waktu":"x"}`, `{ "biaya" : 2 , "biaya" : 2 }`} {
+		if _, ok := parseRatingsFast([]byte(data)); ok {
+			t.Errorf("%s: the fast path accepted it", data)
+		}
+		var r Ratings
+		err := r.UnmarshalJSON([]byte(data))
+		if e := AsError(err); e == nil || e.Code != EINVALID || !strings.HasPrefix(e.Field, "ratings.") || !strings.Contains(e.Message, "twice") {
+			t.Errorf("%s: %v, want a refusal naming the element rated twice", data, err)
+		}
+	}
+}

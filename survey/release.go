@@ -16,17 +16,18 @@ import (
 // staff, one export beside another) can tell them apart: the most anyone can
 // learn is the total of a group of at least MinCell ratings.
 //
-// Groups are formed bottom-up, per settled month and apart for suspect and
-// other ratings, along one hierarchy: a staff member's verified or
-// unverified ratings, then all of the staff member's ratings, then the rest
-// of their unit, then the rest of the office; a month's office-wide rest
-// joins its quarter's, then its semester's, then its year's. At each level
-// the ratings that formed no group of their own are pooled, and the pool
-// becomes a group once it holds MinCell ratings. A staff member's few
-// ratings of a month are thus counted in their unit's (or the office's)
-// figures and left out of their own; nobody's figures lose ratings because
-// a colleague had few. No group mixes suspect with other ratings, so the
-// figures with and without suspect ratings both rest on whole groups.
+// Groups are formed bottom-up, per settled month and per class (verified or
+// not, suspect or not), along one hierarchy: a staff member's ratings of
+// the class, then the rest of their unit, then the rest of the office; a
+// month's office-wide rest joins its quarter's, then its semester's, then
+// its year's. At each level the ratings that formed no group of their own
+// are pooled, and the pool becomes a group once it holds MinCell ratings. A
+// staff member's few ratings of a month and class are thus counted in
+// their unit's (or the office's) figures and left out of their own;
+// nobody's figures lose ratings because a colleague had few. No group mixes
+// classes, so a figure's verified, unverified, suspect and other ratings
+// (and those of any of its months) each rest on whole groups too: the
+// appraisal lists' figures by class and month are figures like the others.
 //
 // The groups depend only on counts, which reports show anyway, and on
 // settled months, which never change (ReportDay), so they never change
@@ -109,55 +110,48 @@ func (r *Release) settle(p pool) pool {
 	return pool{}
 }
 
-// form builds the groups: per month and suspicion class along staff
-// member, unit and office, then the office's rests along quarter, semester
-// and year.
+// form builds the groups: per month and class along staff member, unit
+// and office, then the office's rests along quarter, semester and year.
 func (r *Release) form(units map[[2]string]map[string]int64, settledEnd string) {
 	order := make([]int, len(r.leaves))
 	for i := range order {
 		order[i] = i
 	}
-	// Month, suspicion, NIP, verification: each level's leaves are adjacent.
+	// Month, class, NIP: each level's leaves are adjacent.
 	slices.SortFunc(order, func(a, b int) int {
 		x, y := r.leaves[a], r.leaves[b]
-		return cmp.Or(cmp.Compare(x.month, y.month), cmpBool(x.suspect, y.suspect), cmp.Compare(x.nip, y.nip), cmpBool(x.verified, y.verified))
+		return cmp.Or(cmp.Compare(x.month, y.month), cmpBool(x.suspect, y.suspect), cmpBool(x.verified, y.verified), cmp.Compare(x.nip, y.nip))
 	})
 	rests := map[restKey]pool{}
 	for start := 0; start < len(order); {
 		first := r.leaves[order[start]]
+		key := restKey{first.month, first.verified, first.suspect}
 		end := start
-		for end < len(order) && r.leaves[order[end]].month == first.month && r.leaves[order[end]].suspect == first.suspect {
+		for end < len(order) && (restKey{r.leaves[order[end]].month, r.leaves[order[end]].verified, r.leaves[order[end]].suspect}) == key {
 			end++
 		}
-		rests[restKey{first.month, first.suspect}] = r.formMonth(order[start:end], units)
+		rests[key] = r.formMonth(order[start:end], units)
 		start = end
 	}
 	r.formTime(rests, settledEnd)
 }
 
-// restKey is a month and suspicion class.
+// restKey is a month and class.
 type restKey struct {
-	month   string
-	suspect bool
+	month             string
+	verified, suspect bool
 }
 
-// formMonth groups one month's leaves of one suspicion class and returns
-// the office's rest.
+// formMonth groups one month's leaves of one class (one per staff member)
+// and returns the office's rest.
 func (r *Release) formMonth(leaves []int, units map[[2]string]map[string]int64) pool {
 	unitRest := map[string]pool{}
-	for start := 0; start < len(leaves); {
-		first := r.leaves[leaves[start]]
-		var person pool
-		end := start
-		for ; end < len(leaves) && r.leaves[leaves[end]].nip == first.nip; end++ {
-			l := leaves[end]
-			person.add(r.settle(pool{leaves: []int{l}, n: r.leaves[l].n}))
-		}
-		unit := majorityUnit(units[[2]string{first.month, first.nip}])
+	for _, l := range leaves {
+		leaf := r.leaves[l]
+		unit := majorityUnit(units[[2]string{leaf.month, leaf.nip}])
 		rest := unitRest[unit]
-		rest.add(r.settle(person))
+		rest.add(r.settle(pool{leaves: []int{l}, n: leaf.n}))
 		unitRest[unit] = rest
-		start = end
 	}
 	var office pool
 	for _, u := range sortedKeys(unitRest) {
@@ -178,14 +172,14 @@ func (r *Release) formTime(rests map[restKey]pool, settledEnd string) {
 	}
 	for _, y := range sortedKeys(years) {
 		settled := func(lastMonth int) bool { return fmt.Sprintf("%d-%02d", y, lastMonth) < settledEnd }
-		for _, suspect := range []bool{false, true} {
+		for _, class := range []restKey{{}, {verified: true}, {suspect: true}, {verified: true, suspect: true}} {
 			var year pool
 			for s := range 2 {
 				var semester pool
 				for q := 2 * s; q < 2*s+2; q++ {
 					var quarter pool
 					for m := 3*q + 1; m <= 3*q+3; m++ {
-						quarter.add(rests[restKey{fmt.Sprintf("%d-%02d", y, m), suspect}])
+						quarter.add(rests[restKey{fmt.Sprintf("%d-%02d", y, m), class.verified, class.suspect}])
 					}
 					if settled(3*q + 3) {
 						semester.add(r.settle(quarter))
@@ -254,6 +248,8 @@ type Part struct {
 	// made of whole groups would be a biased sample of it.
 	Strict bool
 	leaves map[leafKey]bool
+	// counts holds, per leaf the figure asks for, its ratings and those shown.
+	counts map[leafKey][2]int64
 }
 
 // HeldBack counts the ratings the figure asks for but does not rest on.
@@ -281,6 +277,17 @@ func (p Part) ShowsLeaf(month, nip string, verified, suspect bool) bool {
 	return !p.Suppressed() && p.leaves[leafKey{month: month, nip: nip, verified: verified, suspect: suspect}]
 }
 
+// Leaf counts a staff member's ratings of one settled month and class that
+// the figure asks for, and those of them it rests on: what a per-person
+// figure holds back, whatever subset of months and classes it is of.
+func (p Part) Leaf(month, nip string, verified, suspect bool) (total, shown int64) {
+	c := p.counts[leafKey{month: month, nip: nip, verified: verified, suspect: suspect}]
+	if p.Suppressed() {
+		return c[0], 0
+	}
+	return c[0], c[1]
+}
+
 // Matches reports whether cell c falls under filter f: its month in f's
 // period, and its unit, counter, NIP, service, verification and suspicion.
 func Matches(f ReportFilter, c Cell) bool {
@@ -297,7 +304,7 @@ func Matches(f ReportFilter, c Cell) bool {
 // Part returns what the release shows of the ratings filter f selects (its
 // OfficeID is not looked at: a release is one office's).
 func (r *Release) Part(f ReportFilter) Part {
-	p := Part{Strict: f.Counter != "" || f.Service != "", leaves: map[leafKey]bool{}}
+	p := Part{Strict: f.Counter != "" || f.Service != "", leaves: map[leafKey]bool{}, counts: map[leafKey][2]int64{}}
 	inside := map[int]int64{} // group → ratings of it under f
 	var under []int
 	for i, c := range r.cells {
@@ -305,7 +312,14 @@ func (r *Release) Part(f ReportFilter) Part {
 			continue
 		}
 		p.Total += c.Tally.N
-		if l := r.leafOf[i]; l >= 0 && r.leaves[l].group >= 0 {
+		l := r.leafOf[i]
+		if l < 0 {
+			continue
+		}
+		n := p.counts[r.leaves[l].leafKey]
+		n[0] += c.Tally.N
+		p.counts[r.leaves[l].leafKey] = n
+		if r.leaves[l].group >= 0 {
 			inside[r.leaves[l].group] += c.Tally.N
 			under = append(under, i)
 		}
@@ -316,6 +330,9 @@ func (r *Release) Part(f ReportFilter) Part {
 			p.Cells = append(p.Cells, r.cells[i])
 			p.Shown += r.cells[i].Tally.N
 			p.leaves[r.leaves[l].leafKey] = true
+			n := p.counts[r.leaves[l].leafKey]
+			n[1] += r.cells[i].Tally.N
+			p.counts[r.leaves[l].leafKey] = n
 		}
 	}
 	return p

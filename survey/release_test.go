@@ -90,11 +90,12 @@ func TestReleaseRestsClimbToOfficeAndTime(t *testing.T) {
 	check("office January–February before March settles", monthFilter(1, 2, nil), 46, 2)
 }
 
-func TestReleaseSmallClassesPoolWithinTheStaffMember(t *testing.T) {
-	// Siti: 2 unverified and 3 verified ratings pool into a group of her
-	// own; 40 flagged ones are a group apart, 2 flagged verified ones go to
-	// the unit's flagged rest. Her verified and unverified figures are
-	// withheld; without flagged ratings her figure is whole.
+func TestReleaseClassesNeverPoolTogether(t *testing.T) {
+	// Siti: 2 unverified and 3 verified ratings, 40 flagged unverified and 2
+	// flagged verified ones. Only the 40 make a group; the others go to the
+	// unit's rest of their own class. No group mixes classes, so her figure
+	// without flagged ratings, and her verified one, are withheld, not cut
+	// out of a mixed group.
 	r := NewRelease([]Cell{
 		cell("2031-01", "A", "", "siti", "", false, false, 2),
 		cell("2031-01", "A", "", "siti", "", true, false, 3),
@@ -106,8 +107,8 @@ func TestReleaseSmallClassesPoolWithinTheStaffMember(t *testing.T) {
 		edit        func(*ReportFilter)
 		shown, held int64
 	}{
-		{"all", nil, 45, 2},
-		{"without suspect", func(f *ReportFilter) { f.Suspect = TriNo }, 5, 0},
+		{"all", nil, 40, 7},
+		{"without suspect", func(f *ReportFilter) { f.Suspect = TriNo }, 0, 5},
 		{"verified", func(f *ReportFilter) { f.Verified = TriYes }, 0, 5},
 		{"unverified", func(f *ReportFilter) { f.Verified = TriNo }, 40, 2},
 	} {
@@ -122,8 +123,11 @@ func TestReleaseSmallClassesPoolWithinTheStaffMember(t *testing.T) {
 		}
 	}
 	p := r.Part(monthFilter(1, 1, func(f *ReportFilter) { f.NIP = "siti" }))
-	if !p.ShowsLeaf("2031-01", "siti", true, false) || !p.ShowsLeaf("2031-01", "siti", false, true) || p.ShowsLeaf("2031-01", "siti", true, true) {
+	if !p.ShowsLeaf("2031-01", "siti", false, true) || p.ShowsLeaf("2031-01", "siti", true, false) || p.ShowsLeaf("2031-01", "siti", true, true) {
 		t.Error("ShowsLeaf disagrees with the groups")
+	}
+	if total, shown := p.Leaf("2031-01", "siti", true, false); total != 3 || shown != 0 {
+		t.Errorf("Leaf of the verified ratings = %d, %d; want 3 asked, none shown", total, shown)
 	}
 }
 
@@ -189,13 +193,16 @@ func TestReleaseNoFigureSeparatesAGroup(t *testing.T) {
 					t.Fatalf("round %d, %+v: rests on %d of group %d's %d ratings", round, f, n, g, r.groups[g])
 				}
 			}
-			// No group mixes suspect and other ratings: leaving the suspect
+			// No group mixes classes: leaving the suspect (or unverified)
 			// ones out of a figure's cells gives the figure without them.
-			if f.Suspect == TriAny {
-				clean := f
-				clean.Suspect = TriNo
-				if got, want := SumCells(p.Cells, func(c Cell) bool { return !c.Suspect }).N, r.Part(clean).Shown; got != want {
-					t.Fatalf("round %d, %+v: %d shown ratings without suspect ones, the figure without them rests on %d", round, f, got, want)
+			if f.Suspect == TriAny && f.Verified == TriAny && !p.Strict {
+				for _, sub := range []ReportFilter{{Suspect: TriNo}, {Verified: TriYes}, {Verified: TriNo, Suspect: TriYes}} {
+					g := f
+					g.Verified, g.Suspect = sub.Verified, sub.Suspect
+					keep := func(c Cell) bool { return g.Verified.Keeps(c.Verified) && g.Suspect.Keeps(c.Suspect) }
+					if got, want := SumCells(p.Cells, keep).N, r.Part(g).Shown; got != want {
+						t.Fatalf("round %d, %+v: %d shown ratings of class %+v, the figure of the class rests on %d", round, f, got, sub, want)
+					}
 				}
 			}
 		}

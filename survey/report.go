@@ -1,6 +1,7 @@
 package survey
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"strings"
@@ -25,12 +26,14 @@ type ReportRules struct {
 	CoachingWeakMonths int
 	// TemplateMode computes IKM with the legacy 0,111 weight.
 	TemplateMode bool
+	// Contest holds the thresholds of the detectors that contest unverified ratings.
+	Contest ContestRules
 }
 
 // DefaultReportRules returns the rules central uses without configuration.
 func DefaultReportRules() ReportRules {
 	return ReportRules{MinResponses: 30, MinCell: 5, Attributable: []Element{Kompetensi, Perilaku},
-		RewardLowerBound: 88.31, CoachingUpperBound: 76.61, CoachingWeakMonths: 3}
+		RewardLowerBound: 88.31, CoachingUpperBound: 76.61, CoachingWeakMonths: 3, Contest: DefaultContestRules()}
 }
 
 // Hidden reports whether a cell of n responses must not be shown: it has
@@ -65,7 +68,9 @@ type ElementFigure struct {
 	// NRR is the element's average answer (1–4), rounded to two decimals.
 	NRR float64 `json:"nrr"`
 	// Weighted is the NRR times the element weight (1/9, or 0,111 in
-	// template mode), rounded to three decimals: the "NRR tertimbang" column.
+	// template mode) to six decimals: the "NRR tertimbang" column. The nine
+	// are rounded together (WeightedMicros) so that 25 × their sum, rounded
+	// half up to two decimals, is exactly the headline IKM.
 	Weighted float64 `json:"nrr_weighted"`
 	// Answers counts the answers 1, 2, 3 and 4.
 	Answers [4]int64 `json:"answers"`
@@ -100,6 +105,8 @@ type Figures struct {
 	// Template marks figures computed with the legacy 0,111 weight.
 	Template bool            `json:"template_mode"`
 	Elements []ElementFigure `json:"elements"`
+	// WeightedSum is the sum of the elements' Weighted, six decimals.
+	WeightedSum float64 `json:"-"`
 }
 
 // Figures computes the report figures of t.
@@ -110,13 +117,22 @@ func (r ReportRules) Figures(t Tally) Figures {
 	if x.Template {
 		weight = TemplateWeight
 	}
+	var exact [NumElements]float64
+	for i := range Elements {
+		if t.answered(i) > 0 {
+			exact[i] = x.NRR[i] * weight
+		}
+	}
+	micros := WeightedMicros(exact, x.Cents)
 	for i, e := range Elements {
 		ef := ElementFigure{Element: e, Answers: t.Dist[i], nrr: x.NRR[i]}
 		if t.answered(i) > 0 {
-			ef.NRR, ef.Weighted, ef.Mutu = Round2(x.NRR[i]), roundTo(x.NRR[i]*weight, 3), Classify(x.NRR[i]*25)
+			ef.NRR, ef.Weighted, ef.Mutu = Round2(x.NRR[i]), float64(micros[i])/1e6, Classify(x.NRR[i]*25)
+			f.WeightedSum += float64(micros[i])
 		}
 		f.Elements[i] = ef
 	}
+	f.WeightedSum /= 1e6
 	for i, e := range f.Ranked() {
 		f.Elements[e.Element.Index()].Rank = i + 1
 	}
@@ -124,6 +140,49 @@ func (r ReportRules) Figures(t Tally) Figures {
 		f.Value, f.IKM, f.Mutu = roundTo(x.Value, 4), x.Rounded(), x.Mutu
 	}
 	return f
+}
+
+// WeightedMicros rounds the weighted NRR of the elements (exact, on the
+// 1–4 scale) to millionths so that they add up to a sum S whose 25 × S,
+// rounded half up to hundredths, is cents: the element table then
+// recomputes the headline IKM, and its grade, exactly. Each stays within
+// two millionths of its exact value: the sum is the exact sum rounded,
+// kept one millionth inside the headline's rounding interval, and shared
+// out by largest remainder.
+func WeightedMicros(exact [NumElements]float64, cents int64) [NumElements]int64 {
+	var out [NumElements]int64
+	var sum float64
+	var floors int64
+	for i, x := range exact {
+		out[i] = int64(math.Floor(x * 1e6))
+		floors += out[i]
+		sum += x * 1e6
+	}
+	if sum == 0 {
+		return out
+	}
+	// 25 × S / 10⁶ rounds to cents / 100 exactly when S / 400 is in
+	// [cents − ½, cents + ½): keep S one millionth inside.
+	target := min(max(int64(math.Round(sum)), 400*cents-199), 400*cents+199)
+	order := make([]int, 0, NumElements)
+	for i, x := range exact {
+		if x > 0 {
+			order = append(order, i)
+		}
+	}
+	rem := func(i int) float64 { return exact[i]*1e6 - float64(out[i]) }
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(rem(b), rem(a)) })
+	// Largest remainders first up, smallest first down.
+	for d, j := target-floors, 0; d != 0 && len(order) > 0; j++ {
+		if d > 0 {
+			out[order[j%len(order)]]++
+			d--
+		} else {
+			out[order[len(order)-1-j%len(order)]]--
+			d++
+		}
+	}
+	return out
 }
 
 // Ungraded returns the figures without mutu, for the responses about one

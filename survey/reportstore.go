@@ -129,8 +129,13 @@ type ReportStore interface {
 	// one cell, the total. Fewer dimensions make fewer, cheaper groups.
 	RollupCells(ctx context.Context, f ReportFilter, by ...Dimension) ([]Cell, error)
 	// PersonCells sums the individual scores (the answers to attributable
-	// elements) of the selected responses per NIP, month, verification and suspicion.
+	// elements) of the selected responses per NIP, month, verification,
+	// suspicion, channel and flags, with the count of each score.
 	PersonCells(ctx context.Context, f ReportFilter, attributable []Element) ([]PersonCell, error)
+	// NoVisitCounts counts the selected unverified, unflagged responses per
+	// NIP and day that arrived on a day when the office's kiosks issued visit
+	// codes (visit tallies) but none for the staff member rated.
+	NoVisitCounts(ctx context.Context, f ReportFilter) ([]NoVisitCount, error)
 	// FindComments lists the non-empty comments of the selected responses,
 	// by month and then text: no time finer than the month, no order of arrival.
 	FindComments(ctx context.Context, f ReportFilter) ([]Comment, error)

@@ -65,11 +65,26 @@ func (r *Response) Validate(commentLimit int) error {
 	if err := ValidateComment(r.Comment, commentLimit); err != nil {
 		return err
 	}
-	if len(r.IdempotencyKey) > 100 {
+	if err := validateIdempotencyKey(r.IdempotencyKey); err != nil {
+		return err
+	}
+	return r.Profile.Validate()
+}
+
+// validateIdempotencyKey bounds a stored key (a client's key is checked
+// before IdempotencyScoper.Scope marks it) and refuses control characters
+// and invalid UTF-8 in it: PostgreSQL cannot store a NUL, and a key
+// central could not store would stop the kiosk's uploads.
+func validateIdempotencyKey(k string) error {
+	if len(k) > MaxStoredIdempotencyKey {
 		return Invalid("idempotency_key", "idempotency_key must be at most 100 characters",
 			"idempotency_key paling banyak 100 karakter")
 	}
-	return r.Profile.Validate()
+	if !utf8.ValidString(k) || strings.ContainsFunc(k, unicode.IsControl) {
+		return Invalid("idempotency_key", "idempotency_key must be printable text",
+			"idempotency_key harus berupa teks yang dapat dicetak")
+	}
+	return nil
 }
 
 // CleanComment trims surrounding space and removes control characters other

@@ -46,7 +46,7 @@ func (s Service) Validate() error {
 	return nil
 }
 
-// DefaultServices is the Disdukcapil catalogue of domain.md §4, the default of a new office.
+// DefaultServices is the Disdukcapil catalogue of docs/domain.md#services, the default of a new office.
 func DefaultServices() []Service {
 	out := make([]Service, len(disdukcapil))
 	for i, s := range disdukcapil {

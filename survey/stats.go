@@ -1,45 +1,73 @@
 package survey
 
-import "math"
+import (
+	"math"
 
-// Interval is a two-sided 95 % confidence interval on the converted scale (25–100).
+	"gonum.org/v1/gonum/mathext"
+)
+
+// Interval is a two-sided 95 % interval on the converted scale (25–100).
 type Interval struct {
-	Low, High float64
-	Defined   bool // false below two responses
+	Low     float64 `json:"low"`
+	High    float64 `json:"high"`
+	Defined bool    `json:"-"` // false without responses
 }
 
-// MeanInterval returns the mean of values and its 95 % confidence interval
-// (Student's t), both multiplied by scale and clipped to [lo, hi].
-func MeanInterval(sum, sumSq float64, n int64, scale, lo, hi float64) (float64, Interval) {
-	if n == 0 {
-		return 0, Interval{}
+// PriorWeight is the total weight of the interval's Dirichlet prior: one
+// pseudo-response spread evenly over every score a response can have.
+// docs/reports-api.md explains the choice and the coverage it gives.
+const PriorWeight = 1.0
+
+// LevelInterval returns the 95 % interval of the mean of answers counted
+// per level, the levels spaced evenly over the converted scale 25–100
+// (counts[0] at 25, the last at 100): for one element's answers 1–4, four
+// levels; for individual scores over k attributable elements, 3k+1.
+//
+// The answers are bounded and ordinal and n is small, so the interval is
+// Bayesian: a Dirichlet posterior over the levels, with a prior of total
+// weight PriorWeight spread evenly over them, and the 2.5 % and 97.5 %
+// quantiles of the posterior mean, read from the Beta distribution with the
+// same mean and variance (the mean of Dirichlet weights over [0, 1] is close
+// to Beta, and exactly Beta for two levels). It is deterministic, never of
+// zero width (thirty identical answers leave room for a different thirty-
+// first), stays inside 25–100, and contains the observed mean. Its coverage
+// is checked by simulation in stats_test.go.
+func LevelInterval(counts []int64) Interval {
+	k := len(counts)
+	var n float64
+	for _, c := range counts {
+		n += float64(c)
 	}
-	mean := sum / float64(n)
-	if n < 2 {
-		return mean * scale, Interval{}
+	if k < 2 || n == 0 {
+		return Interval{}
 	}
-	variance := (sumSq - float64(n)*mean*mean) / float64(n-1)
-	if variance < 0 {
-		variance = 0 // rounding when every value is equal
+	a := PriorWeight / float64(k)
+	total := n + PriorWeight
+	var mean, second, observed float64
+	for j, c := range counts {
+		v := float64(j) / float64(k-1)
+		w := (float64(c) + a) / total
+		mean += v * w
+		second += v * v * w
+		observed += v * float64(c)
 	}
-	half := tQuantile975(n-1) * math.Sqrt(variance/float64(n))
-	return mean * scale, Interval{Low: math.Max(lo, (mean-half)*scale), High: math.Min(hi, (mean+half)*scale), Defined: true}
+	observed /= n
+	variance := (second - mean*mean) / (total + 1)
+	phi := mean*(1-mean)/variance - 1
+	lo := mathext.InvRegIncBeta(mean*phi, (1-mean)*phi, 0.025)
+	hi := mathext.InvRegIncBeta(mean*phi, (1-mean)*phi, 0.975)
+	// The prior pulls a sample at an end of the scale a little inwards:
+	// widen the interval to the observed mean rather than exclude it.
+	lo, hi = math.Min(lo, observed), math.Max(hi, observed)
+	return Interval{Low: 25 + 75*lo, High: 25 + 75*hi, Defined: true}
 }
 
-// tQuantile975 returns the 0.975 quantile of Student's t with df degrees of
-// freedom: exact table values for small df, then the Cornish–Fisher
-// expansion, whose error is below 0.001 from df = 30.
-func tQuantile975(df int64) float64 {
-	table := []float64{0, 12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
-		2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
-		2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042}
-	if df < int64(len(table)) {
-		return table[df]
+// Rounded returns the interval with both bounds rounded to two decimals.
+func (i Interval) Rounded() Interval {
+	if i.Defined {
+		i.Low, i.High = Round2(i.Low), Round2(i.High)
 	}
-	const z = 1.959963984540054
-	d := float64(df)
-	z3, z5, z7 := z*z*z, math.Pow(z, 5), math.Pow(z, 7)
-	return z + (z3+z)/(4*d) + (5*z5+16*z3+3*z)/(96*d*d) + (3*z7+19*z5+17*z3-15*z)/(384*d*d*d)
+	return i
 }
 
 // IndividualScore is one response's score for a person: the mean of the

@@ -5,6 +5,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -28,6 +29,109 @@ type Visit struct {
 	UsedAt    time.Time `json:"used_at,omitzero"`
 	// ResponseID is the response that used the visit.
 	ResponseID string `json:"response_id,omitempty"`
+	// ForTablet offers the visit on the office's enrolled desk tablets
+	// ("rate <officer> now") instead of as a QR code for a phone.
+	ForTablet bool `json:"for_tablet,omitempty"`
+	// Claim is the device (or, for a browser without cookies, the address)
+	// that opened the visit first; only it may rate through the visit.
+	Claim VisitClaim `json:"-"`
+	// ClaimedAt is when the first device opened the visit.
+	ClaimedAt time.Time `json:"claimed_at,omitzero"`
+	// ContestedAt is when another device first tried to open it, and
+	// Contests how often: the rating through it is flagged code_contested.
+	ContestedAt time.Time `json:"contested_at,omitzero"`
+	Contests    int       `json:"contests,omitempty"`
+	// OpenedOwn: the visit was opened or rated from the rated staff member's
+	// own counter device or address; its rating is flagged own_device.
+	OpenedOwn bool `json:"opened_own,omitempty"`
+}
+
+// Claimed reports whether a device has opened the visit.
+func (v Visit) Claimed() bool { return v.Claim.Hash != "" }
+
+// Contested reports whether another device tried to open the visit after it was claimed.
+func (v Visit) Contested() bool { return !v.ContestedAt.IsZero() }
+
+// Kinds of visit claims.
+const (
+	ClaimDevice  = "device"  // a browser's signed device cookie
+	ClaimTablet  = "tablet"  // an enrolled desk tablet
+	ClaimAddress = "address" // the client address of a browser that keeps no cookies (or an API client)
+)
+
+// VisitClaim is the kind and per-visit keyed hash of what claimed a visit.
+// The hash is an HMAC over the visit id, so the same device gives unrelated
+// hashes on two visits: the claims cannot link a citizen's visits.
+type VisitClaim struct {
+	Kind string
+	Hash string
+}
+
+// VisitClaimant is a device opening or rating a visit, as per-visit keyed
+// hashes (see VisitClaim).
+type VisitClaimant struct {
+	// Device is the hash of the browser's device cookie or of an enrolled
+	// tablet (Kind ClaimDevice or ClaimTablet); empty Hash when the browser
+	// returned no cookie.
+	Device VisitClaim
+	// Address is the hash of the client address (Kind ClaimAddress).
+	Address VisitClaim
+	// Pseudonyms are the rotating keyed hashes of the device and address
+	// (as Intake's), to find the staff member's own counter devices.
+	Pseudonyms []string
+}
+
+// claim is what the claimant claims with: its device, or its address when it keeps no cookies.
+func (c VisitClaimant) claim() VisitClaim {
+	if c.Device.Hash != "" {
+		return c.Device
+	}
+	return c.Address
+}
+
+// ClaimVisit decides whether c may use a visit whose current claim is cur,
+// and returns the claim to keep. The first device to open a visit claims
+// it. A browser that returns no cookie claims by its address; the first
+// device with a cookie from that same address takes such a claim over (a
+// link previewer or a browser that blocked cookies for a moment must not
+// lock the citizen out). Anything else is another device: not ok.
+func ClaimVisit(cur VisitClaim, c VisitClaimant) (VisitClaim, bool) {
+	mine := c.claim()
+	switch {
+	case mine.Hash == "":
+		return cur, false // nothing to tell this client apart
+	case cur.Hash == "" || cur == mine:
+		return mine, true
+	case cur.Kind == ClaimAddress && c.Device.Hash != "" && cur == c.Address:
+		return mine, true
+	}
+	return cur, false
+}
+
+// ErrVisitTaken refuses a visit code opened on a device other than the one
+// that claimed it (409).
+func ErrVisitTaken() *Error {
+	return &Error{Code: ECONFLICT, Field: "visit_token",
+		Message:   "this code was already opened on another phone. If you are the citizen who was just served, show this to the officer and ask for a new code",
+		MessageID: "kode ini sudah dibuka di ponsel lain. Bila Anda warga yang baru dilayani, tunjukkan ini kepada petugas dan minta kode baru"}
+}
+
+// MintCap bounds how many visits one issuer (a counter account or a counter
+// token) may create within Window; Count 0 means no bound.
+type MintCap struct {
+	Count  int
+	Window time.Duration
+	// Reason is the refusal reason counted past the cap (RefusedMintAccount or RefusedMintToken).
+	Reason string
+}
+
+// ErrMintLimited refuses a visit over its issuer's cap (429).
+func ErrMintLimited(c MintCap) *Error {
+	return &Error{Code: ERATELIMIT, Field: "visit",
+		Message: fmt.Sprintf("this counter already created %d visit codes within %d minutes; wait a moment, or ask the office admin to check visits.per_account and visits.per_token",
+			c.Count, int(c.Window.Minutes())),
+		MessageID: fmt.Sprintf("loket ini sudah membuat %d kode kunjungan dalam %d menit; tunggu sebentar, atau minta admin kantor memeriksa visits.per_account dan visits.per_token",
+			c.Count, int(c.Window.Minutes()))}
 }
 
 // Used reports whether a response already used the visit.
@@ -173,9 +277,19 @@ type KioskToken struct {
 
 // VisitStore keeps one-time visits and the kiosk's API tokens.
 type VisitStore interface {
-	// CreateVisit stores a visit for an active staff member and service.
-	CreateVisit(ctx context.Context, v *Visit) error
+	// CreateVisit stores a visit for an active staff member and service,
+	// unless its issuer (v.IssuedBy) already created cap.Count visits within
+	// cap.Window: then ErrMintLimited, and the refusal is counted.
+	CreateVisit(ctx context.Context, v *Visit, cap MintCap) error
 	VisitByID(ctx context.Context, id string) (Visit, error)
+	// OpenVisit claims the visit for c at at, or refuses it: ErrVisitUsed
+	// once rated, ErrVisitTaken when another device claimed it (the visit
+	// is then marked contested and the refusal counted). It records whether
+	// c is one of the staff member's own counter devices.
+	OpenVisit(ctx context.Context, id string, c VisitClaimant, at time.Time) (Visit, error)
+	// FindTabletVisits lists the visits offered to desk tablets that are
+	// unrated and unexpired at now and were issued after since, newest first.
+	FindTabletVisits(ctx context.Context, since, now time.Time) ([]Visit, error)
 	// LastVisit returns the staff member's latest visit (ENOTFOUND without one).
 	LastVisit(ctx context.Context, nip string) (Visit, error)
 	// CountVisits counts visits issued in [from, to) and how many were rated.

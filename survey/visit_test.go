@@ -116,3 +116,64 @@ func TestValidateFollowUp(t *testing.T) {
 		}
 	}
 }
+
+func TestClaimVisit(t *testing.T) {
+	dev := func(h string) VisitClaim { return VisitClaim{Kind: ClaimDevice, Hash: h} }
+	addr := func(h string) VisitClaim { return VisitClaim{Kind: ClaimAddress, Hash: h} }
+	phone := VisitClaimant{Device: dev("phone"), Address: addr("wifi")}
+	cookieless := VisitClaimant{Address: addr("wifi")}
+	for _, tc := range []struct {
+		what   string
+		cur    VisitClaim
+		c      VisitClaimant
+		want   VisitClaim
+		wantOK bool
+	}{
+		{"the first device claims by its cookie", VisitClaim{}, phone, dev("phone"), true},
+		{"the same device again", dev("phone"), phone, dev("phone"), true},
+		{"another device", dev("phone"), VisitClaimant{Device: dev("rival"), Address: addr("wifi")}, dev("phone"), false},
+		{"a cookieless browser on the claiming phone's address", dev("phone"), cookieless, dev("phone"), false},
+		{"a cookieless browser claims by its address", VisitClaim{}, cookieless, addr("wifi"), true},
+		{"the same cookieless browser again", addr("wifi"), cookieless, addr("wifi"), true},
+		{"a cookieless browser elsewhere", addr("wifi"), VisitClaimant{Address: addr("mobile")}, addr("wifi"), false},
+		{"a phone with a cookie takes an address claim of its own address", addr("wifi"), phone, dev("phone"), true},
+		{"a phone with a cookie elsewhere cannot", addr("wifi"), VisitClaimant{Device: dev("rival"), Address: addr("mobile")}, addr("wifi"), false},
+		{"nothing to tell a client by", VisitClaim{}, VisitClaimant{}, VisitClaim{}, false},
+	} {
+		got, ok := ClaimVisit(tc.cur, tc.c)
+		if got != tc.want || ok != tc.wantOK {
+			t.Errorf("%s: ClaimVisit = %+v, %v; want %+v, %v", tc.what, got, ok, tc.want, tc.wantOK)
+		}
+	}
+}
+
+func TestIdempotencyScoper(t *testing.T) {
+	scoper := NewIdempotencyScoper([]byte("kiosk secret"))
+	a := IdempotencyScope(ScopeAPI, "196608011988031001", "192.168.1.20")
+	b := IdempotencyScope(ScopeAPI, "196608011988031001", "192.168.1.21")
+	ka, err := scoper.Scope(a, " antrian-1 ")
+	if err != nil || !strings.HasPrefix(ka, "antrian-1~") || len(ka) != len("antrian-1")+17 {
+		t.Fatalf("scoped key %q (%v), want the key first and its scope's mark", ka, err)
+	}
+	if long, _ := scoper.Scope(a, strings.Repeat("k", MaxIdempotencyKey)); len(long) != MaxStoredIdempotencyKey {
+		t.Errorf("the longest key stored in %d bytes, want MaxStoredIdempotencyKey", len(long))
+	}
+	if k2, _ := scoper.Scope(a, "antrian-2"); k2[len(k2)-16:] == ka[len(ka)-16:] {
+		t.Error("two keys of one client share their mark: it would be a pseudonym of the client")
+	}
+	if again, _ := scoper.Scope(a, "antrian-1"); again != ka {
+		t.Error("the same key in the same scope is not the same stored key")
+	}
+	if kb, _ := scoper.Scope(b, "antrian-1"); kb == ka {
+		t.Error("the same key in another client's scope collides")
+	}
+	if other, _ := NewIdempotencyScoper([]byte("another kiosk")).Scope(a, "antrian-1"); other == ka {
+		t.Error("another secret gives the same stored key")
+	}
+	if empty, err := scoper.Scope(a, "  "); empty != "" || err != nil {
+		t.Errorf("an empty key scoped to %q (%v), want empty", empty, err)
+	}
+	if _, err := scoper.Scope(a, strings.Repeat("k", MaxIdempotencyKey+1)); AsError(err) == nil || AsError(err).Field != "idempotency_key" {
+		t.Errorf("an overlong key: %v", err)
+	}
+}

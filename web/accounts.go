@@ -1,6 +1,9 @@
 package web
 
 import (
+	"fmt"
+	"unicode/utf8"
+
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/skmkiosk/skm/survey"
@@ -67,20 +70,22 @@ func (a *AccountPages) LoginForm(c *fiber.Ctx) error {
 		return c.Redirect(SafeNext(c.Query("next"), a.home(c, u)), fiber.StatusSeeOther)
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	return a.Render.Render(c, fiber.StatusOK, "login", a.Page(c, "login_title", loginData{Next: c.Query("next")}))
+	return a.Render.Render(c, fiber.StatusOK, "login", a.Page(c, "login_title", loginData{Next: SafeNext(c.Query("next"), "")}))
 }
 
-// Login checks the credentials, starts a session and audits the attempt.
+// Login checks the credentials, starts a session and audits the attempt:
+// every checked failure, and a throttled flood in a few lines (see auditRefusal).
 func (a *AccountPages) Login(c *fiber.Ctx) error {
 	username, next := c.FormValue("username"), c.FormValue("next")
-	u, err := a.Auth.Authenticate(c.UserContext(), username, c.FormValue("password"), c.IP())
+	u, outcome, err := a.Auth.Authenticate(c.UserContext(), username, c.FormValue("password"), ClientAddress(c))
 	if err != nil {
 		if code := survey.ErrorCode(err); code != survey.EUNAUTHORIZED && code != survey.ERATELIMIT {
 			return err
 		}
-		_ = a.Auth.Store.AddAudit(c.UserContext(), survey.AuditEntry{At: a.Auth.now(), Username: username,
-			Action: "login_failed", Remote: c.IP()})
-		p := a.Page(c, "login_title", loginData{Next: next, Username: username})
+		if err := a.auditFailure(c, username, outcome); err != nil {
+			return err
+		}
+		p := a.Page(c, "login_title", loginData{Next: SafeNext(next, ""), Username: clip(username, 100)})
 		p.Error = survey.AsError(err)
 		return a.Render.Render(c, StatusOf(err), "login", p)
 	}
@@ -91,6 +96,38 @@ func (a *AccountPages) Login(c *fiber.Ctx) error {
 		return err
 	}
 	return c.Redirect(SafeNext(next, a.home(c, u)), fiber.StatusSeeOther)
+}
+
+// auditFailure records a failed login, or a throttled one when its count
+// of refusals in the same wait is 1, 10, 100, …: a flood of guesses leaves
+// a few lines that say how large it was, not one row per guess.
+func (a *AccountPages) auditFailure(c *fiber.Ctx, username string, o LoginOutcome) error {
+	e := survey.AuditEntry{At: a.Auth.now(), Username: clip(username, 100), Action: "login_failed", Remote: c.IP()}
+	if o.Throttled {
+		if !isPowerOf10(o.Refusals) {
+			return nil
+		}
+		e.Action, e.Detail = "login_throttled", fmt.Sprintf("%d attempts refused while waiting", o.Refusals)
+	}
+	return a.Auth.Store.AddAudit(c.UserContext(), e)
+}
+
+func isPowerOf10(n int) bool {
+	for n >= 10 && n%10 == 0 {
+		n /= 10
+	}
+	return n == 1
+}
+
+// clip shortens s to at most n bytes on a character boundary.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
 
 func (a *AccountPages) home(c *fiber.Ctx, u survey.User) string {

@@ -7,6 +7,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
+	"fmt"
 	"net/url"
 	"slices"
 	"strings"
@@ -44,18 +45,29 @@ type Auth struct {
 	Secure bool
 	// BcryptCost is the password hashing cost (default bcrypt.DefaultCost).
 	BcryptCost int
-	// MaxFailures failed logins lock an account for LockFor (defaults 5 and 15 minutes).
-	MaxFailures int
-	LockFor     time.Duration
-	// PerAddressFailures bounds failed logins from one address per LockFor (default 20).
-	PerAddressFailures int
+	// Throttle counts failed logins (default: a MemoryThrottle of its own).
+	Throttle survey.LoginThrottle
+	// AccountRule and AddressRule slow the attempts on one account and from
+	// one client address (defaults DefaultAccountRule, DefaultAddressRule).
+	AccountRule, AddressRule survey.ThrottleRule
 
-	mu       sync.Mutex
-	failures map[string][]time.Time // by client address, within LockFor
-	setupMu  sync.Mutex             // serialises CompleteSetup
-	dummy    []byte
-	once     sync.Once
+	setupMu      sync.Mutex // serialises CompleteSetup
+	dummy        []byte
+	once         sync.Once
+	throttleOnce sync.Once
+	ownThrottle  survey.LoginThrottle
 }
+
+// The default login throttling. One account: five failures in a row are
+// free, then each waits twice as long as the last, up to a minute; nobody
+// can lock an account for longer than that, and a guesser spread over many
+// addresses gets one guess a minute. One address (an IPv6 client's /64):
+// twenty free, then up to fifteen minutes; it slows one guesser across
+// every account, and an office's NAT holds twenty typos.
+var (
+	DefaultAccountRule = survey.ThrottleRule{Free: 5, Base: time.Second, Max: time.Minute, Forget: 15 * time.Minute}
+	DefaultAddressRule = survey.ThrottleRule{Free: 20, Base: time.Second, Max: 15 * time.Minute, Forget: time.Hour}
+)
 
 // dummyHash is compared against when a username does not exist.
 func (a *Auth) dummyHash() []byte {
@@ -81,13 +93,6 @@ func (a *Auth) ttl() time.Duration {
 		return a.SessionTTL
 	}
 	return 12 * time.Hour
-}
-
-func (a *Auth) lockFor() time.Duration {
-	if a.LockFor > 0 {
-		return a.LockFor
-	}
-	return 15 * time.Minute
 }
 
 // HashPassword hashes a password with bcrypt at the configured cost.
@@ -120,88 +125,104 @@ func HashToken(token string) string {
 
 var errBadLogin = survey.NewError(survey.EUNAUTHORIZED, "wrong username or password", "nama pengguna atau kata sandi salah")
 
-// Authenticate checks a username and password, with per-account lock-out
-// and a per-address limit, and returns the user.
-func (a *Auth) Authenticate(ctx context.Context, username, password, remote string) (survey.User, error) {
-	if a.addressBlocked(remote) {
-		return survey.User{}, survey.NewError(survey.ERATELIMIT,
-			"too many failed logins from this device; wait 15 minutes and try again",
-			"terlalu banyak percobaan masuk yang gagal dari perangkat ini; tunggu 15 menit lalu coba lagi")
+// LoginOutcome is what an attempt to log in came to, for the audit log.
+type LoginOutcome struct {
+	// Throttled is set when the attempt was refused before any check; then
+	// Refusals counts the attempts refused during the same wait.
+	Throttled bool
+	Refusals  int
+}
+
+// Authenticate checks a username and password from the client address
+// remote (see AddressKey) and returns the user. Before the password is
+// checked the attempt is recorded as a failure of the account and of the
+// address (LoginThrottle), so that concurrent guesses count at once; a
+// success withdraws it. An unknown user, an inactive one and a wrong
+// password get the same answer, in the same time (a bcrypt comparison).
+func (a *Auth) Authenticate(ctx context.Context, username, password, remote string) (survey.User, LoginOutcome, error) {
+	keys := a.throttleKeys(username, remote)
+	v, err := a.throttle().Attempt(ctx, keys, a.now())
+	if err != nil {
+		return survey.User{}, LoginOutcome{}, err
+	}
+	if v.Wait > 0 {
+		secs := int(v.Wait.Round(time.Second) / time.Second)
+		return survey.User{}, LoginOutcome{Throttled: true, Refusals: v.Refusals}, survey.NewError(survey.ERATELIMIT,
+			fmt.Sprintf("too many failed logins for this account or from this device; wait %d seconds and try again", max(secs, 1)),
+			fmt.Sprintf("terlalu banyak percobaan masuk yang gagal untuk akun ini atau dari perangkat ini; tunggu %d detik lalu coba lagi", max(secs, 1)))
+	}
+	u, err := a.lookUp(ctx, username)
+	if err != nil {
+		return u, LoginOutcome{}, err
+	}
+	hash := []byte(u.PasswordHash)
+	if u.ID == 0 {
+		hash = a.dummyHash() // the same time as a real check, so that usernames cannot be probed by timing
+	}
+	if bcrypt.CompareHashAndPassword(hash, []byte(password)) != nil || !u.Active || u.ID == 0 {
+		return u, LoginOutcome{}, errBadLogin
+	}
+	if err := a.throttle().Succeeded(ctx, keys, a.now()); err != nil {
+		return u, LoginOutcome{}, err
+	}
+	if u.FailedLogins != 0 || !u.LockedUntil.IsZero() {
+		// Clear a lock-out recorded by an earlier version.
+		if err := a.Store.RecordLogin(ctx, u.ID, 0, time.Time{}); err != nil {
+			return u, LoginOutcome{}, err
+		}
+	}
+	return u, LoginOutcome{}, nil
+}
+
+// lookUp finds an account by name; a name no account can have is not
+// looked up (a NUL byte in it would be an error from PostgreSQL) and, like
+// an unknown one, comes back as a zero User.
+func (a *Auth) lookUp(ctx context.Context, username string) (survey.User, error) {
+	if survey.ValidateUsername(username) != nil {
+		return survey.User{}, nil
 	}
 	u, err := a.Store.UserByUsername(ctx, username)
 	if survey.ErrorCode(err) == survey.ENOTFOUND {
-		// Spend the same time as a real check so usernames cannot be probed by timing.
-		bcrypt.CompareHashAndPassword(a.dummyHash(), []byte(password))
-		a.recordAddressFailure(remote)
-		return u, errBadLogin
+		return survey.User{}, nil
 	}
-	if err != nil {
-		return u, err
-	}
-	now := a.now()
-	if !u.LockedUntil.IsZero() && now.Before(u.LockedUntil) {
-		return u, survey.NewError(survey.ERATELIMIT,
-			"this account is locked after repeated failed logins; wait 15 minutes or ask an admin to reset the password",
-			"akun ini dikunci setelah beberapa kali gagal masuk; tunggu 15 menit atau minta admin mengatur ulang kata sandi")
-	}
-	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(password)) != nil || !u.Active {
-		a.recordAddressFailure(remote)
-		failed := u.FailedLogins + 1
-		var lock time.Time
-		max := a.MaxFailures
-		if max == 0 {
-			max = 5
-		}
-		if failed >= max {
-			lock, failed = now.Add(a.lockFor()), 0
-		}
-		if err := a.Store.RecordLogin(ctx, u.ID, failed, lock); err != nil {
-			return u, err
-		}
-		return u, errBadLogin
-	}
-	if u.FailedLogins != 0 || !u.LockedUntil.IsZero() {
-		if err := a.Store.RecordLogin(ctx, u.ID, 0, time.Time{}); err != nil {
-			return u, err
-		}
-	}
-	return u, nil
+	return u, err
 }
 
-func (a *Auth) addressBlocked(remote string) bool {
-	limit := a.PerAddressFailures
-	if limit == 0 {
-		limit = 20
+// throttleKeys are the keys an attempt counts under: the account, whether
+// it exists or not (so that an unknown name is answered as a known one),
+// and the client's address.
+func (a *Auth) throttleKeys(username, remote string) []survey.ThrottleKey {
+	account := "-" // every name no account can have shares one key
+	if survey.ValidateUsername(username) == nil {
+		account = strings.ToLower(username)
 	}
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return len(a.recentFailures(remote)) >= limit
+	accountRule, addressRule := a.AccountRule, a.AddressRule
+	if accountRule == (survey.ThrottleRule{}) {
+		accountRule = DefaultAccountRule
+	}
+	if addressRule == (survey.ThrottleRule{}) {
+		addressRule = DefaultAddressRule
+	}
+	return []survey.ThrottleKey{
+		{Key: AccountThrottleKey(account), Rule: accountRule, ClearOnSuccess: true},
+		{Key: "address:" + remote, Rule: addressRule},
+	}
 }
 
-func (a *Auth) recordAddressFailure(remote string) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.failures == nil {
-		a.failures = map[string][]time.Time{}
+// AccountThrottleKey is the throttle key of an account's failed logins.
+func AccountThrottleKey(username string) string { return "account:" + strings.ToLower(username) }
+
+func (a *Auth) throttle() survey.LoginThrottle {
+	if a.Throttle != nil {
+		return a.Throttle
 	}
-	a.failures[remote] = append(a.recentFailures(remote), a.now())
+	a.throttleOnce.Do(func() { a.ownThrottle = &MemoryThrottle{} })
+	return a.ownThrottle
 }
 
-// recentFailures drops failures older than the lock window; a.mu is held.
-func (a *Auth) recentFailures(remote string) []time.Time {
-	cut := a.now().Add(-a.lockFor())
-	fs := a.failures[remote]
-	i := 0
-	for i < len(fs) && fs[i].Before(cut) {
-		i++
-	}
-	fs = fs[i:]
-	if len(fs) == 0 {
-		delete(a.failures, remote)
-	} else {
-		a.failures[remote] = fs
-	}
-	return fs
+// ClearThrottle forgets an account's failed logins (its password was reset).
+func (a *Auth) ClearThrottle(ctx context.Context, username string) error {
+	return a.throttle().Clear(ctx, AccountThrottleKey(username))
 }
 
 // StartSession creates a session for u and sets its cookie.
@@ -258,7 +279,9 @@ func CurrentUser(c *fiber.Ctx) (survey.User, bool) {
 }
 
 // Require is middleware that admits only logged-in users with one of roles
-// (any role when none is given). Pages redirect to the login form; the API answers 401.
+// (any role when none is given). Pages redirect to the login form; the API
+// answers 401. It reads a body Bodies left for authentication (an upload)
+// once it admits the request.
 func (a *Auth) Require(roles ...survey.Role) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		u, ok := CurrentUser(c)
@@ -271,6 +294,9 @@ func (a *Auth) Require(roles ...survey.Role) fiber.Handler {
 		if len(roles) > 0 && !slices.Contains(roles, u.Role) {
 			return survey.NewError(survey.EFORBIDDEN, "your role ("+string(u.Role)+") may not do this",
 				"peran Anda ("+string(u.Role)+") tidak diizinkan melakukan ini")
+		}
+		if err := ReadBody(c); err != nil {
+			return err
 		}
 		return c.Next()
 	}
@@ -327,10 +353,24 @@ func (a *Auth) Audit(c *fiber.Ctx, action, detail string) error {
 		Detail: detail, Remote: c.IP()})
 }
 
-// SafeNext returns next if it is a local path, else fallback (no open redirects).
+// SafeNext returns next if it is a path on this site, else fallback (no
+// open redirects). It accepts "/" followed by printable ASCII only: no
+// second "/" at the start (scheme-relative), no backslash anywhere (a
+// browser reads "/\\evil.example" as "//evil.example"), no control character, space or
+// other whitespace (browsers drop a tab or newline, so "/\t/evil.example"
+// would become "//evil.example"), and no character outside ASCII (some are
+// whitespace too). Our own paths escape everything else.
 func SafeNext(next, fallback string) string {
-	if strings.HasPrefix(next, "/") && !strings.HasPrefix(next, "//") && !strings.Contains(next, "\\") {
-		return next
+	if len(next) == 0 || len(next) > 2000 || next[0] != '/' {
+		return fallback
 	}
-	return fallback
+	if len(next) > 1 && next[1] == '/' {
+		return fallback
+	}
+	for i := 0; i < len(next); i++ {
+		if b := next[i]; b <= ' ' || b >= 0x7f || b == '\\' {
+			return fallback
+		}
+	}
+	return next
 }

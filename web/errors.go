@@ -104,7 +104,14 @@ func ErrorHandler(log *slog.Logger, pageFn func(c *fiber.Ctx, status int, e *sur
 			status = fiber.StatusInternalServerError
 		}
 		if status >= 500 {
-			log.Error("request failed", "method", c.Method(), "path", c.Path(), "status", status, "err", err)
+			id := RequestIDOf(c.Context())
+			c.Set(HeaderRequestID, id)
+			if !errors.Is(err, errRecovered) {
+				log.Error("request failed", "request_id", id, "method", c.Method(), "path", c.Path(), "status", status, "err", err)
+			}
+			if e.Code == survey.EINTERNAL {
+				e = internalError(id)
+			}
 		}
 		if status == fiber.StatusServiceUnavailable {
 			c.Set(fiber.HeaderRetryAfter, "30")

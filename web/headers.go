@@ -1,11 +1,8 @@
 package web
 
 import (
-	"fmt"
-
 	"github.com/gofiber/fiber/v2"
-
-	"github.com/skmkiosk/skm/survey"
+	"github.com/valyala/fasthttp"
 )
 
 // ContentSecurityPolicy allows nothing from outside the binary and no inline script.
@@ -21,27 +18,22 @@ func SecurityHeaders(c *fiber.Ctx) error {
 // setSecurityHeaders is also called by the error handler, which answers
 // requests refused before any middleware ran (a body over the server limit).
 func setSecurityHeaders(c *fiber.Ctx) {
-	c.Set("Content-Security-Policy", ContentSecurityPolicy)
-	c.Set("X-Content-Type-Options", "nosniff")
-	c.Set("Referrer-Policy", "no-referrer")
-	c.Set("X-Frame-Options", "DENY")
-	c.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+	setSecurityHeadersOn(&c.Response().Header)
 }
 
-// LimitBody is middleware that refuses a request body over limit bytes
-// (413), except on paths exempt accepts: the server's own limit is sized
-// for its largest request (an upload), and every other route gets less.
-func LimitBody(limit int, exempt func(path string) bool) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		if exempt != nil && exempt(c.Path()) {
-			return c.Next()
-		}
-		if n := c.Request().Header.ContentLength(); n > limit || len(c.Request().Body()) > limit {
-			return &survey.Error{Code: survey.ETOOLARGE, Field: "body",
-				Message:   fmt.Sprintf("the request body is over %d KiB", limit>>10),
-				MessageID: fmt.Sprintf("isi permintaan lebih dari %d KiB", limit>>10)}
-		}
-		return c.Next()
+// securityHeaders are the headers every answer carries, also the canned
+// answers to connections refused before any request was read.
+var securityHeaders = [...][2]string{
+	{"Content-Security-Policy", ContentSecurityPolicy},
+	{"X-Content-Type-Options", "nosniff"},
+	{"Referrer-Policy", "no-referrer"},
+	{"X-Frame-Options", "DENY"},
+	{"Permissions-Policy", "camera=(), microphone=(), geolocation=()"},
+}
+
+func setSecurityHeadersOn(h *fasthttp.ResponseHeader) {
+	for _, kv := range securityHeaders {
+		h.Set(kv[0], kv[1])
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"text/template/parse"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -15,16 +16,8 @@ import (
 	"github.com/skmkiosk/skm/survey"
 )
 
-// Jakarta is the zone every time is shown in (WIB); stored times are UTC.
-var Jakarta = mustZone("Asia/Jakarta")
-
-func mustZone(name string) *time.Location {
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		return time.FixedZone("WIB", 7*3600) // Asia/Jakarta has had no DST since 1964
-	}
-	return loc
-}
+// Jakarta is the zone every time is shown in (WIB): survey.Jakarta.
+var Jakarta = survey.Jakarta
 
 // Renderer executes page templates parsed once at start-up: a broken
 // template stops the server from starting, not a citizen's request.
@@ -73,12 +66,90 @@ func NewRenderer(fsys fs.FS, dir string, tr *Translator, static *Static) (*Rende
 		if err != nil {
 			return nil, fmt.Errorf("parse template %s: %w", p, err)
 		}
+		if err := checkAssets(t, static); err != nil {
+			return nil, fmt.Errorf("template %s: %w", p, err)
+		}
 		r.pages[name] = t
 	}
 	if len(r.pages) == 0 {
 		return nil, fmt.Errorf("no templates under templates/%s", dir)
 	}
 	return r, nil
+}
+
+// checkAssets resolves every {{asset "name"}} of t's templates, so that an
+// unknown or computed asset name stops start-up instead of a page render.
+func checkAssets(t *template.Template, static *Static) error {
+	for _, tt := range t.Templates() {
+		if tt.Tree == nil {
+			continue
+		}
+		var err error
+		eachCommand(tt.Tree.Root, func(cmd *parse.CommandNode) {
+			if err != nil || len(cmd.Args) == 0 {
+				return
+			}
+			if id, ok := cmd.Args[0].(*parse.IdentifierNode); !ok || id.Ident != "asset" {
+				return
+			}
+			if len(cmd.Args) != 2 {
+				err = fmt.Errorf("%s: asset takes one name", tt.Name())
+				return
+			}
+			lit, ok := cmd.Args[1].(*parse.StringNode)
+			switch {
+			case !ok:
+				err = fmt.Errorf("%s: asset takes a quoted name, so that it can be checked at start (got %s)", tt.Name(), cmd.Args[1])
+			case !static.Has(lit.Text):
+				err = fmt.Errorf("%s: unknown static file %q", tt.Name(), lit.Text)
+			}
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// eachCommand calls fn for every command of the template tree under n.
+func eachCommand(n parse.Node, fn func(*parse.CommandNode)) {
+	switch n := n.(type) {
+	case *parse.ListNode:
+		if n != nil {
+			for _, c := range n.Nodes {
+				eachCommand(c, fn)
+			}
+		}
+	case *parse.ActionNode:
+		eachCommand(n.Pipe, fn)
+	case *parse.TemplateNode:
+		eachCommand(n.Pipe, fn)
+	case *parse.IfNode:
+		eachBranch(&n.BranchNode, fn)
+	case *parse.RangeNode:
+		eachBranch(&n.BranchNode, fn)
+	case *parse.WithNode:
+		eachBranch(&n.BranchNode, fn)
+	case *parse.PipeNode:
+		if n != nil {
+			for _, c := range n.Cmds {
+				eachCommand(c, fn)
+			}
+		}
+	case *parse.CommandNode:
+		fn(n)
+		for _, a := range n.Args {
+			eachCommand(a, fn)
+		}
+	case *parse.ChainNode:
+		eachCommand(n.Node, fn)
+	}
+}
+
+func eachBranch(b *parse.BranchNode, fn func(*parse.CommandNode)) {
+	eachCommand(b.Pipe, fn)
+	eachCommand(b.List, fn)
+	eachCommand(b.ElseList, fn)
 }
 
 func dict(kv ...any) (map[string]any, error) {

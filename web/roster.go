@@ -290,6 +290,10 @@ func (rp *RosterPages) Register(r fiber.Router, base string, readers, editors fi
 	r.Post(base+"/:nip/active", editors, rp.SetActive)
 }
 
+// MaxUploadBody bounds the body of a roster page's form: a staff photo
+// (5 MB) or a roster file (4 MB), with the form around it.
+const MaxUploadBody = 8 << 20
+
 // formPhoto reads the optional "photo" upload and re-encodes it.
 func formPhoto(c *fiber.Ctx) (*survey.Photo, error) {
 	data, err := FormFile(c, "photo", 5<<20)

@@ -61,8 +61,15 @@ func NewStatic(fsys fs.FS, prefix string) (*Static, error) {
 	return s, nil
 }
 
-// URL returns the hashed URL of the named file; it panics on an unknown name,
-// which template parsing at start-up turns into a refusal to start.
+// Has reports whether the named file exists.
+func (s *Static) Has(name string) bool {
+	_, ok := s.files[name]
+	return ok
+}
+
+// URL returns the hashed URL of the named file. It panics on an unknown
+// name: NewRenderer resolves every name a template passes to "asset" before
+// the server starts, so only a Go caller with a wrong literal can reach it.
 func (s *Static) URL(name string) string {
 	f, ok := s.files[name]
 	if !ok {

@@ -156,8 +156,9 @@ func (up *UserPages) SetActive(c *fiber.Ctx) error {
 	return c.Redirect(up.Base+"/users?saved="+u.Username, fiber.StatusSeeOther)
 }
 
-// Reset gives an account a new random password, shown once, lifts a
-// lock-out and ends the account's sessions.
+// Reset gives an account a new random password, shown once, clears its
+// failed logins (and a lock-out an earlier version recorded) and ends the
+// account's sessions.
 func (up *UserPages) Reset(c *fiber.Ctx) error {
 	u, err := up.target(c)
 	if err != nil {
@@ -172,6 +173,9 @@ func (up *UserPages) Reset(c *fiber.Ctx) error {
 		return err
 	}
 	if err := up.Auth.Store.RecordLogin(ctx, u.ID, 0, time.Time{}); err != nil {
+		return err
+	}
+	if err := up.Auth.ClearThrottle(ctx, u.Username); err != nil {
 		return err
 	}
 	if err := up.Auth.Store.DeleteUserSessions(ctx, u.ID); err != nil {
@@ -202,7 +206,7 @@ func (up *UserPages) ChangePassword(c *fiber.Ctx) error {
 	var err error
 	if pw != c.FormValue("password2") {
 		err = survey.Invalid("password2", "the two new passwords differ", "kedua kata sandi baru tidak sama")
-	} else if _, aerr := up.Auth.Authenticate(ctx, self.Username, current, c.IP()); aerr != nil {
+	} else if _, _, aerr := up.Auth.Authenticate(ctx, self.Username, current, ClientAddress(c)); aerr != nil {
 		err = survey.Invalid("current", "the current password is wrong", "kata sandi sekarang salah")
 		if survey.ErrorCode(aerr) == survey.ERATELIMIT {
 			err = aerr

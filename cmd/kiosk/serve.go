@@ -153,7 +153,7 @@ func serve(ctx context.Context, cfg kiosk.Config, configPath string, stdout io.W
 		return err
 	}
 	fmt.Fprintf(stdout, "\nKiosk siap / Kiosk ready:  %s\n", m.PublicURL)
-	fmt.Fprintf(stdout, "Mode tablet / Tablet mode: %s/kiosk\n", m.PublicURL)
+	fmt.Fprintf(stdout, "Mode tablet / Tablet mode: %s/kiosk (daftarkan dulu tabletnya / enroll the tablet first: %s/admin/tablets)\n", m.PublicURL, m.PublicURL)
 	if m.SetupURL != "" {
 		fmt.Fprintf(stdout, "\nPenyiapan pertama / First-time set-up (one-time link, creates the admin account):\n  %s\n\n", m.SetupURL)
 	}

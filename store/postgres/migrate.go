@@ -146,6 +146,9 @@ const (
 	codeTooManyConnections  = "53300"
 	codeAdminShutdown       = "57P01"
 	codeCannotConnectNow    = "57P03"
+	// A NUL byte in text, or a character the database's encoding lacks.
+	codeCharacterNotInRepertoire = "22021"
+	codeUntranslatableCharacter  = "22P05"
 )
 
 // translate maps driver errors to survey errors by their SQLSTATE, never by text.
@@ -164,6 +167,9 @@ func translate(err error) error {
 		return err
 	}
 	switch pe.Code {
+	case codeCharacterNotInRepertoire, codeUntranslatableCharacter:
+		return survey.NewError(survey.EINVALID, "the text holds a character that cannot be stored (a NUL byte?)",
+			"teks berisi karakter yang tidak dapat disimpan (byte NUL?)")
 	case codeUniqueViolation:
 		return &survey.Error{Code: survey.ECONFLICT, Message: "already exists: " + pe.Message, MessageID: "sudah ada: " + pe.Message}
 	case codeDiskFull:

@@ -123,26 +123,15 @@ type querier interface {
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 }
 
-// jakarta is the zone of days and nights; stored times are UTC.
-var jakarta = mustZone("Asia/Jakarta")
-
-func mustZone(name string) *time.Location {
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		return time.FixedZone("WIB", 7*3600) // Asia/Jakarta has had no DST since 1964
-	}
-	return loc
-}
-
 // jakartaDay returns t's Asia/Jakarta calendar date as a date value.
 func jakartaDay(t time.Time) time.Time {
-	j := t.In(jakarta)
+	j := t.In(survey.Jakarta)
 	return time.Date(j.Year(), j.Month(), j.Day(), 0, 0, 0, 0, time.UTC)
 }
 
 // reportDay returns the day r counts on in reports (survey.ReportDay) as a date value.
 func reportDay(r survey.StoredResponse) time.Time {
-	return jakartaDay(survey.ReportDay(r.CreatedAt, r.ReceivedAt, jakarta))
+	return jakartaDay(survey.ReportDay(r.CreatedAt, r.ReceivedAt, survey.Jakarta))
 }
 
 // utc returns t in UTC with microsecond precision, as timestamptz holds it.

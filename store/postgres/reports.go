@@ -168,8 +168,8 @@ func scoreExpr(attributable []survey.Element) (string, error) {
 	return "(" + strings.Join(cols, " + ") + ")", nil
 }
 
-// PersonCells sums individual scores per NIP, month, verification and
-// suspicion, in integers: exact on every backend.
+// PersonCells sums individual scores per NIP, month, verification,
+// suspicion, channel and flags, counting each score: exact on every backend.
 func (d *DB) PersonCells(ctx context.Context, f survey.ReportFilter, attributable []survey.Element) ([]survey.PersonCell, error) {
 	score, err := scoreExpr(attributable)
 	if err != nil {
@@ -179,14 +179,54 @@ func (d *DB) PersonCells(ctx context.Context, f survey.ReportFilter, attributabl
 	if err != nil {
 		return nil, err
 	}
-	rows, err := d.pool.Query(ctx, "SELECT nip, to_char(day, 'YYYY-MM'), verified, suspect, COUNT(*), SUM("+score+")::bigint, SUM("+score+" * "+score+
-		")::bigint FROM responses"+w.String()+" GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4", w.args...)
+	rows, err := d.pool.Query(ctx, "SELECT nip, to_char(day, 'YYYY-MM'), verified, suspect, channel, flags, "+score+", COUNT(*) FROM responses"+w.String()+
+		" GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 2, 3, 4, 5, 6, 7", w.args...)
 	if err != nil {
 		return nil, fmt.Errorf("person scores of office %d: %w", f.OfficeID, translate(err))
 	}
-	return collect(rows, fmt.Sprintf("person scores of office %d", f.OfficeID), func(row pgx.Row) (survey.PersonCell, error) {
-		var x survey.PersonCell
-		err := row.Scan(&x.NIP, &x.Month, &x.Verified, &x.Suspect, &x.N, &x.Sum, &x.SumSq)
+	defer rows.Close()
+	var cells []survey.PersonCell
+	for rows.Next() {
+		var key survey.PersonCell
+		var s, n int64
+		if err := rows.Scan(&key.NIP, &key.Month, &key.Verified, &key.Suspect, &key.Channel, &key.Flags, &s, &n); err != nil {
+			return nil, fmt.Errorf("person scores of office %d: %w", f.OfficeID, translate(err))
+		}
+		if cells, err = survey.AddScoreRow(cells, key, s, n); err != nil {
+			return nil, err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("person scores of office %d: %w", f.OfficeID, translate(err))
+	}
+	return cells, nil
+}
+
+// givenDay is the Asia/Jakarta day a response was given (UTC+7, no DST):
+// its day column is the day it counts on, later for a late upload.
+const givenDay = "((responses.created_at AT TIME ZONE 'UTC') + interval '7 hours')::date"
+
+// noVisitSQL keeps the unverified, unflagged responses given on days when
+// the office issued visit codes but none for the staff member rated.
+const noVisitSQL = ` AND NOT verified AND NOT suspect
+	AND EXISTS (SELECT 1 FROM visit_tallies t WHERE t.office_id = responses.office_id AND t.day = ` + givenDay + ` AND t.issued > 0)
+	AND NOT EXISTS (SELECT 1 FROM visit_tallies t WHERE t.office_id = responses.office_id AND t.day = ` + givenDay + `
+		AND t.nip = responses.nip AND t.issued > 0)`
+
+// NoVisitCounts counts unverified, unflagged responses per NIP and day on
+// days without a visit code for the staff member rated.
+func (d *DB) NoVisitCounts(ctx context.Context, f survey.ReportFilter) ([]survey.NoVisitCount, error) {
+	w, err := reportWhere(f)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := d.pool.Query(ctx, "SELECT nip, to_char("+givenDay+", 'YYYY-MM-DD'), COUNT(*) FROM responses"+w.String()+noVisitSQL+" GROUP BY 1, 2 ORDER BY 1, 2", w.args...)
+	if err != nil {
+		return nil, fmt.Errorf("ratings without visits of office %d: %w", f.OfficeID, translate(err))
+	}
+	return collect(rows, fmt.Sprintf("ratings without visits of office %d", f.OfficeID), func(row pgx.Row) (survey.NoVisitCount, error) {
+		var x survey.NoVisitCount
+		err := row.Scan(&x.NIP, &x.Day, &x.N)
 		return x, err
 	})
 }

@@ -94,20 +94,6 @@ func (c *CentralDB) Backup(ctx context.Context, path string) error {
 	return backup(ctx, c.db, path)
 }
 
-// jakarta is the zone of days and nights; stored times are UTC.
-var jakarta = mustZone("Asia/Jakarta")
-
-func mustZone(name string) *time.Location {
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		return time.FixedZone("WIB", 7*3600) // Asia/Jakarta has had no DST since 1964
-	}
-	return loc
-}
-
-// jakartaDate returns t's Asia/Jakarta calendar date as YYYY-MM-DD.
-func jakartaDate(t time.Time) string { return t.In(jakarta).Format(time.DateOnly) }
-
 // translateRef is translate, with a foreign-key violation reported as the
 // referenced entity not found.
 func translateRef(err error, notFound error) error {

@@ -21,8 +21,8 @@ func reportWhere(f survey.ReportFilter) (where, error) {
 		return w, err
 	}
 	w.add("office_id = ?", f.OfficeID)
-	w.add("day >= ?", jakartaDate(f.From))
-	w.add("day < ?", jakartaDate(f.To))
+	w.add("day >= ?", survey.JakartaDate(f.From))
+	w.add("day < ?", survey.JakartaDate(f.To))
 	for _, c := range []struct{ col, v string }{{"unit", f.Unit}, {"counter", f.Counter}, {"nip", f.NIP}, {"service", f.Service}} {
 		if c.v != "" {
 			w.add(c.col+" = ?", c.v)
@@ -117,8 +117,8 @@ func scoreExpr(attributable []survey.Element) (string, error) {
 	return "(" + strings.Join(cols, " + ") + ")", nil
 }
 
-// PersonCells sums individual scores per NIP, month, verification and
-// suspicion, in integers: exact on every backend.
+// PersonCells sums individual scores per NIP, month, verification,
+// suspicion, channel and flags, counting each score: exact on every backend.
 func (c *CentralDB) PersonCells(ctx context.Context, f survey.ReportFilter, attributable []survey.Element) ([]survey.PersonCell, error) {
 	score, err := scoreExpr(attributable)
 	if err != nil {
@@ -128,12 +128,52 @@ func (c *CentralDB) PersonCells(ctx context.Context, f survey.ReportFilter, attr
 	if err != nil {
 		return nil, err
 	}
-	return queryAll(ctx, c.db, fmt.Sprintf("person scores of office %d", f.OfficeID), func(sc scanner) (survey.PersonCell, error) {
-		var x survey.PersonCell
-		err := sc.Scan(&x.NIP, &x.Month, &x.Verified, &x.Suspect, &x.N, &x.Sum, &x.SumSq)
+	rows, err := c.db.QueryContext(ctx, "SELECT nip, substr(day, 1, 7), verified, suspect, channel, flags, "+score+", COUNT(*) FROM responses"+w.String()+
+		" GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 2, 3, 4, 5, 6, 7", w.args...)
+	if err != nil {
+		return nil, fmt.Errorf("person scores of office %d: %w", f.OfficeID, translate(err))
+	}
+	defer rows.Close()
+	var cells []survey.PersonCell
+	for rows.Next() {
+		var key survey.PersonCell
+		var s, n int64
+		if err := rows.Scan(&key.NIP, &key.Month, &key.Verified, &key.Suspect, &key.Channel, &key.Flags, &s, &n); err != nil {
+			return nil, fmt.Errorf("person scores of office %d: %w", f.OfficeID, translate(err))
+		}
+		if cells, err = survey.AddScoreRow(cells, key, s, n); err != nil {
+			return nil, err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("person scores of office %d: %w", f.OfficeID, translate(err))
+	}
+	return cells, nil
+}
+
+// givenDay is the Asia/Jakarta day a response was given (UTC+7, no DST):
+// its day column is the day it counts on, later for a late upload.
+const givenDay = "date(responses.created_at, '+7 hours')"
+
+// noVisitSQL keeps the unverified, unflagged responses given on days when
+// the office issued visit codes but none for the staff member rated.
+const noVisitSQL = ` AND verified = 0 AND suspect = 0
+	AND EXISTS (SELECT 1 FROM visit_tallies t WHERE t.office_id = responses.office_id AND t.day = ` + givenDay + ` AND t.issued > 0)
+	AND NOT EXISTS (SELECT 1 FROM visit_tallies t WHERE t.office_id = responses.office_id AND t.day = ` + givenDay + `
+		AND t.nip = responses.nip AND t.issued > 0)`
+
+// NoVisitCounts counts unverified, unflagged responses per NIP and day on
+// days without a visit code for the staff member rated.
+func (c *CentralDB) NoVisitCounts(ctx context.Context, f survey.ReportFilter) ([]survey.NoVisitCount, error) {
+	w, err := reportWhere(f)
+	if err != nil {
+		return nil, err
+	}
+	return queryAll(ctx, c.db, fmt.Sprintf("ratings without visits of office %d", f.OfficeID), func(sc scanner) (survey.NoVisitCount, error) {
+		var x survey.NoVisitCount
+		err := sc.Scan(&x.NIP, &x.Day, &x.N)
 		return x, err
-	}, "SELECT nip, substr(day, 1, 7), verified, suspect, COUNT(*), SUM("+score+"), SUM("+score+" * "+score+
-		") FROM responses"+w.String()+" GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4", w.args...)
+	}, "SELECT nip, "+givenDay+", COUNT(*) FROM responses"+w.String()+noVisitSQL+" GROUP BY 1, 2 ORDER BY 1, 2", w.args...)
 }
 
 // FindComments lists the selected non-empty comments by month and text.

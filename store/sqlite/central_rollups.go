@@ -37,7 +37,7 @@ func rollUp(rows []survey.StoredResponse) ([]rollupKey, map[rollupKey]*survey.Ta
 	tallies := map[rollupKey]*survey.Tally{}
 	var keys []rollupKey
 	for _, r := range rows {
-		k := rollupKey{r.OfficeID, r.ReportDay(jakarta), r.Unit, r.Counter, r.NIP, r.Service, r.Verified, r.Suspect}
+		k := rollupKey{r.OfficeID, r.ReportDay(survey.Jakarta), r.Unit, r.Counter, r.NIP, r.Service, r.Verified, r.Suspect}
 		t := tallies[k]
 		if t == nil {
 			t = &survey.Tally{}
@@ -119,7 +119,7 @@ var rollupSums = func() string {
 // included; reports that leave them out filter the rollups themselves.
 func (c *CentralDB) Tally(ctx context.Context, officeID int64, from, to time.Time) (survey.Tally, error) {
 	t, err := ScanTally(c.db.QueryRowContext(ctx, "SELECT "+rollupSums+" FROM daily_rollups WHERE office_id = ? AND day >= ? AND day < ?",
-		officeID, jakartaDate(from), jakartaDate(to)))
+		officeID, survey.JakartaDate(from), survey.JakartaDate(to)))
 	if err != nil {
 		return t, fmt.Errorf("tally office %d: %w", officeID, translate(err))
 	}

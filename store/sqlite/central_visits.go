@@ -55,8 +55,8 @@ func (c *CentralDB) CountVisitTallies(ctx context.Context, f survey.ReportFilter
 	}
 	var w where
 	w.add("office_id = ?", f.OfficeID)
-	w.add("day >= ?", jakartaDate(f.From))
-	w.add("day < ?", jakartaDate(f.To))
+	w.add("day >= ?", survey.JakartaDate(f.From))
+	w.add("day < ?", survey.JakartaDate(f.To))
 	if f.NIP != "" {
 		w.add("nip = ?", f.NIP)
 	}

@@ -27,7 +27,7 @@ func (k *KioskDB) RegisterCounterDevice(ctx context.Context, nip string, hashes 
 // CountRefusals sums the ratings limits refused on the Asia/Jakarta days of [from, to), per reason.
 func (k *KioskDB) CountRefusals(ctx context.Context, from, to time.Time) (map[string]int64, error) {
 	rows, err := k.db.QueryContext(ctx, "SELECT reason, SUM(count) FROM refusals WHERE day >= ? AND day < ? GROUP BY reason",
-		from.In(jakarta).Format("2006-01-02"), to.In(jakarta).Format("2006-01-02"))
+		from.In(survey.Jakarta).Format("2006-01-02"), to.In(survey.Jakarta).Format("2006-01-02"))
 	if err != nil {
 		return nil, fmt.Errorf("count refusals: %w", translate(err))
 	}
@@ -42,6 +42,11 @@ func (k *KioskDB) CountRefusals(ctx context.Context, from, to time.Time) (map[st
 		out[reason] = n
 	}
 	return out, rows.Err()
+}
+
+// CountRefusal counts one refused attempt at at for nip and reason.
+func (k *KioskDB) CountRefusal(ctx context.Context, at time.Time, nip, reason string) error {
+	return countRefusal(ctx, k.db, at, nip, reason)
 }
 
 // CountFlagged counts the responses created in [from, to) that carry a flag.
@@ -101,7 +106,7 @@ func (k *KioskDB) Purge(ctx context.Context, p survey.RetentionPolicy, now time.
 		{p.Contacts > 0, &res.Contacts, "DELETE FROM followups WHERE created_at < ?", []any{before(p.Contacts)}},
 		{p.Pseudonyms > 0, &res.Pseudonyms, "DELETE FROM rate_events WHERE at < ?", []any{before(p.Pseudonyms)}},
 		{p.Pseudonyms > 0, &res.Pseudonyms, "DELETE FROM counter_devices WHERE seen_at < ?", []any{before(p.Pseudonyms)}},
-		{p.Refusals > 0, &res.Refusals, "DELETE FROM refusals WHERE day < ?", []any{now.Add(-p.Refusals).In(jakarta).Format("2006-01-02")}},
+		{p.Refusals > 0, &res.Refusals, "DELETE FROM refusals WHERE day < ?", []any{now.Add(-p.Refusals).In(survey.Jakarta).Format("2006-01-02")}},
 		{true, &res.Sessions, "DELETE FROM sessions WHERE expires_at < ?", []any{formatTime(now)}},
 	}
 	for _, st := range steps {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/skmkiosk/skm/survey"
@@ -16,30 +17,59 @@ import (
 // because the group writer is the only writer of responses.
 
 // checkVisit refuses a response through a visit that is unknown, used,
-// expired, or for another staff member or service. It writes nothing.
-func checkVisit(ctx context.Context, tx querier, r *survey.Response) error {
-	var nip, service, expires string
-	var used sql.NullString
-	err := tx.QueryRowContext(ctx, "SELECT nip, service, expires_at, used_at FROM visits WHERE id = ?", r.VisitID).
-		Scan(&nip, &service, &expires, &used)
+// expired, for another staff member or service, or claimed by another
+// device than in.Claimant (that refusal marks the visit contested). It
+// claims an unclaimed visit for in.Claimant, and flags the response
+// code_contested or own_device as the visit's record says.
+func checkVisit(ctx context.Context, tx querier, r *survey.Response, in survey.Intake) error {
+	v, err := scanVisit(tx.QueryRowContext(ctx, "SELECT "+visitColumns+" FROM visits WHERE id = ?", r.VisitID))
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return survey.ErrVisitForged()
 	case err != nil:
 		return fmt.Errorf("look up visit: %w", translate(err))
-	case used.Valid:
+	case v.Used():
 		return survey.ErrVisitUsed()
-	case nip != r.NIP:
+	case v.NIP != r.NIP:
 		e := survey.ErrVisitForged()
 		e.Message += " (the code belongs to another officer)"
 		e.MessageID += " (kode ini milik petugas lain)"
 		return e
-	case service != r.Service:
+	case v.Service != r.Service:
 		return &survey.Error{Code: survey.EINVALID, Field: "service",
-			Message:   fmt.Sprintf("this visit code is for service %s, not %s", service, r.Service),
-			MessageID: fmt.Sprintf("kode kunjungan ini untuk layanan %s, bukan %s", service, r.Service)}
-	case !r.CreatedAt.Before(parseTime(expires)):
+			Message:   fmt.Sprintf("this visit code is for service %s, not %s", v.Service, r.Service),
+			MessageID: fmt.Sprintf("kode kunjungan ini untuk layanan %s, bukan %s", v.Service, r.Service)}
+	case !r.CreatedAt.Before(v.ExpiresAt):
 		return survey.ErrVisitExpired()
+	}
+	if in.Claimant != nil {
+		if v, err = claimVisit(ctx, tx, v, *in.Claimant, r.CreatedAt); err != nil {
+			return err
+		}
+	}
+	if v.Contested() {
+		r.Flags = appendNew(r.Flags, survey.FlagCodeContested)
+	}
+	if v.OpenedOwn {
+		r.Flags = appendNew(r.Flags, survey.FlagOwnDevice)
+	}
+	return nil
+}
+
+// appendNew appends f to flags unless it is there already.
+func appendNew(flags []string, f string) []string {
+	if slices.Contains(flags, f) {
+		return flags
+	}
+	return append(flags, f)
+}
+
+// countRefusal counts one refused attempt on at's Asia/Jakarta day.
+func countRefusal(ctx context.Context, tx querier, at time.Time, nip, reason string) error {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO refusals (day, nip, reason, count) VALUES (?, ?, ?, 1)
+		ON CONFLICT (day, nip, reason) DO UPDATE SET count = count + 1`,
+		survey.JakartaDate(at), nip, reason); err != nil {
+		return fmt.Errorf("count refusal: %w", translate(err))
 	}
 	return nil
 }
@@ -72,10 +102,8 @@ func checkLimits(ctx context.Context, tx querier, r *survey.Response, in survey.
 		if n < ch.limit {
 			continue
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO refusals (day, nip, reason, count) VALUES (?, ?, ?, 1)
-			ON CONFLICT (day, nip, reason) DO UPDATE SET count = count + 1`,
-			r.CreatedAt.In(jakarta).Format("2006-01-02"), r.NIP, ch.reason); err != nil {
-			return fmt.Errorf("count refusal: %w", translate(err))
+		if err := countRefusal(ctx, tx, r.CreatedAt, r.NIP, ch.reason); err != nil {
+			return err
 		}
 		return survey.ErrRateLimited(ch.reason)
 	}
@@ -105,7 +133,7 @@ func suspicionFlags(ctx context.Context, tx *groupTx, r *survey.Response, in sur
 			flags = append(flags, survey.FlagOwnDevice)
 		}
 	}
-	if in.Limited && l.NoVisitWindow > 0 && r.VisitID == "" {
+	if (in.Limited || in.NoVisitFlag) && l.NoVisitWindow > 0 && r.VisitID == "" {
 		var office, mine int
 		since := formatTime(r.CreatedAt.Add(-l.NoVisitWindow))
 		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM visits WHERE issued_at > ?),

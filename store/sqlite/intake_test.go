@@ -49,7 +49,7 @@ func MustCreateVisit(tb testing.TB, db *sqlite.KioskDB, nip, service string, ttl
 	tb.Helper()
 	v := survey.Visit{ID: survey.NewVisitID(), NIP: nip, Service: service, IssuedBy: "test",
 		IssuedAt: db.Now(), ExpiresAt: db.Now().Add(ttl)}
-	if err := db.CreateVisit(context.Background(), &v); err != nil {
+	if err := db.CreateVisit(context.Background(), &v, survey.MintCap{}); err != nil {
 		tb.Fatal(err)
 	}
 	return v

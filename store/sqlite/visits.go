@@ -12,22 +12,31 @@ import (
 
 var _ survey.VisitStore = (*KioskDB)(nil)
 
-const visitColumns = "id, nip, code, service, issued_by, issued_at, expires_at, COALESCE(used_at, ''), COALESCE(response_id, '')"
+const visitColumns = `id, nip, code, service, issued_by, issued_at, expires_at, COALESCE(used_at, ''), COALESCE(response_id, ''),
+	for_tablet, claim_kind, claim_hash, claimed_at, contested_at, contests, opened_own`
 
 func scanVisit(sc scanner) (survey.Visit, error) {
 	var v survey.Visit
-	var issued, expires, used string
-	err := sc.Scan(&v.ID, &v.NIP, &v.Code, &v.Service, &v.IssuedBy, &issued, &expires, &used, &v.ResponseID)
+	var issued, expires, used, claimed, contested string
+	err := sc.Scan(&v.ID, &v.NIP, &v.Code, &v.Service, &v.IssuedBy, &issued, &expires, &used, &v.ResponseID,
+		&v.ForTablet, &v.Claim.Kind, &v.Claim.Hash, &claimed, &contested, &v.Contests, &v.OpenedOwn)
 	v.IssuedAt, v.ExpiresAt = parseTime(issued), parseTime(expires)
-	if used != "" {
-		v.UsedAt = parseTime(used)
+	for _, t := range []struct {
+		s  string
+		at *time.Time
+	}{{used, &v.UsedAt}, {claimed, &v.ClaimedAt}, {contested, &v.ContestedAt}} {
+		if t.s != "" {
+			*t.at = parseTime(t.s)
+		}
 	}
 	return v, err
 }
 
 // CreateVisit stores a visit for an active staff member and active service.
-// v.ID, v.IssuedAt and v.ExpiresAt must be set; v.Code is filled in.
-func (k *KioskDB) CreateVisit(ctx context.Context, v *survey.Visit) error {
+// v.ID, v.IssuedAt and v.ExpiresAt must be set; v.Code is filled in. An
+// issuer over its cap is refused, and the refusal counted, in the same
+// transaction, so concurrent requests cannot slip past the cap.
+func (k *KioskDB) CreateVisit(ctx context.Context, v *survey.Visit, cap survey.MintCap) error {
 	tx, err := k.db.BeginTx(ctx, nil)
 	if err != nil {
 		return translate(err)
@@ -47,11 +56,102 @@ func (k *KioskDB) CreateVisit(ctx context.Context, v *survey.Visit) error {
 	}
 	v.IssuedAt = v.IssuedAt.UTC().Truncate(time.Second)
 	v.ExpiresAt = v.ExpiresAt.UTC().Truncate(time.Second)
-	if _, err := tx.ExecContext(ctx, `INSERT INTO visits (id, nip, code, service, issued_by, issued_at, expires_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, v.ID, v.NIP, v.Code, v.Service, v.IssuedBy, formatTime(v.IssuedAt), formatTime(v.ExpiresAt)); err != nil {
+	if cap.Count > 0 {
+		var n int
+		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM visits WHERE issued_by = ? AND issued_at > ?",
+			v.IssuedBy, formatTime(v.IssuedAt.Add(-cap.Window))).Scan(&n); err != nil {
+			return fmt.Errorf("count visits of %s: %w", v.IssuedBy, translate(err))
+		}
+		if n >= cap.Count {
+			if err := countRefusal(ctx, tx, v.IssuedAt, v.NIP, cap.Reason); err != nil {
+				return err
+			}
+			if err := tx.Commit(); err != nil {
+				return translate(err)
+			}
+			return survey.ErrMintLimited(cap)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO visits (id, nip, code, service, issued_by, issued_at, expires_at, for_tablet)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, v.ID, v.NIP, v.Code, v.Service, v.IssuedBy, formatTime(v.IssuedAt), formatTime(v.ExpiresAt),
+		v.ForTablet); err != nil {
 		return fmt.Errorf("create visit: %w", translate(err))
 	}
 	return translate(tx.Commit())
+}
+
+// OpenVisit claims visit id for c (see survey.ClaimVisit), or refuses it:
+// used, expired, or claimed by another device. A refusal of another device
+// is kept: the visit is marked contested and the refusal counted.
+func (k *KioskDB) OpenVisit(ctx context.Context, id string, c survey.VisitClaimant, at time.Time) (survey.Visit, error) {
+	tx, err := k.db.BeginTx(ctx, nil)
+	if err != nil {
+		return survey.Visit{}, translate(err)
+	}
+	defer tx.Rollback()
+	v, err := scanVisit(tx.QueryRowContext(ctx, "SELECT "+visitColumns+" FROM visits WHERE id = ?", id))
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return v, survey.ErrVisitForged()
+	case err != nil:
+		return v, fmt.Errorf("read visit: %w", translate(err))
+	case v.Used():
+		return v, survey.ErrVisitUsed()
+	case !at.Before(v.ExpiresAt):
+		return v, survey.ErrVisitExpired()
+	}
+	claim, err := claimVisit(ctx, tx, v, c, at)
+	if cerr := tx.Commit(); cerr != nil {
+		return v, translate(cerr)
+	}
+	if err != nil {
+		return v, err
+	}
+	return claim, nil
+}
+
+// claimVisit applies survey.ClaimVisit for c to v within tx and returns the
+// visit as claimed. Another device is refused with ErrVisitTaken after the
+// contest and the refusal are written (the caller commits them).
+func claimVisit(ctx context.Context, tx querier, v survey.Visit, c survey.VisitClaimant, at time.Time) (survey.Visit, error) {
+	next, ok := survey.ClaimVisit(v.Claim, c)
+	if !ok {
+		if _, err := tx.ExecContext(ctx, `UPDATE visits SET contested_at = CASE WHEN contested_at = '' THEN ? ELSE contested_at END,
+			contests = contests + 1 WHERE id = ?`, formatTime(at), v.ID); err != nil {
+			return v, fmt.Errorf("mark visit contested: %w", translate(err))
+		}
+		if err := countRefusal(ctx, tx, at, v.NIP, survey.RefusedVisitTaken); err != nil {
+			return v, err
+		}
+		return v, survey.ErrVisitTaken()
+	}
+	own := v.OpenedOwn
+	if len(c.Pseudonyms) > 0 && !own {
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM counter_devices WHERE nip = ?
+			AND key_hash IN (SELECT value FROM json_each(?)))`, v.NIP, jsonArray(c.Pseudonyms)).Scan(&own); err != nil {
+			return v, fmt.Errorf("look up counter devices: %w", translate(err))
+		}
+	}
+	if next == v.Claim && own == v.OpenedOwn {
+		return v, nil
+	}
+	if v.ClaimedAt.IsZero() {
+		v.ClaimedAt = at.UTC().Truncate(time.Microsecond)
+	}
+	v.Claim, v.OpenedOwn = next, own
+	if _, err := tx.ExecContext(ctx, "UPDATE visits SET claim_kind = ?, claim_hash = ?, claimed_at = ?, opened_own = ? WHERE id = ?",
+		next.Kind, next.Hash, formatTime(v.ClaimedAt), own, v.ID); err != nil {
+		return v, fmt.Errorf("claim visit: %w", translate(err))
+	}
+	return v, nil
+}
+
+// FindTabletVisits lists the visits offered to desk tablets, unrated and
+// unexpired at now, issued after since, newest first.
+func (k *KioskDB) FindTabletVisits(ctx context.Context, since, now time.Time) ([]survey.Visit, error) {
+	return queryAll(ctx, k.db, "find tablet visits", scanVisit, "SELECT "+visitColumns+` FROM visits
+		WHERE for_tablet = 1 AND used_at IS NULL AND issued_at > ? AND expires_at > ? ORDER BY issued_at DESC, id LIMIT 20`,
+		formatTime(since), formatTime(now))
 }
 
 // checkService refuses an unknown or inactive service code.

@@ -201,3 +201,32 @@ func testPing(t *testing.T, open Opener) {
 		t.Error("ping of a closed store succeeded")
 	}
 }
+
+// testNULInText: text with a NUL byte, which PostgreSQL cannot store, is
+// refused or not found on both stores, never an internal error (a 500).
+func testNULInText(t *testing.T, open Opener) {
+	f := newFixture(t, open)
+	const nul = "ad\x00min"
+	notInternal := func(err error, what string) {
+		t.Helper()
+		if code := survey.ErrorCode(err); code == survey.EINTERNAL {
+			t.Errorf("%s: internal error %v, want a refusal or not found", what, err)
+		}
+	}
+	_, err := f.s.UserByUsername(f.ctx, nul)
+	notInternal(err, "UserByUsername")
+	_, err = f.s.KioskByID(f.ctx, "k-\x00")
+	notInternal(err, "KioskByID")
+	_, err = f.s.OfficeByName(f.ctx, nul)
+	notInternal(err, "OfficeByName")
+	_, _, err = f.s.Setting(f.ctx, nul)
+	notInternal(err, "Setting")
+	o := survey.Office{Name: "Kantor\x00Pusat"}
+	err = f.s.CreateOffice(f.ctx, &o)
+	notInternal(err, "CreateOffice")
+	if err == nil {
+		if got, err := f.s.OfficeByID(f.ctx, o.ID); err != nil || got.Name != o.Name {
+			t.Errorf("an office named with a NUL was stored as %q (%v)", got.Name, err)
+		}
+	}
+}

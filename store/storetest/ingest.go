@@ -9,8 +9,8 @@ import (
 	"github.com/skmkiosk/skm/survey"
 )
 
-// wib is Asia/Jakarta (no DST since 1964), for the expected days and nights.
-var wib = time.FixedZone("WIB", 7*3600)
+// wib is Asia/Jakarta, for the expected days and nights.
+var wib = survey.Jakarta
 
 // ingestFixture is a store with one office, one rostered staff member
 // (NIP1, unit Dafduk, counter 1) and one kiosk.

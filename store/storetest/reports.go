@@ -217,16 +217,18 @@ func testReportPersonCells(t *testing.T, open Opener) {
 	ctx := context.Background()
 	attributable := []survey.Element{survey.Kompetensi, survey.Perilaku}
 	type key struct {
-		nip, month        string
-		verified, suspect bool
+		nip, month, channel, flags string
+		verified, suspect          bool
 	}
 	want := map[key]survey.PersonCell{}
 	for _, r := range f.rows {
-		k := key{r.NIP, month(r), r.Verified, f.suspect[r.Seq]}
+		stored := f.response(r.ID)
+		k := key{r.NIP, month(r), stored.Channel, survey.FlagsString(stored.Flags), r.Verified, f.suspect[r.Seq]}
 		c := want[k]
-		c.NIP, c.Month, c.Verified, c.Suspect = k.nip, k.month, k.verified, k.suspect
+		c.NIP, c.Month, c.Verified, c.Suspect, c.Channel, c.Flags = k.nip, k.month, k.verified, k.suspect, k.channel, k.flags
 		s := int64(r.Ratings.Get(survey.Kompetensi) + r.Ratings.Get(survey.Perilaku))
 		c.N, c.Sum, c.SumSq = c.N+1, c.Sum+s, c.SumSq+s*s
+		c.Scores[s]++
 		want[k] = c
 	}
 	cells, err := f.rs.PersonCells(ctx, f.filter(nil), attributable)
@@ -235,7 +237,7 @@ func testReportPersonCells(t *testing.T, open Opener) {
 	}
 	got := map[key]survey.PersonCell{}
 	for _, c := range cells {
-		got[key{c.NIP, c.Month, c.Verified, c.Suspect}] = c
+		got[key{c.NIP, c.Month, c.Channel, c.Flags, c.Verified, c.Suspect}] = c
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("person cells = %+v\nwant %+v", cells, want)
@@ -259,6 +261,56 @@ func testReportPersonCells(t *testing.T, open Opener) {
 	}
 	if _, err := f.rs.PersonCells(ctx, f.filter(nil), nil); survey.ErrorCode(err) != survey.EINVALID {
 		t.Errorf("no attributable element: %v, want EINVALID", err)
+	}
+}
+
+// testReportNoVisit: unverified, unflagged responses are counted per NIP and
+// day only on days when the office issued visit codes, none of them for the
+// staff member rated.
+func testReportNoVisit(t *testing.T, open Opener) {
+	f := newReportFixture(t, open)
+	ctx := context.Background()
+	day := func(r survey.Response) string { return r.CreatedAt.In(wib).Format(time.DateOnly) }
+	// The first row's day: codes for NIP2 only. The second row's day: codes
+	// for its own staff member. Other days: no codes at all.
+	first, second := f.rows[0], f.rows[1]
+	if day(first) == day(second) {
+		t.Fatal("the fixture's first two rows share a day")
+	}
+	other := NIP2
+	if first.NIP == NIP2 {
+		other = NIP1
+	}
+	tallies := []survey.VisitTally{{Day: day(first), NIP: other, Service: "KIA", Issued: 2, Rated: 1},
+		{Day: day(second), NIP: second.NIP, Service: "KIA", Issued: 1}}
+	if err := f.s.SaveVisitTallies(ctx, f.kiosk.ID, tallies); err != nil {
+		t.Fatal(err)
+	}
+	want := map[[2]string]int64{}
+	for _, r := range f.rows {
+		if !r.Verified && !f.suspect[r.Seq] && day(r) == day(first) && r.NIP != other {
+			want[[2]string{r.NIP, day(r)}]++
+		}
+	}
+	if len(want) == 0 {
+		t.Fatal("the fixture has no unverified row on the first day")
+	}
+	got, err := f.rs.NoVisitCounts(ctx, f.filter(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	gotMap := map[[2]string]int64{}
+	for _, c := range got {
+		gotMap[[2]string{c.NIP, c.Day}] = c.N
+	}
+	if !reflect.DeepEqual(gotMap, want) {
+		t.Errorf("NoVisitCounts = %v, want %v", gotMap, want)
+	}
+	if got, err := f.rs.NoVisitCounts(ctx, f.filter(func(rf *survey.ReportFilter) { rf.NIP = other })); err != nil || len(got) != 0 {
+		t.Errorf("the staff member with codes that day: %v (%v), want none", got, err)
+	}
+	if _, err := f.rs.NoVisitCounts(ctx, survey.ReportFilter{OfficeID: f.office.ID}); survey.ErrorCode(err) != survey.EINVALID {
+		t.Errorf("without a period: %v, want EINVALID", err)
 	}
 }
 

@@ -69,7 +69,7 @@ func testRollups(t *testing.T, open Opener) {
 	}
 }
 
-// workedExampleB is domain.md §1.9 (B): 29 respondents whose answers sum
+// workedExampleB is docs/domain.md#examples (B): 29 respondents whose answers sum
 // per element to these totals; exact IKM 91.48, template-mode 91.38.
 var workedExampleB = map[survey.Element]int{
 	survey.Persyaratan: 105, survey.Prosedur: 101, survey.Waktu: 100, survey.Biaya: 116, survey.Produk: 102,

@@ -60,8 +60,9 @@ func RunCentralStore(t *testing.T, open func(t *testing.T, now func() time.Time)
 		{"Sessions", testSessions},
 		{"Audit", testAudit},
 		{"Settings", testSettings},
+		{"NULInText", testNULInText},
 		{"Ping", testPing},
-		{"ReportSums", testReportSums}, {"ReportPeriods", testReportPeriods}, {"ReportCells", testReportCells}, {"ReportPersonCells", testReportPersonCells}, {"ReportComments", testReportComments}, {"ReportProfiles", testReportProfiles}, {"ReportWorkedExample", testReportWorkedExample}, {"ReportLateRows", testReportLateRows}, {"ReportAccess", testReportAccess}, {"ReportRTL", testReportRTL}, {"ReportStatements", testReportStatements},
+		{"ReportSums", testReportSums}, {"ReportPeriods", testReportPeriods}, {"ReportCells", testReportCells}, {"ReportPersonCells", testReportPersonCells}, {"ReportNoVisit", testReportNoVisit}, {"ReportComments", testReportComments}, {"ReportProfiles", testReportProfiles}, {"ReportWorkedExample", testReportWorkedExample}, {"ReportLateRows", testReportLateRows}, {"ReportAccess", testReportAccess}, {"ReportRTL", testReportRTL}, {"ReportStatements", testReportStatements},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, open) })
 	}

@@ -17,12 +17,15 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/skmkiosk/skm/survey"
 	"github.com/skmkiosk/skm/sync/wire"
+	"github.com/skmkiosk/skm/web"
 )
 
 // Handler serves the sync endpoints of central.
@@ -34,17 +37,24 @@ type Handler struct {
 	Logger    *slog.Logger
 	// Metrics, when set, is told of every stored batch.
 	Metrics Metrics
-	// MaxConcurrent bounds the batches decompressed and stored at once (0: no
-	// bound). When every kiosk of a province arrives in the same second, the
-	// rest are told to come back (503) rather than all held in memory.
+	// MaxConcurrent bounds the uploads (batches and visit tallies) read and
+	// stored at once (0: no bound). When every kiosk of a province arrives
+	// in the same second, the rest are told to come back (503) rather than
+	// all held in memory. Each kiosk has at most one upload in flight.
 	MaxConcurrent int
 
 	slotsOnce sync.Once
 	slots     chan struct{}
+	mu        sync.Mutex
+	uploading map[string]bool // kiosks with an upload in flight
 }
 
 var errBusy = survey.NewError(survey.EUNAVAILABLE, "central is busy with other kiosks' uploads; the kiosk retries by itself",
 	"pusat sedang sibuk menerima unggahan kios lain; kios akan mencoba lagi sendiri")
+
+var errKioskBusy = survey.NewError(survey.EUNAVAILABLE,
+	"this kiosk already has an upload in progress; the kiosk retries by itself",
+	"kios ini sedang mengunggah; kios akan mencoba lagi sendiri")
 
 // acquire takes an ingest slot, or reports false when all are taken.
 func (h *Handler) acquire() bool {
@@ -64,6 +74,31 @@ func (h *Handler) release() {
 	if h.MaxConcurrent > 0 {
 		<-h.slots
 	}
+}
+
+// acquireFor takes kiosk id's one upload slot and then a shared one;
+// release gives both back.
+func (h *Handler) acquireFor(id string) (release func(), err error) {
+	h.mu.Lock()
+	if h.uploading[id] {
+		h.mu.Unlock()
+		return nil, errKioskBusy
+	}
+	if h.uploading == nil {
+		h.uploading = map[string]bool{}
+	}
+	h.uploading[id] = true
+	h.mu.Unlock()
+	done := func() {
+		h.mu.Lock()
+		delete(h.uploading, id)
+		h.mu.Unlock()
+	}
+	if !h.acquire() {
+		done()
+		return nil, errBusy
+	}
+	return func() { h.release(); done() }, nil
 }
 
 // Metrics receives what each stored batch held and found; central's
@@ -98,6 +133,12 @@ func unauthorized(en, id string) error { return survey.NewError(survey.EUNAUTHOR
 // within wire.MaxClockSkew and an Ed25519 signature over method, path,
 // timestamp and body made with that kiosk's key. A revoked kiosk gets 403.
 // Every answer carries central's clock (wire.HeaderTime).
+//
+// An upload's body is read only after what can be checked without it: the
+// headers, a known and unrevoked kiosk, the timestamp, and a free slot
+// (MaxConcurrent, one per kiosk). So a client without a kiosk id makes
+// central read nothing, and one with a kiosk id but not its key makes it
+// read one body of at most wire.MaxBodyBytes at a time.
 func (h *Handler) Authenticate(c *fiber.Ctx) error {
 	// Central's clock on every answer, refusals included, so that a kiosk
 	// with a wrong clock can sign its next request with central's time.
@@ -107,13 +148,11 @@ func (h *Handler) Authenticate(c *fiber.Ctx) error {
 		return unauthorized("missing credentials: the "+wire.HeaderKiosk+", "+wire.HeaderTimestamp+" and "+wire.HeaderSignature+" headers are required",
 			"kredensial tidak ada: header "+wire.HeaderKiosk+", "+wire.HeaderTimestamp+" dan "+wire.HeaderSignature+" wajib")
 	}
-	k, err := h.Store.KioskByID(c.UserContext(), id)
-	if survey.ErrorCode(err) == survey.ENOTFOUND {
-		return unauthorized("unknown kiosk "+id+": check central.kiosk_id", "kios "+id+" tidak dikenal: periksa central.kiosk_id")
-	} else if err != nil {
+	k, err := h.kiosk(c.UserContext(), id)
+	if err != nil {
 		return err
 	}
-	if err := wire.VerifyRequest(k.PublicKey, c.Method(), string(c.Request().RequestURI()), ts, sig, c.Request().Body(), h.now()); err != nil {
+	if _, _, err := wire.CheckRequestHeaders(ts, sig, h.now()); err != nil {
 		h.log().Warn("sync request refused", "kiosk_id", id, "reason", err)
 		return unauthorized(err.Error(), "permintaan ditolak: "+err.Error())
 	}
@@ -121,8 +160,37 @@ func (h *Handler) Authenticate(c *fiber.Ctx) error {
 		return survey.NewError(survey.EFORBIDDEN, "kiosk "+id+" was revoked at central; ask the central administrator for a new kiosk id and secret",
 			"kios "+id+" sudah dicabut di pusat; minta id dan secret kios baru kepada admin pusat")
 	}
+	if c.Method() == fiber.MethodPost {
+		release, err := h.acquireFor(k.ID)
+		if err != nil {
+			return err
+		}
+		defer release()
+		if err := web.ReadBody(c); err != nil {
+			return err
+		}
+	}
+	if err := wire.VerifyRequest(k.PublicKey, c.Method(), string(c.Request().RequestURI()), ts, sig, c.Request().Body(), h.now()); err != nil {
+		h.log().Warn("sync request refused", "kiosk_id", id, "reason", err)
+		return unauthorized(err.Error(), "permintaan ditolak: "+err.Error())
+	}
 	c.Locals(localKiosk, k)
 	return c.Next()
+}
+
+// kiosk finds the kiosk a request names. An id that is not printable text
+// is not looked up (PostgreSQL refuses a NUL byte with an error).
+func (h *Handler) kiosk(ctx context.Context, id string) (survey.Kiosk, error) {
+	var k survey.Kiosk
+	var err error = survey.NewError(survey.ENOTFOUND, "", "")
+	if utf8.ValidString(id) && !strings.ContainsFunc(id, unicode.IsControl) && len(id) <= 100 {
+		k, err = h.Store.KioskByID(ctx, id)
+	}
+	if survey.ErrorCode(err) == survey.ENOTFOUND {
+		return k, unauthorized("unknown kiosk "+strconv.Quote(id)+": check central.kiosk_id",
+			"kios "+strconv.Quote(id)+" tidak dikenal: periksa central.kiosk_id")
+	}
+	return k, err
 }
 
 // KioskOf returns the authenticated kiosk.
@@ -160,10 +228,6 @@ func body(c *fiber.Ctx) ([]byte, error) {
 
 // PostBatch handles POST /api/v1/sync/batches.
 func (h *Handler) PostBatch(c *fiber.Ctx) error {
-	if !h.acquire() {
-		return errBusy
-	}
-	defer h.release()
 	data, err := body(c)
 	if err != nil {
 		return err

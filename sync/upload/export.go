@@ -78,7 +78,7 @@ func Export(ctx context.Context, store ExportStore, w io.Writer, kioskID string,
 // exportVisitTallies writes the tallies of whole days from since's day on:
 // a tally replaces central's for its day, so it must count the whole day.
 func exportVisitTallies(ctx context.Context, store ExportStore, fw *wire.FileWriter, kioskID string, since time.Time) error {
-	tallies, err := store.VisitTallies(ctx, survey.DayStart(since, wib))
+	tallies, err := store.VisitTallies(ctx, survey.DayStart(since, survey.Jakarta))
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/skmkiosk/skm/survey"
 	"github.com/skmkiosk/skm/sync/wire"
 )
 
@@ -20,19 +21,17 @@ const SettingVisitsSent = "sync.visits_sent_day"
 // most 7 days) and a day more, so a code rated after that run is counted.
 const visitLookback = 8 * 24 * time.Hour
 
-var wib = time.FixedZone("WIB", 7*3600) // Asia/Jakarta: UTC+7 all year
-
 // sendVisitTallies sends central the visit tallies of the days since the
 // last accepted run's day less visitLookback (every day, the first time),
 // so central can show the response rate of visit codes.
 func (u *Uploader) sendVisitTallies(ctx context.Context) error {
-	today := u.cfg.Now().In(wib).Format(time.DateOnly)
+	today := u.cfg.Now().In(survey.Jakarta).Format(time.DateOnly)
 	var since time.Time
 	last, ok, err := u.store.Setting(ctx, SettingVisitsSent)
 	if err != nil {
 		return err
 	}
-	if day, err := time.ParseInLocation(time.DateOnly, last, wib); ok && err == nil {
+	if day, err := time.ParseInLocation(time.DateOnly, last, survey.Jakarta); ok && err == nil {
 		since = day.Add(-visitLookback)
 	}
 	tallies, err := u.store.VisitTallies(ctx, since)

@@ -20,7 +20,7 @@ func (k *kioskHarness) mustVisit(t *testing.T, nip, service string) survey.Visit
 	t.Helper()
 	now := k.DB.Now()
 	v := survey.Visit{ID: survey.NewVisitID(), NIP: nip, Service: service, IssuedBy: "test", IssuedAt: now, ExpiresAt: now.Add(2 * time.Hour)}
-	if err := k.DB.CreateVisit(context.Background(), &v); err != nil {
+	if err := k.DB.CreateVisit(context.Background(), &v, survey.MintCap{}); err != nil {
 		t.Fatal(err)
 	}
 	return v
@@ -242,4 +242,51 @@ func mustJSON(t *testing.T, v any) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// TestKioskGamingFlagsReachCentral: a verified rating the kiosk flagged
+// code_contested and own_device (a visit code another phone tried to open,
+// opened on the staff member's own counter device) reaches central with its
+// flags as the kiosk hashed them: stored, suspect, verified, and no edit or
+// chain finding.
+func TestKioskGamingFlagsReachCentral(t *testing.T) {
+	backends(t, func(t *testing.T, open func(*testing.T) survey.CentralStore) {
+		ctx := context.Background()
+		store := open(t)
+		c := MustStartCentral(t, store)
+		k0, secret := c.MustAddKiosk(t)
+		k := MustNewKiosk(t, c.URL, k0.ID, secret, 50)
+		if err := k.DB.RegisterCounterDevice(ctx, nip1, []string{"counter-pc"}); err != nil {
+			t.Fatal(err)
+		}
+		v := k.mustVisit(t, nip1, "KTPEL_BARU")
+		own := survey.VisitClaimant{Device: survey.VisitClaim{Kind: survey.ClaimDevice, Hash: "staff"}, Pseudonyms: []string{"counter-pc"}}
+		if _, err := k.DB.OpenVisit(ctx, v.ID, own, k.DB.Now()); err != nil {
+			t.Fatal(err)
+		}
+		rival := survey.VisitClaimant{Device: survey.VisitClaim{Kind: survey.ClaimDevice, Hash: "rival"}}
+		if _, err := k.DB.OpenVisit(ctx, v.ID, rival, k.DB.Now()); survey.ErrorCode(err) != survey.ECONFLICT {
+			t.Fatalf("another device: %v", err)
+		}
+		r := survey.Response{NIP: v.NIP, Service: v.Service, VisitID: v.ID, Channel: survey.ChannelVisit, Ratings: survey.Ratings{4, 4, 4, 4, 4, 4, 4, 4, 4}}
+		if _, err := k.DB.CreateResponseWith(ctx, &r, survey.Intake{Claimant: &own}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := k.Up.Run(ctx, fastBackoff); err != nil {
+			t.Fatal(err)
+		}
+		got, err := store.ResponseByID(ctx, r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []string{survey.FlagCodeContested, survey.FlagOwnDevice}
+		if strings.Join(got.Flags, ",") != strings.Join(want, ",") || !got.Suspect || !got.Verified || got.Channel != survey.ChannelVisit {
+			t.Errorf("central holds flags %v suspect %v verified %v channel %s; want %v, suspect, verified, visit",
+				got.Flags, got.Suspect, got.Verified, got.Channel, want)
+		}
+		findings, err := store.FindFindings(ctx, survey.FindingFilter{KioskID: k.ID})
+		if err != nil || len(findings) != 0 {
+			t.Errorf("findings %+v (%v), want none: the flags are part of the hashed content", findings, err)
+		}
+	})
 }

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -69,19 +70,35 @@ func SignRequest(key ed25519.PrivateKey, method, pathAndQuery string, body []byt
 
 // VerifyRequest checks a request's timestamp and signature and says what is wrong.
 func VerifyRequest(pub ed25519.PublicKey, method, pathAndQuery, ts, sig string, body []byte, now time.Time) error {
+	t, raw, err := CheckRequestHeaders(ts, sig, now)
+	if err != nil {
+		return err
+	}
+	if len(pub) != ed25519.PublicKeySize || !ed25519.Verify(pub, StringToSign(method, pathAndQuery, t, body), raw) {
+		return errBadSignature
+	}
+	return nil
+}
+
+var errBadSignature = errors.New("the signature does not verify: check central.kiosk_id and central.secret in the kiosk's configuration")
+
+// CheckRequestHeaders checks what can be checked of a request's signature
+// before its body is read: the timestamp within MaxClockSkew of now, and a
+// signature of an Ed25519 signature's size. It returns both decoded.
+func CheckRequestHeaders(ts, sig string, now time.Time) (int64, []byte, error) {
 	t, err := strconv.ParseInt(ts, 10, 64)
 	if err != nil {
-		return fmt.Errorf("the %s header must be Unix seconds", HeaderTimestamp)
+		return 0, nil, fmt.Errorf("the %s header must be Unix seconds", HeaderTimestamp)
 	}
 	if d := now.Sub(time.Unix(t, 0)); d > MaxClockSkew || d < -MaxClockSkew {
-		return fmt.Errorf("the request time is %s away from central's clock (limit %s): check the kiosk's date, time and time zone",
+		return 0, nil, fmt.Errorf("the request time is %s away from central's clock (limit %s): check the kiosk's date, time and time zone",
 			d.Round(time.Second), MaxClockSkew)
 	}
 	raw, err := base64.StdEncoding.DecodeString(sig)
-	if err != nil || len(pub) != ed25519.PublicKeySize || !ed25519.Verify(pub, StringToSign(method, pathAndQuery, t, body), raw) {
-		return fmt.Errorf("the signature does not verify: check central.kiosk_id and central.secret in the kiosk's configuration")
+	if err != nil || len(raw) != ed25519.SignatureSize {
+		return 0, nil, errBadSignature
 	}
-	return nil
+	return t, raw, nil
 }
 
 // headMessage is what a chain-head signature covers.

@@ -63,7 +63,8 @@ func Roster(n int) []survey.Staff {
 
 // Serve is kioskd's `serve` mode: the kiosk's HTTP server, wired
 // as cmd/kiosk wires it, on the listener the parent handed over, with the
-// limits of config [limits] off (a load from one address would hit them).
+// limits of config [limits] and [http]'s connection bounds off (a load
+// from one address would hit them).
 // It stops when its standard input closes and then prints the number of
 // stored responses as JSON ({"responses": N}).
 func Serve(ctx context.Context, args []string, stdout io.Writer) error {
@@ -96,6 +97,7 @@ func Serve(ctx context.Context, args []string, stdout io.Writer) error {
 	cfg := kiosk.DefaultConfig()
 	cfg.Database, cfg.Listen = *dbPath, ln.Addr().String()
 	cfg.Limits.PerDevice, cfg.Limits.PerAddress, cfg.Limits.BurstCount, cfg.Limits.NoVisitWindow = 0, 0, 0, 0
+	cfg.HTTP.MaxConnections, cfg.HTTP.MaxConnectionsPerAddress = 0, 0 // up to 4096 clients, all from 127.0.0.1
 	if err := cfg.Validate(); err != nil {
 		return fmt.Errorf("kiosk configuration: %w", err)
 	}

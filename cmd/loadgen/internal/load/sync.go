@@ -225,6 +225,7 @@ func ServeCentral(ctx context.Context, args []string) error {
 	defer store.Close()
 	cfg := central.DefaultConfig()
 	cfg.Listen, cfg.Database = ln.Addr().String(), *db
+	cfg.HTTP.MaxConnections, cfg.HTTP.MaxConnectionsPerAddress = 0, 0 // every simulated kiosk dials from 127.0.0.1
 	srv, err := central.NewServer(cfg, store, central.Options{Logger: kioskside.Quiet})
 	if err != nil {
 		return fmt.Errorf("central server: %w", err)
