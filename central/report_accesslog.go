@@ -44,8 +44,8 @@ func reportWhat(c *fiber.Ctx) (via, what string) {
 		return "export", c.Params("table") + "." + c.Params("ext")
 	case strings.HasSuffix(path, "/export.xlsx"):
 		return "export", "report.xlsx"
-	case strings.HasSuffix(path, "/evidence.csv"):
-		return "export", "evidence.csv"
+	case strings.HasSuffix(path, "/evidence.csv"), strings.HasSuffix(path, ".pdf"):
+		return "export", path[strings.LastIndex(path, "/")+1:]
 	case strings.HasSuffix(path, ":office"):
 		return "page", "office"
 	}

@@ -163,7 +163,7 @@ func (s *Server) personAnswer(ctx context.Context, r reports, rel *survey.Releas
 	}
 	st.NIP = q.NIP
 	cand, _ := r.rules.Candidate(ev.input(st))
-	cand, held := released(rel.Part(f), f.From, f.To, cand)
+	cand, held := r.released(ev, f.From, f.To, cand)
 	ind := apiIndividualOf(r.rules, st, cand.All, held.All)
 	clean := apiIndividualOf(r.rules, st, cand.Clean, held.Clean)
 	ind.WithoutSuspect, ind.apiScrutiny = &clean, apiScrutinyOf(r.rules, cand, held)

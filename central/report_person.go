@@ -76,7 +76,7 @@ func (r reports) person(ctx context.Context, q reportQuery, st survey.Staff) (pe
 	}
 	pcells := ev.scores
 	rep.Lists, _ = r.rules.Candidate(ev.input(st))
-	rep.Lists, rep.ListsHeld = released(ev.parts[st.NIP], pf.From, pf.To, rep.Lists)
+	rep.Lists, rep.ListsHeld = r.released(ev, pf.From, pf.To, rep.Lists)
 	ind := func(edit func(*survey.ReportFilter)) survey.Individual {
 		f := pf
 		edit(&f)

@@ -409,7 +409,7 @@ func (r reports) appraisal(ctx context.Context, q reportQuery) (appraisalReport,
 	for _, list := range [][]survey.Candidate{rep.Appraisal.Reward, rep.Appraisal.Coaching, rep.Appraisal.Others} {
 		for i := range list {
 			nip := list[i].Staff.NIP
-			list[i], rep.HeldBack[nip] = released(ev.parts[nip], f.From, f.To, list[i])
+			list[i], rep.HeldBack[nip] = r.released(ev, f.From, f.To, list[i])
 		}
 	}
 	return rep, nil
@@ -423,8 +423,9 @@ func (r reports) appraisal(ctx context.Context, q reportQuery) (appraisalReport,
 // rests on (parts): the lists' figures by class and month are then unions
 // of groups too, since no group mixes classes or months.
 type listEvidence struct {
-	scores     []survey.PersonCell // every score cell f selects, for the staff rows
+	scores     []survey.PersonCell // every score cell f selects, for the staff rows and the counts
 	parts      map[string]survey.Part
+	raw        map[string][]survey.PersonCell
 	history    map[string][]survey.PersonCell
 	byNIP      map[string][]survey.PersonCell
 	cells      map[string][]survey.Cell
@@ -434,13 +435,14 @@ type listEvidence struct {
 
 // listEvidence reads the list evidence of f's office and period.
 func (r reports) listEvidence(ctx context.Context, rel *survey.Release, f survey.ReportFilter) (listEvidence, error) {
-	ev := listEvidence{parts: map[string]survey.Part{}, history: map[string][]survey.PersonCell{}, byNIP: map[string][]survey.PersonCell{},
+	ev := listEvidence{parts: map[string]survey.Part{}, raw: map[string][]survey.PersonCell{}, history: map[string][]survey.PersonCell{}, byNIP: map[string][]survey.PersonCell{},
 		cells: map[string][]survey.Cell{}, noVisit: map[string][]survey.NoVisitCount{}}
 	var err error
 	if ev.scores, err = r.store.PersonCells(ctx, f, r.rules.Attributable); err != nil {
 		return ev, err
 	}
 	for _, c := range ev.scores {
+		ev.raw[c.NIP] = append(ev.raw[c.NIP], c)
 		if _, ok := ev.parts[c.NIP]; !ok {
 			pf := withKey(f, survey.ByNIP, c.NIP)
 			p := rel.Part(pf)
@@ -501,10 +503,15 @@ type personHeld struct {
 }
 
 // released completes a candidate computed from the released cells of its
-// person's part p (of the months [from, to)): each figure's held-back
-// ratings, and a figure that rests on none of its ratings is suppressed,
-// with its count, rather than empty.
-func released(p survey.Part, from, to time.Time, c survey.Candidate) (survey.Candidate, personHeld) {
+// person's part (of the months [from, to)): each figure's held-back
+// ratings; a figure that rests on none of its ratings is suppressed, with
+// its count, rather than empty; and the counts (channels, verified share,
+// flags), which tell how many ratings arrived how but nothing of what they
+// answered, count every rating, as reports' counts do.
+func (r reports) released(ev listEvidence, from, to time.Time, c survey.Candidate) (survey.Candidate, personHeld) {
+	p := ev.parts[c.Staff.NIP]
+	counts, _ := r.rules.Candidate(survey.PersonInput{Staff: c.Staff, Scores: ev.raw[c.Staff.NIP]})
+	c.Channels, c.VerifiedShare, c.Suspect, c.Flags = counts.Channels, counts.VerifiedShare, counts.Suspect, counts.Flags
 	var held personHeld
 	for _, fig := range []struct {
 		x    *survey.Individual

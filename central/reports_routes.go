@@ -15,6 +15,7 @@ func (s *Server) registerReportRoutes(app *fiber.App, admin fiber.Router) {
 	admin.Get("/reports/:office", readers, s.handleOfficeReport)
 	admin.Get("/reports/:office/appraisal", readers, s.handleAppraisalPage)
 	admin.Get("/reports/:office/skm", readers, s.handleSKMPage)
+	admin.Get("/reports/:office/skm.pdf", readers, s.handleSKMPDF)
 	admin.Get("/reports/:office/rtl", readers, s.handleRTLPage)
 	admin.Post("/reports/:office/rtl", editors, s.handleRTLCreate)
 	admin.Post("/reports/:office/rtl/:id", editors, s.handleRTLUpdate)
@@ -24,6 +25,7 @@ func (s *Server) registerReportRoutes(app *fiber.App, admin fiber.Router) {
 	admin.Get("/reports/:office/staff/:nip", s.handlePersonPage)
 	admin.Get("/reports/:office/staff/:nip/evidence", s.handleEvidencePage)
 	admin.Get("/reports/:office/staff/:nip/evidence.csv", s.handleEvidenceCSV)
+	admin.Get("/reports/:office/staff/:nip/evidence.pdf", s.handleEvidencePDF)
 	admin.Post("/reports/:office/staff/:nip/statements", s.handleStatementCreate)
 	admins := s.auth.Require(survey.RoleAdmin)
 	admin.Get("/report-access", admins, s.handleReportAccessLog)
@@ -32,7 +34,13 @@ func (s *Server) registerReportRoutes(app *fiber.App, admin fiber.Router) {
 	api := app.Group("/api/v1/reports", s.reportTokenAuth, s.apiLimit)
 	api.Get("/ikm", s.handleAPIIKM)
 	api.Get("/appraisal", s.handleAPIAppraisal)
+	api.Get("/evidence.pdf", s.handleAPIEvidencePDF)
+	api.Get("/skm.pdf", s.handleAPISKMPDF)
 
 	app.Get("/publik", s.handlePublicIndex)
+	// Registered before /publik/:office, which would otherwise take "dokumen".
+	verify := verifyLimit()
+	app.Get("/publik/dokumen/:id", verify, s.handleDocumentPage)
+	app.Post("/publik/dokumen/:id", verify, s.handleDocumentPage)
 	app.Get("/publik/:office", s.handlePublicPage)
 }

@@ -20,6 +20,7 @@ const maxFormBody = 64 << 10
 var bodyLimits = &web.Bodies{Default: maxFormBody, Rules: []web.BodyRule{
 	{Method: fiber.MethodPost, Prefix: "/api/v1/sync", Limit: wire.MaxBodyBytes, AfterAuth: true, Encoded: true},
 	{Method: fiber.MethodPost, Prefix: "/admin/offices/*/staff", Limit: web.MaxUploadBody, AfterAuth: true},
+	{Method: fiber.MethodPost, Prefix: "/publik/dokumen", Limit: maxDocumentUpload + 64<<10},
 }}
 
 // registerSecurityRoutes adds accounts, the audit log and the integrity API.

@@ -205,6 +205,14 @@ func TestAccessibilityCentralPages(t *testing.T) {
 		{"central dashboard in English", "/admin?lang=en", ".grid"},
 		{"office report in English", "/admin/reports/" + k.OfficeID + "?lang=en", "#rpt-responses"},
 	})
+	// A document issued from the logged-in browser, then its public verification page.
+	id := MustRun(t, ctx, chromedp.Evaluate[string](`fetch("/admin/reports/`+k.OfficeID+`/skm.pdf").then(r => r.headers.get("X-Document-Id"))`,
+		chromedp.EvalAwaitPromise))
+	MustCheckPages(t, ctx, desktop, c.URL, []a11yPage{
+		{"document verification", "/publik/dokumen/" + id + "?lang=id", "#doc-record"},
+		{"document verification, a file that does not match", "/publik/dokumen/" + id + "?lang=id&sha256=" + strings.Repeat("0", 64), "#doc-verdict"},
+		{"document verification in English", "/publik/dokumen/" + id + "?lang=en", "#doc-record"},
+	})
 	MustOpen(t, ctx, desktop, c.URL+"/admin/kiosks?lang=id", `form[action="/admin/kiosks"]`)
 	MustFollow(t, ctx, http.StatusOK, chromedp.Click(chromedp.CSS(`form[action="/admin/kiosks"] button[type=submit]`)))
 	MustBeAccessible(t, ctx, "new kiosk's secret", "id")

@@ -37,6 +37,8 @@ type RTLAction struct {
 	CreatedBy string    `json:"created_by"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
+	// DoneAt is when the status last became done; nil unless it is done.
+	DoneAt *time.Time `json:"done_at,omitempty"`
 }
 
 // Normalize trims the text fields and defaults the status to planned.

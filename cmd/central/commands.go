@@ -10,6 +10,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/skmkiosk/skm/central"
 	"github.com/skmkiosk/skm/cmd/internal/cli"
@@ -40,6 +41,9 @@ Commands:
                                            prints it once, {"token": "..."} with --json
   token list                               list API tokens (never the tokens themselves)
   token revoke ID                          refuse every further request with an API token
+  signing-key list                         list the keys that sign issued documents (public halves)
+  signing-key rotate                       make a new document signing key; the old ones keep
+                                           checking what they signed, and can sign no more
   backup FILE                              write a consistent, checked copy of a SQLite database to
                                            FILE (a new file); on PostgreSQL it explains pg_dump
   check [FILE]                             run SQLite's integrity check on the database or a backup FILE
@@ -78,7 +82,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if cfg.IsPostgres() {
 			return cli.Usagef("%s", pgDumpAdvice)
 		}
-	case "office", "kiosk", "staff", "import", "user", "token":
+	case "office", "kiosk", "staff", "import", "user", "token", "signing-key":
 	default:
 		return cli.Usagef("unknown command %q\n\n%s", rest[0], usage)
 	}
@@ -99,6 +103,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return c.importFile(ctx, rest[1:])
 	case "token":
 		return c.token(ctx, rest[1:])
+	case "signing-key":
+		return c.signingKey(ctx, rest[1:])
 	case "backup":
 		return c.backup(ctx, rest[1:])
 	default:
@@ -436,6 +442,36 @@ func (c *commands) tokenList(ctx context.Context) error {
 		}
 		fmt.Fprintf(c.out, "%d\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Role, offices[t.OfficeID], t.Label,
 			t.CreatedAt.In(web.Jakarta).Format("2006-01-02 15:04"), state)
+	}
+	return nil
+}
+
+// signingKey lists or rotates the keys that sign issued documents.
+func (c *commands) signingKey(ctx context.Context, args []string) error {
+	if len(args) != 1 || (args[0] != "list" && args[0] != "rotate") {
+		return cli.Usagef("usage: central signing-key list | signing-key rotate")
+	}
+	if args[0] == "rotate" {
+		k, err := central.RotateSigningKey(ctx, c.store, timeNow())
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(c.out, "new document signing key %s (Ed25519, public key %s); the previous keys check what they signed and sign no more\n", k.ID, k.Public)
+		return c.audit(ctx, "signing_key_rotate", k.ID)
+	}
+	if _, err := central.EnsureSigningKey(ctx, c.store, timeNow()); err != nil {
+		return err
+	}
+	keys, err := central.SigningKeys(ctx, c.store)
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		state := "active"
+		if k.RetiredAt != nil {
+			state = "retired " + k.RetiredAt.Format(time.DateOnly)
+		}
+		fmt.Fprintf(c.out, "%s\t%s\tcreated %s\t%s\n", k.ID, k.Public, k.CreatedAt.Format(time.DateOnly), state)
 	}
 	return nil
 }

@@ -69,6 +69,10 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.SetupURL, err = m.Server.PrepareSetup(ctx, m.URL); err != nil {
 		return err
 	}
+	// The key that signs issued documents, made at the first start (docs/security.md).
+	if _, err = central.EnsureSigningKey(ctx, m.Store, timeNow()); err != nil {
+		return err
+	}
 	m.served = make(chan error, 1)
 	go func() { m.served <- m.Server.Serve(m.Listener) }()
 	db := "SQLite " + m.Config.Database

@@ -111,3 +111,25 @@ func TestTokenCreate(t *testing.T) {
 		}
 	})
 }
+
+// TestSigningKeyCommand: the first list makes the key; rotate makes a new
+// active one and retires the old, on SQLite and PostgreSQL.
+func TestSigningKeyCommand(t *testing.T) {
+	backends(t, func(t *testing.T, database string) {
+		cfgPath := mustConfigFile(t, database, "")
+		first := strings.Fields(mustRun(t, "-config", cfgPath, "signing-key", "list"))
+		if len(first) < 4 || first[len(first)-1] != "active" {
+			t.Fatalf("signing-key list = %q", first)
+		}
+		if out := mustRun(t, "-config", cfgPath, "signing-key", "rotate"); !strings.Contains(out, "new document signing key") {
+			t.Errorf("signing-key rotate = %q", out)
+		}
+		lines := strings.Split(strings.TrimSpace(mustRun(t, "-config", cfgPath, "signing-key", "list")), "\n")
+		if len(lines) != 2 || !strings.HasPrefix(lines[0], first[0]) || !strings.Contains(lines[0], "retired") || !strings.HasSuffix(lines[1], "active") {
+			t.Errorf("keys after rotate = %q", lines)
+		}
+		if err := run(context.Background(), []string{"-config", cfgPath, "signing-key", "delete"}, io.Discard, io.Discard); cli.ExitCode(err) != 2 {
+			t.Errorf("signing-key delete: %v, want exit code 2", err)
+		}
+	})
+}

@@ -33,6 +33,9 @@ Commands:
                          printed once, stored only as a hash
   token list             list tokens (never the tokens themselves)
   token revoke ID        refuse every further request with a token
+  ticket print --out FILE|DEVICE (--nip NIP [--service CODE] | --url SURVEY_URL) [--width 58|80] [--number N]
+                         print a queue ticket with its one-time rating QR code on an ESC/POS printer
+                         (creates the visit with the counter token in $KIOSK_COUNTER_TOKEN)
   backup FILE            write a consistent, checked copy of the database to FILE (a new file)
   check [FILE]           run SQLite's integrity check on the database, or on a backup FILE
   version                print the version
@@ -65,6 +68,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return exportCommand(ctx, cfg, rest[1:], stdout)
 	case "token":
 		return tokenCommand(ctx, cfg, rest[1:], stdout)
+	case "ticket":
+		return ticketCommand(ctx, cfg, rest[1:], stdout)
 	case "backup":
 		return backupCommand(ctx, cfg, rest[1:], stdout)
 	case "check":

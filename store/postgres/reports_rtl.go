@@ -4,20 +4,30 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/skmkiosk/skm/survey"
 )
 
-const rtlColumns = "id, office_id, period, element, action, owner, to_char(due, 'YYYY-MM-DD'), status, note, created_by, created_at, updated_at"
+const rtlColumns = "id, office_id, period, element, action, owner, to_char(due, 'YYYY-MM-DD'), status, note, created_by, created_at, updated_at, done_at"
 
 func scanRTL(row pgx.Row) (survey.RTLAction, error) {
 	var a survey.RTLAction
 	var element, status string
-	err := row.Scan(&a.ID, &a.OfficeID, &a.Period, &element, &a.Action, &a.Owner, &a.Due, &status, &a.Note, &a.CreatedBy, &a.CreatedAt, &a.UpdatedAt)
+	err := row.Scan(&a.ID, &a.OfficeID, &a.Period, &element, &a.Action, &a.Owner, &a.Due, &status, &a.Note, &a.CreatedBy, &a.CreatedAt, &a.UpdatedAt, &a.DoneAt)
 	a.Element, a.Status, a.CreatedAt, a.UpdatedAt = survey.Element(element), survey.RTLStatus(status), a.CreatedAt.UTC(), a.UpdatedAt.UTC()
+	a.DoneAt = utcPtr(a.DoneAt)
 	return a, err
+}
+
+func utcPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
 }
 
 // FindRTL lists an office's follow-up actions for a period, oldest first.
@@ -54,31 +64,38 @@ func (d *DB) CreateRTL(ctx context.Context, a *survey.RTLAction) error {
 		return err
 	}
 	now := utc(d.now())
-	a.CreatedAt, a.UpdatedAt = now, now
-	err := d.pool.QueryRow(ctx, `INSERT INTO rtl_actions (office_id, period, element, action, owner, due, status, note, created_by, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6::date, $7, $8, $9, $10, $10) RETURNING id`,
-		a.OfficeID, a.Period, string(a.Element), a.Action, a.Owner, a.Due, string(a.Status), a.Note, a.CreatedBy, now).Scan(&a.ID)
+	a.CreatedAt, a.UpdatedAt, a.DoneAt = now, now, nil
+	if a.Status == survey.RTLDone {
+		a.DoneAt = &now
+	}
+	err := d.pool.QueryRow(ctx, `INSERT INTO rtl_actions (office_id, period, element, action, owner, due, status, note, created_by, created_at, updated_at, done_at)
+		VALUES ($1, $2, $3, $4, $5, $6::date, $7, $8, $9, $10, $10, $11) RETURNING id`,
+		a.OfficeID, a.Period, string(a.Element), a.Action, a.Owner, a.Due, string(a.Status), a.Note, a.CreatedBy, now, a.DoneAt).Scan(&a.ID)
 	if err != nil {
 		return fmt.Errorf("create follow-up action: %w", translateRef(err, errNoOffice(a.OfficeID)))
 	}
 	return nil
 }
 
-// UpdateRTL changes an action's element, text, owner, due date, status and note.
+// UpdateRTL changes an action's element, text, owner, due date, status and
+// note; done_at keeps the time the status became done, and is cleared when
+// it changes back.
 func (d *DB) UpdateRTL(ctx context.Context, a *survey.RTLAction) error {
 	a.Normalize()
 	if err := a.Validate(); err != nil {
 		return err
 	}
 	a.UpdatedAt = utc(d.now())
-	tag, err := d.pool.Exec(ctx, `UPDATE rtl_actions SET element = $1, action = $2, owner = $3, due = $4::date, status = $5, note = $6, updated_at = $7
-		WHERE office_id = $8 AND id = $9`, string(a.Element), a.Action, a.Owner, a.Due, string(a.Status), a.Note, a.UpdatedAt, a.OfficeID, a.ID)
+	err := d.pool.QueryRow(ctx, `UPDATE rtl_actions SET element = $1, action = $2, owner = $3, due = $4::date, status = $5, note = $6, updated_at = $7,
+		done_at = CASE WHEN $5 = 'done' THEN COALESCE(done_at, $7) END
+		WHERE office_id = $8 AND id = $9 RETURNING done_at`, string(a.Element), a.Action, a.Owner, a.Due, string(a.Status), a.Note, a.UpdatedAt, a.OfficeID, a.ID).Scan(&a.DoneAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return errNoRTL(a.ID)
+	}
 	if err != nil {
 		return fmt.Errorf("update follow-up action %d: %w", a.ID, translate(err))
 	}
-	if tag.RowsAffected() == 0 {
-		return errNoRTL(a.ID)
-	}
+	a.DoneAt = utcPtr(a.DoneAt)
 	return nil
 }
 

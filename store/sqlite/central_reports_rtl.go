@@ -10,14 +10,24 @@ import (
 	"github.com/skmkiosk/skm/survey"
 )
 
-const rtlColumns = "id, office_id, period, element, action, owner, due, status, note, created_by, created_at, updated_at"
+const rtlColumns = "id, office_id, period, element, action, owner, due, status, note, created_by, created_at, updated_at, done_at"
 
 func scanRTL(sc scanner) (survey.RTLAction, error) {
 	var a survey.RTLAction
 	var element, status, created, updated string
-	err := sc.Scan(&a.ID, &a.OfficeID, &a.Period, &element, &a.Action, &a.Owner, &a.Due, &status, &a.Note, &a.CreatedBy, &created, &updated)
+	var done sql.NullString
+	err := sc.Scan(&a.ID, &a.OfficeID, &a.Period, &element, &a.Action, &a.Owner, &a.Due, &status, &a.Note, &a.CreatedBy, &created, &updated, &done)
 	a.Element, a.Status, a.CreatedAt, a.UpdatedAt = survey.Element(element), survey.RTLStatus(status), parseTime(created), parseTime(updated)
+	a.DoneAt = parseDoneAt(done)
 	return a, err
+}
+
+func parseDoneAt(s sql.NullString) *time.Time {
+	if !s.Valid {
+		return nil
+	}
+	t := parseTime(s.String)
+	return &t
 }
 
 // FindRTL lists an office's follow-up actions for a period, oldest first.
@@ -51,9 +61,13 @@ func (c *CentralDB) CreateRTL(ctx context.Context, a *survey.RTLAction) error {
 		return err
 	}
 	now := c.now().UTC().Truncate(time.Microsecond)
-	a.CreatedAt, a.UpdatedAt = now, now
-	res, err := c.db.ExecContext(ctx, "INSERT INTO rtl_actions ("+rtlColumns[len("id, "):]+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-		a.OfficeID, a.Period, string(a.Element), a.Action, a.Owner, a.Due, string(a.Status), a.Note, a.CreatedBy, formatTime(now), formatTime(now))
+	a.CreatedAt, a.UpdatedAt, a.DoneAt = now, now, nil
+	var done any
+	if a.Status == survey.RTLDone {
+		a.DoneAt, done = &now, formatTime(now)
+	}
+	res, err := c.db.ExecContext(ctx, "INSERT INTO rtl_actions ("+rtlColumns[len("id, "):]+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		a.OfficeID, a.Period, string(a.Element), a.Action, a.Owner, a.Due, string(a.Status), a.Note, a.CreatedBy, formatTime(now), formatTime(now), done)
 	if err != nil {
 		return fmt.Errorf("create follow-up action: %w", translateRef(err, errNoOffice(a.OfficeID)))
 	}
@@ -63,23 +77,27 @@ func (c *CentralDB) CreateRTL(ctx context.Context, a *survey.RTLAction) error {
 	return nil
 }
 
-// UpdateRTL changes an action's element, text, owner, due date, status and note.
+// UpdateRTL changes an action's element, text, owner, due date, status and
+// note; done_at keeps the time the status became done, and is cleared when
+// it changes back.
 func (c *CentralDB) UpdateRTL(ctx context.Context, a *survey.RTLAction) error {
 	a.Normalize()
 	if err := a.Validate(); err != nil {
 		return err
 	}
 	a.UpdatedAt = c.now().UTC().Truncate(time.Microsecond)
-	res, err := c.db.ExecContext(ctx, `UPDATE rtl_actions SET element = ?, action = ?, owner = ?, due = ?, status = ?, note = ?, updated_at = ?
-		WHERE office_id = ? AND id = ?`, string(a.Element), a.Action, a.Owner, a.Due, string(a.Status), a.Note, formatTime(a.UpdatedAt), a.OfficeID, a.ID)
+	var done sql.NullString
+	err := c.db.QueryRowContext(ctx, `UPDATE rtl_actions SET element = ?, action = ?, owner = ?, due = ?, status = ?, note = ?, updated_at = ?,
+		done_at = CASE WHEN ? = 'done' THEN COALESCE(done_at, ?) END
+		WHERE office_id = ? AND id = ? RETURNING done_at`, string(a.Element), a.Action, a.Owner, a.Due, string(a.Status), a.Note,
+		formatTime(a.UpdatedAt), string(a.Status), formatTime(a.UpdatedAt), a.OfficeID, a.ID).Scan(&done)
+	if errors.Is(err, sql.ErrNoRows) {
+		return errNoRTL(a.ID)
+	}
 	if err != nil {
 		return fmt.Errorf("update follow-up action %d: %w", a.ID, translate(err))
 	}
-	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("update follow-up action %d: %w", a.ID, err)
-	} else if n == 0 {
-		return errNoRTL(a.ID)
-	}
+	a.DoneAt = parseDoneAt(done)
 	return nil
 }
 

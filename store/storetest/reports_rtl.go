@@ -59,8 +59,30 @@ func testReportRTL(t *testing.T, open Opener) {
 		t.Fatal(err)
 	}
 	if got.Status != survey.RTLDone || got.Note != a.Note || got.Due != "2027-01-31" || got.Element != survey.Waktu ||
-		!got.CreatedAt.Equal(T0) || !got.UpdatedAt.Equal(T0.Add(48*time.Hour)) || got.CreatedBy != "admin" {
-		t.Errorf("updated action = %+v", got)
+		!got.CreatedAt.Equal(T0) || !got.UpdatedAt.Equal(T0.Add(48*time.Hour)) || got.CreatedBy != "admin" ||
+		got.DoneAt == nil || !got.DoneAt.Equal(T0.Add(48*time.Hour)) || a.DoneAt == nil || !a.DoneAt.Equal(*got.DoneAt) {
+		t.Errorf("updated action = %+v (done at %v)", got, got.DoneAt)
+	}
+	// Saving a done action again keeps when it was done; reopening it clears that.
+	f.clock.Set(T0.Add(72 * time.Hour))
+	a.Note = "Loket 5 dibuka 2 Januari; papan antrean dipasang"
+	if err := rs.UpdateRTL(ctx, &a); err != nil || a.DoneAt == nil || !a.DoneAt.Equal(T0.Add(48*time.Hour)) {
+		t.Errorf("done action saved again: done at %v, %v; want %v", a.DoneAt, err, T0.Add(48*time.Hour))
+	}
+	a.Status = survey.RTLInProgress
+	if err := rs.UpdateRTL(ctx, &a); err != nil || a.DoneAt != nil {
+		t.Errorf("reopened action: done at %v, %v; want none", a.DoneAt, err)
+	}
+	if got, _ := rs.RTLByID(ctx, o.ID, a.ID); got.DoneAt != nil {
+		t.Errorf("reopened action read back: done at %v, want none", got.DoneAt)
+	}
+	a.Status = survey.RTLDone
+	if err := rs.UpdateRTL(ctx, &a); err != nil || a.DoneAt == nil || !a.DoneAt.Equal(T0.Add(72*time.Hour)) {
+		t.Errorf("done again: done at %v, %v; want %v", a.DoneAt, err, T0.Add(72*time.Hour))
+	}
+	doneNow := survey.RTLAction{OfficeID: o.ID, Period: "2026-Q3", Action: "Papan informasi", Owner: "Sekretariat", Due: "2026-10-15", Status: survey.RTLDone}
+	if err := rs.CreateRTL(ctx, &doneNow); err != nil || doneNow.DoneAt == nil || !doneNow.DoneAt.Equal(T0.Add(72*time.Hour)) {
+		t.Errorf("action created done: done at %v, %v", doneNow.DoneAt, err)
 	}
 	list, err := rs.FindRTL(ctx, o.ID, "2026-Q4")
 	if err != nil || len(list) != 1 || list[0].ID != a.ID {
