@@ -2,6 +2,7 @@ package central_test
 
 import (
 	"cmp"
+	"context"
 	"encoding/csv"
 	"fmt"
 	"maps"
@@ -106,7 +107,7 @@ func testDisclosureAudit(t *testing.T, open func(testing.TB, func() time.Time) s
 		name string
 		run  func()
 	}{{"day ranges", a.refusesDayRanges}, {"API", a.checkAPI}, {"appraisal", a.checkAppraisal}, {"exports", a.checkExports},
-		{"person pages", a.checkPersonPages}, {"public page", a.checkPublic}, {"proof", a.prove}} {
+		{"person pages", a.checkPersonPages}, {"public page", a.checkPublic}, {"documents", a.checkDocuments}, {"proof", a.prove}} {
 		at := time.Now()
 		step.run()
 		t.Logf("%s: %s", step.name, time.Since(at).Round(time.Millisecond))
@@ -838,6 +839,75 @@ func (a *auditor) checkPublic() {
 		want := survey.DefaultReportRules().Figures(a.tally(shown))
 		if got := byID(a.t, page, "rpt-responses"); got != strconv.Itoa(len(shown)) || pageNum(a.t, byID(a.t, page, "rpt-ikm")) != want.IKM {
 			a.t.Errorf("public %s: %s responses, IKM %s; the rule gives %d, %v", p.code, got, byID(a.t, page, "rpt-ikm"), len(shown), want.IKM)
+		}
+	}
+}
+
+// checkDocuments issues, through the API, every staff member's evidence PDF
+// and the SKM report PDF of the first quarter and semester, and checks the
+// figures each document records (those it prints and its verification
+// page recomputes) against the rule.
+func (a *auditor) checkDocuments() {
+	ds := a.rs.Store.(survey.DocumentStore)
+	issue := func(path string) map[string]string {
+		a.t.Helper()
+		req, err := http.NewRequest(http.MethodGet, a.rs.URL+path, nil)
+		if err != nil {
+			a.t.Fatal(err)
+		}
+		req.Header.Set("Authorization", "Bearer "+a.token)
+		resp, body := MustDo(a.t, http.DefaultClient, req)
+		if resp.StatusCode != http.StatusOK {
+			a.t.Fatalf("GET %s: %d %s", path, resp.StatusCode, clip(body))
+		}
+		d, err := ds.DocumentByID(context.Background(), resp.Header.Get("X-Document-Id"))
+		if err != nil {
+			a.t.Fatalf("GET %s: document %q: %v", path, resp.Header.Get("X-Document-Id"), err)
+		}
+		figs := map[string]string{}
+		for _, f := range d.Figures {
+			figs[f.Key] = f.Value
+		}
+		return figs
+	}
+	// docIndex reads an index as a document prints it ("87,50 (80,12–93,40)"), or nil.
+	docIndex := func(s string) any {
+		n, err := strconv.ParseFloat(strings.Replace(strings.Split(s, " ")[0], ",", ".", 1), 64)
+		if err != nil {
+			return nil
+		}
+		return n
+	}
+	for _, p := range []auditPeriod{{"2031-01~2031-03", 1, 3}, {"2031-S1", 1, auditSettled}} {
+		for _, st := range auditStaff {
+			figs := issue(fmt.Sprintf("/api/v1/reports/evidence.pdf?office=%d&period=%s&nip=%s", a.rs.Office.ID, p.code, st.nip))
+			v := auditView{from: p.from, to: p.to, nip: st.nip}
+			what := "evidence PDF " + st.nip + " " + p.code
+			for _, x := range []struct {
+				key  string
+				edit func(*auditView)
+			}{{"", func(*auditView) {}}, {"without_suspect.", func(w *auditView) { w.suspect = survey.TriNo }},
+				{"verified.", func(w *auditView) { w.verified, w.suspect = survey.TriYes, survey.TriNo }},
+				{"unverified.", func(w *auditView) { w.verified = survey.TriNo }}} {
+				w := v
+				x.edit(&w)
+				a.expectIndividual(what+" "+x.key+"index", w, map[string]any{"responses": figs[cmp.Or(x.key, "all.")+"responses"], "index": docIndex(figs[x.key+"index"])})
+			}
+			for m := p.from; m <= p.to; m++ {
+				key := fmt.Sprintf("month.2031-%02d.", m)
+				w := v
+				w.from, w.to = m, m
+				a.expectIndividual(what+" "+key, w, map[string]any{"responses": figs[key+"responses"], "index": docIndex(figs[key+"index"])})
+			}
+		}
+		figs := issue(fmt.Sprintf("/api/v1/reports/skm.pdf?office=%d&period=%s", a.rs.Office.ID, p.code))
+		shown, _, suppressed := a.part(auditView{from: p.from, to: p.to})
+		want := survey.DefaultReportRules().Figures(a.tally(shown))
+		if !suppressed {
+			a.release(shown)
+		}
+		if got := docIndex(figs["ikm"]); suppressed || !sameNumber(got, want.IKM) || figs["responses"] != strconv.Itoa(len(shown)) {
+			a.t.Errorf("SKM PDF %s: %s responses, IKM %s; the rule gives %d, %v", p.code, figs["responses"], figs["ikm"], len(shown), want.IKM)
 		}
 	}
 }

@@ -81,7 +81,7 @@ func statusText(x survey.Individual) string {
 func indexText(x survey.Individual) string {
 	if !x.Shown() {
 		if x.Status == survey.PersonSuppressed {
-			return fmt.Sprintf("disembunyikan (< %d penilaian)", x.MinCell)
+			return fmt.Sprintf("disembunyikan (tidak ada kelompok utuh ≥ %d penilaian)", x.MinCell)
 		}
 		return "–"
 	}
