@@ -34,9 +34,21 @@ type Config struct {
 	TLS     TLSConfig     `toml:"tls"`
 	Sync    SyncConfig    `toml:"sync"`
 	Reports ReportsConfig `toml:"reports"`
+	Witness WitnessConfig `toml:"witness"`
 
 	// HTTP bounds the server's connections and how long it waits on them.
 	HTTP web.HTTPConfig `toml:"http"`
+}
+
+// WitnessConfig governs central's two public endpoints for citizens: the
+// image a thank-you page loads to deliver the kiosk's signed head (a
+// witness of the kiosk's chain), and the page that checks a receipt code.
+type WitnessConfig struct {
+	// Enabled serves both; false answers 404 (kiosks' receipts then cannot be checked).
+	Enabled bool `toml:"enabled"`
+	// RequestsPerMinute bounds each client address's requests to each of
+	// them, over a sliding minute (0 turns the bound off).
+	RequestsPerMinute int `toml:"requests_per_minute"`
 }
 
 // LogConfig selects the log format and level.
@@ -114,6 +126,7 @@ func DefaultConfig() Config {
 			RewardLowerBound: 88.31, CoachingUpperBound: 76.61, CoachingWeakMonths: 3,
 			AttentionRise: 10, APIRequestsPerMinute: 600, ContestZ: 3.29, ContestShift: 10, ContestNoVisitShare: 10, ContestBaselineMonths: 3,
 			AccessLogRetention: survey.Duration(400 * 24 * time.Hour)},
+		Witness: WitnessConfig{Enabled: true, RequestsPerMinute: 30},
 	}
 	// Kiosks behind one provincial NAT, or every client behind a reverse
 	// proxy, share an address: the per-address bound leaves room for them.
@@ -164,6 +177,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Sync.ClockSkewLimit.D() < 0 {
 		return fmt.Errorf("sync.clock_skew_limit: must not be negative")
+	}
+	if c.Witness.RequestsPerMinute < 0 {
+		return fmt.Errorf("witness.requests_per_minute: %d must not be negative (0 turns the bound off)", c.Witness.RequestsPerMinute)
 	}
 	return c.Reports.validate()
 }

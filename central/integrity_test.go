@@ -88,7 +88,7 @@ func mustConnectKiosk(tb testing.TB, rs *reportServer) *tamperedKiosk {
 		tb.Fatal(err)
 	}
 	tk := &tamperedKiosk{Path: filepath.Join(tb.TempDir(), "kiosk.db"), Kiosk: k,
-		opts:   sqlite.KioskOptions{Now: rs.Clock.Now, SignHead: func(seq int64, hash string) string { return wire.SignHead(key, seq, hash) }},
+		opts:   kioskOptions(rs.Clock.Now, key),
 		upConf: upload.Config{BaseURL: rs.URL, KioskID: k.ID, Key: key, Now: rs.Clock.Now, Logger: slog.New(slog.DiscardHandler)}}
 	tk.open(tb)
 	tb.Cleanup(func() { tk.DB.Close() })
@@ -210,7 +210,9 @@ func testTamperedFileFoundAtCentral(t *testing.T, open func(testing.TB, func() t
 		{"edited row", survey.FindingChainBreak, 3, 3, "recorded"},
 		{"deleted rows", survey.FindingGap, 5, 6, "derived"},
 		{"row replaced by an insert", survey.FindingChainBreak, 8, 9, "recorded"},
-		{"row inserted after the signed head", survey.FindingHeadMismatch, 11, 11, "recorded"},
+		// The kiosk found it at start: a row past its signed head. It wrote
+		// a signed break rather than sign over it, naming the row.
+		{"row inserted after the signed head", survey.FindingChainBreak, 11, 11, "recorded"},
 	}
 	for _, w := range want {
 		e := findEntry(got, w.kind, w.from, w.to)
@@ -224,7 +226,7 @@ func testTamperedFileFoundAtCentral(t *testing.T, open func(testing.TB, func() t
 		}
 	}
 	// The stored rows carry their flags; nothing was dropped.
-	for seq, flag := range map[int64]string{1: survey.FlagEdited, 3: survey.FlagEdited, 11: survey.FlagBeyondHead} {
+	for seq, flag := range map[int64]string{1: survey.FlagEdited, 3: survey.FlagEdited, 11: survey.FlagChainBreak} {
 		rows, err := tk.DB.ResponsesSince(ctx, time.Time{}, seq-1, 1)
 		if err != nil || len(rows) != 1 {
 			t.Fatalf("kiosk row %d: %v", seq, err)

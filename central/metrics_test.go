@@ -68,12 +68,14 @@ func TestMetricsCountIngestAndFindings(t *testing.T) {
 	}
 
 	for series, want := range map[string]float64{
-		`skm_central_ingest_batches_total`:                                                                 2,
-		`skm_central_ingest_responses_total{status="stored"}`:                                              9,
-		`skm_central_ingest_responses_total{status="refused"}`:                                             1,
-		`skm_central_findings_total{kind="gap"}`:                                                           1, // 5–6 deleted
-		`skm_central_findings_total{kind="chain_break"}`:                                                   2, // 3 edited, 8 replaced
-		`skm_central_findings_total{kind="head_mismatch"}`:                                                 1, // 11 appended past the signed head
+		`skm_central_ingest_batches_total`:                     2,
+		`skm_central_ingest_responses_total{status="stored"}`:  9,
+		`skm_central_ingest_responses_total{status="refused"}`: 1,
+		`skm_central_findings_total{kind="gap"}`:               1, // 5–6 deleted
+		// 3 edited, 8 replaced, and 11 appended past the signed head: the
+		// kiosk found it at start and reported a break (its head report).
+		`skm_central_findings_total{kind="chain_break"}`:                                                   3,
+		`skm_central_findings_total{kind="head_mismatch"}`:                                                 0,
 		`skm_central_findings_total{kind="conflict"}`:                                                      1,
 		`skm_central_findings_total{kind="clock_skew"}`:                                                    0,
 		`skm_http_request_duration_seconds_count{method="POST",route="/api/v1/sync/batches",status="200"}`: 2,

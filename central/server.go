@@ -96,6 +96,7 @@ func (s *Server) registerRoutes() {
 	app.Get("/healthz", s.handleHealth)
 	app.Get("/metrics", s.metrics.Handler())
 	s.ingest.Register(app)
+	s.registerWitnessRoutes(app)
 
 	acc := &web.AccountPages{Auth: s.auth, Render: s.render, Settings: s.store, Home: "/admin", Page: s.page}
 	app.Get("/setup", acc.SetupForm)

@@ -199,6 +199,8 @@ func TestAccessibilityCentralPages(t *testing.T) {
 		{"staff member's evidence", "/admin/reports/" + k.OfficeID + "/staff/" + nipSiti + "/evidence", "h1"},
 		{"public index", "/publik", "h1"},
 		{"public page", "/publik/" + k.OfficeID, "h1"},
+		{"receipt check", "/tanda-terima", "form #kode"},
+		{"receipt check with a result", "/tanda-terima?kode=" + k.ID + "-1-00000000", "#receipt-result"},
 		{"users", "/admin/users", "table"},
 		{"audit log", "/admin/audit", "h1"},
 		{"own password", "/account/password", "form #current"},

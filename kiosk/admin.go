@@ -123,19 +123,38 @@ func (s *Server) lastMonthFigures(c *fiber.Ctx, d *summaryData, month time.Time,
 }
 
 type syncPage struct {
-	Status  survey.SyncStatus
-	Pending int64
-	Runs    []survey.SyncRun
+	Status   survey.SyncStatus
+	Pending  int64
+	Runs     []survey.SyncRun
+	Segments []survey.Segment
+	Restore  *survey.RestoreStatus
+	// ContinuesAfter is where numbering went on after the restore.
+	ContinuesAfter int64
+	// ClockSkew and ClockLimit, when the clock is off, in words.
+	ClockSkew, ClockLimit string
 }
 
 func (s *Server) handleSyncPage(c *fiber.Ctx) error {
 	d := syncPage{Status: s.syncStatus()}
+	ctx := c.UserContext()
 	var err error
-	if d.Pending, err = s.store.CountPending(c.UserContext()); err != nil {
+	if d.Pending, err = s.store.CountPending(ctx); err != nil {
 		return err
 	}
-	if d.Runs, err = s.store.SyncRuns(c.UserContext(), 30); err != nil {
+	if d.Runs, err = s.store.SyncRuns(ctx, 30); err != nil {
 		return err
+	}
+	if d.Segments, err = s.store.Segments(ctx); err != nil {
+		return err
+	}
+	if st, ok, err := s.store.Restore(ctx); err != nil {
+		return err
+	} else if ok {
+		d.Restore, d.ContinuesAfter = &st, max(st.NextSeq, st.FileSeq)
+	}
+	if cl := d.Status.Clock; cl.Status == survey.ClockOff {
+		d.ClockSkew = (time.Duration(cl.SkewSeconds) * time.Second).String()
+		d.ClockLimit = (time.Duration(cl.LimitSeconds) * time.Second).String()
 	}
 	p := s.page(c, "sync_title", d)
 	p.BodyClass = "wide"

@@ -325,19 +325,36 @@ type health struct {
 	Database string            `json:"database"`
 	Pending  int64             `json:"pending"`
 	Sync     survey.SyncStatus `json:"sync"`
+	// Clock compares this computer's clock with central's (status
+	// "unknown" until central answered, or on a standalone kiosk).
+	Clock survey.ClockStatus `json:"clock"`
 }
 
 func (s *Server) handleHealth(c *fiber.Ctx) error {
 	h := health{Status: "ok", Database: "ok"}
 	status := fiber.StatusOK
-	if err := s.store.Ping(c.UserContext()); err != nil {
+	ctx := c.UserContext()
+	// A damaged file first: no write can make it sound again. Then the
+	// first rating that could not be stored (a full disk), until a write
+	// as large as a group of ratings succeeds; then the plain probe.
+	if d := s.store.Damage(); d != "" {
+		h.Status, h.Database, status = "unavailable",
+			"the database file is damaged (SQLite quick_check: "+d+"): stop the kiosk and restore the latest backup with `kiosk restore FILE` (docs/operations.md)",
+			fiber.StatusServiceUnavailable
+	} else if err := s.store.WriteHealth(ctx); err != nil {
+		h.Status, h.Database, status = "unavailable", err.Error(), fiber.StatusServiceUnavailable
+	} else if err := s.store.Ping(ctx); err != nil {
 		h.Status, h.Database, status = "unavailable", err.Error(), fiber.StatusServiceUnavailable
 	}
-	if n, err := s.store.CountPending(c.UserContext()); err == nil {
+	if n, err := s.store.CountPending(ctx); err == nil {
 		h.Pending = n
 	}
 	h.Sync = s.syncStatus()
 	h.Sync.Pending = h.Pending // the live count, not the one the last run saw
+	h.Clock = h.Sync.Clock
+	if h.Clock.Status == "" {
+		h.Clock.Status = survey.ClockUnknown
+	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.Status(status).JSON(h)
 }

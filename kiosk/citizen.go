@@ -228,8 +228,15 @@ func (s *Server) handleSurveySubmit(c *fiber.Ctx) error {
 	if kiosk {
 		target = "/kiosk/terima-kasih"
 	}
+	q := url.Values{}
 	if !created {
-		target += "?ulang=1"
+		q.Set("ulang", "1")
+	}
+	if s.cfg.Witness() {
+		q.Set("tanda", survey.NewReceiptCode(s.cfg.Central.KioskID, r.Seq, r.Hash).String())
+	}
+	if len(q) > 0 {
+		target += "?" + q.Encode()
 	}
 	return c.Redirect(target, fiber.StatusSeeOther)
 }
@@ -248,11 +255,22 @@ func (s *Server) surveyRefused(c *fiber.Ctx, st survey.Staff, r survey.Response,
 	return s.render.Render(c, fiber.StatusBadRequest, "survey", p)
 }
 
+// thanksData is what the thank-you page shows.
+type thanksData struct {
+	Replayed      bool
+	ReturnSeconds int
+	Receipt       *receiptView
+}
+
 func (s *Server) handleThanks(c *fiber.Ctx) error {
-	data := struct {
-		Replayed      bool
-		ReturnSeconds int
-	}{c.Query("ulang") == "1", int(s.cfg.Kiosk.ReturnAfter.D().Seconds())}
+	data := thanksData{Replayed: c.Query("ulang") == "1", ReturnSeconds: int(s.cfg.Kiosk.ReturnAfter.D().Seconds())}
+	if rv, err := s.receipt(c); err != nil {
+		return err
+	} else if rv != nil {
+		data.Receipt = rv
+		// The witness image is the page's only request to another origin.
+		c.Set("Content-Security-Policy", web.ContentSecurityPolicyImages(s.cfg.Central.PublicURL))
+	}
 	return s.render.Render(c, fiber.StatusOK, "thanks", s.page(c, "thanks_title", data))
 }
 

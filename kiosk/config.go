@@ -76,6 +76,12 @@ type CentralConfig struct {
 	CAFile string `toml:"ca_file"`
 	// AllowInsecure permits plain HTTP to a central that is not on loopback.
 	AllowInsecure bool `toml:"allow_insecure"`
+	// PublicURL is central's address as citizens' phones reach it (usually
+	// over mobile data, when url is an address of the office's network).
+	// With it, the thank-you page gives a receipt code that central's page
+	// checks, and the phone delivers the kiosk's signed head to central
+	// (privacy.witness turns both off). Empty: neither.
+	PublicURL string `toml:"public_url"`
 }
 
 // Enabled reports whether a [central] section was given.
@@ -95,6 +101,9 @@ type SyncConfig struct {
 	Timeout survey.Duration `toml:"timeout"`
 	// Window is how long a scheduled run keeps retrying before it gives up until the next night.
 	Window survey.Duration `toml:"window"`
+	// Heartbeat is how often the kiosk reports its signed chain head to
+	// central between runs, while central answers ("0s" turns it off).
+	Heartbeat survey.Duration `toml:"heartbeat"`
 }
 
 // DefaultConfig returns the configuration used when no file is given.
@@ -108,7 +117,7 @@ func DefaultConfig() Config {
 		Kiosk:        TabletConfig{ReturnAfter: survey.Duration(8 * time.Second), IdleReset: survey.Duration(90 * time.Second)},
 		Sync: SyncConfig{Schedule: "0 2 * * *", Jitter: survey.Duration(30 * time.Minute), BatchSize: wire.DefaultBatchResponses,
 			Retention: survey.Duration(90 * 24 * time.Hour), Timeout: survey.Duration(45 * time.Second),
-			Window: survey.Duration(3 * time.Hour)},
+			Window: survey.Duration(3 * time.Hour), Heartbeat: survey.Duration(5 * time.Minute)},
 	}
 	defaultSecurity(&c)
 	c.HTTP = web.HTTPConfig{MaxConnections: 256, MaxConnectionsPerAddress: 64,
@@ -183,6 +192,19 @@ func (c *Config) validateSync() error {
 			return fmt.Errorf("central.secret: required when central.url is set (from `central kiosk add`; ${ENV} works)")
 		}
 	}
+	if c.Central.PublicURL != "" {
+		u, err := url.Parse(c.Central.PublicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Path != "" && u.Path != "/" || u.RawQuery != "" {
+			return fmt.Errorf("central.public_url: %q must be central's address as phones reach it, such as \"https://central.example.go.id\"", c.Central.PublicURL)
+		}
+		if !c.Central.Enabled() {
+			return fmt.Errorf("central.public_url: needs central.url, kiosk_id and secret (a standalone kiosk has nothing to deliver)")
+		}
+		c.Central.PublicURL = u.Scheme + "://" + u.Host
+	}
+	if c.Sync.Heartbeat.D() < 0 || (c.Sync.Heartbeat.D() > 0 && c.Sync.Heartbeat.D() < 10*time.Second) {
+		return fmt.Errorf("sync.heartbeat: %s must be 0s (off) or at least 10s", c.Sync.Heartbeat.D())
+	}
 	if c.Sync.BatchSize < 1 || c.Sync.BatchSize > wire.MaxBatchResponses {
 		return fmt.Errorf("sync.batch_size: %d must be between 1 and %d", c.Sync.BatchSize, wire.MaxBatchResponses)
 	}
@@ -199,6 +221,12 @@ func (c *Config) validateSync() error {
 		return fmt.Errorf("sync.window: %s must be at least 1m", c.Sync.Window.D())
 	}
 	return nil
+}
+
+// Witness reports whether the thank-you page gives a receipt code and makes
+// the citizen's phone deliver the kiosk's signed head to central.
+func (c *Config) Witness() bool {
+	return c.Central.Enabled() && c.Central.PublicURL != "" && c.Privacy.Witness
 }
 
 // Wording returns the survey wording for lang: the standard text with the

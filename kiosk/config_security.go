@@ -66,6 +66,10 @@ type PrivacyConfig struct {
 	VisitRetention survey.Duration `toml:"visit_retention"`
 	// PurgeSchedule is when the daily retention job runs (cron, Asia/Jakarta).
 	PurgeSchedule string `toml:"purge_schedule"`
+	// Witness, with central.public_url, gives each rating a receipt code and
+	// makes the citizen's phone deliver the kiosk's signed head (no rating
+	// content, no personal data) to central from the thank-you page.
+	Witness bool `toml:"witness"`
 }
 
 func defaultSecurity(c *Config) {
@@ -75,7 +79,7 @@ func defaultSecurity(c *Config) {
 		AddressWindow: survey.Duration(time.Hour), BurstCount: 5, BurstWindow: survey.Duration(10 * time.Minute),
 		NoVisitWindow: survey.Duration(4 * time.Hour), KeyRotation: survey.Duration(24 * time.Hour)}
 	c.Privacy = PrivacyConfig{FollowUp: true, ContactRetention: survey.Duration(30 * 24 * time.Hour),
-		VisitRetention: survey.Duration(90 * 24 * time.Hour), PurgeSchedule: "30 3 * * *"}
+		VisitRetention: survey.Duration(90 * 24 * time.Hour), PurgeSchedule: "30 3 * * *", Witness: true}
 }
 
 func (c *Config) validateSecurity() error {

@@ -30,6 +30,9 @@ type privacyData struct {
 	DeviceHours    int
 	PerDevice      int
 	PseudonymHours int
+	// Witness is central's address when the thank-you page delivers the
+	// kiosk's signed head there ("" when it does not).
+	Witness string
 }
 
 func (s *Server) handlePrivacy(c *fiber.Ctx) error {
@@ -38,6 +41,9 @@ func (s *Server) handlePrivacy(c *fiber.Ctx) error {
 		VisitDays: days(cfg.Privacy.VisitRetention.D()), ContactDays: days(cfg.Privacy.ContactRetention.D()),
 		FollowUp: cfg.Privacy.FollowUp, KeyHours: hours(cfg.Limits.KeyRotation.D()), DeviceHours: hours(cfg.Limits.DeviceWindow.D()),
 		PerDevice: cfg.Limits.PerDevice, PseudonymHours: hours(2 * cfg.Limits.KeyRotation.D())}
+	if cfg.Witness() {
+		d.Witness = cfg.Central.PublicURL
+	}
 	return s.render.Render(c, fiber.StatusOK, "privacy", s.page(c, "privacy_title", d))
 }
 

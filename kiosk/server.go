@@ -35,6 +35,16 @@ type Store interface {
 	SyncRuns(ctx context.Context, limit int) ([]survey.SyncRun, error)
 	// OldestPending feeds the sync lag metric (see web.PendingSource).
 	OldestPending(ctx context.Context) (time.Time, bool, error)
+	// ChainHead is the chain's signed head: the thank-you page's witness.
+	ChainHead(ctx context.Context) (seq int64, hash, signature string, err error)
+	// Segments and Restore tell the sync page about breaks and restores.
+	Segments(ctx context.Context) ([]survey.Segment, error)
+	Restore(ctx context.Context) (survey.RestoreStatus, bool, error)
+	// WriteHealth is the last failure to store ratings for want of space
+	// or a writable disk, until a write succeeds; Damage the last integrity
+	// check's complaint ("" when sound): both make /healthz 503.
+	WriteHealth(ctx context.Context) error
+	Damage() string
 }
 
 // Syncer is the upload to central as the pages see it (sync/upload implements it).

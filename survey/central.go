@@ -21,8 +21,14 @@ type Kiosk struct {
 	PublicKey  []byte    `json:"-"`
 	Revoked    bool      `json:"revoked"`
 	CreatedAt  time.Time `json:"created_at"`
-	RevokedAt  time.Time `json:"revoked_at,omitzero"`
-	LastSeenAt time.Time `json:"last_seen_at,omitzero"`
+	// RegisteredAt is when the kiosk was first registered: a response made
+	// before it has a doubtful time (flagged clock). Zero when unknown (a
+	// kiosk registered again after central was restored, without --registered).
+	// CreateKiosk sets it to CreatedAt when zero, unless RegisteredUnknown.
+	RegisteredAt      time.Time `json:"registered_at,omitzero"`
+	RegisteredUnknown bool      `json:"-"`
+	RevokedAt         time.Time `json:"revoked_at,omitzero"`
+	LastSeenAt        time.Time `json:"last_seen_at,omitzero"`
 	// ClockSkew is the kiosk clock minus central's, as last observed.
 	ClockSkew time.Duration `json:"clock_skew"`
 	// Head is the highest sequence number central holds from the kiosk, and its hash.
@@ -79,6 +85,8 @@ const (
 	FindingSeqReuse     = "seq_reuse"     // a sequence number arrived twice with different ids
 	FindingHeadMismatch = "head_mismatch" // the signed chain head does not match the rows
 	FindingClockSkew    = "clock_skew"    // the kiosk clock is off by more than the limit
+	FindingFork         = "fork"          // rows or heads contradict a head central had heard of
+	FindingClock        = "clock"         // responses whose time cannot be right (flagged clock)
 )
 
 // Finding is one integrity problem central detected, naming the kiosk and range.

@@ -15,6 +15,13 @@ type IngestRequest struct {
 	SkewLimit time.Duration
 	// VerifyHead checks the chain head's signature with the kiosk's public key.
 	VerifyHead func(k Kiosk, h SignedHead) bool
+	// Segments are the kiosk's chain segments sent with the batch (an
+	// offline file's), checked with VerifySegment and stored first.
+	Segments      []Segment
+	VerifySegment func(k Kiosk, s Segment) bool
+	// Source is HeadFromSync (default) or HeadFromFile: a file's head is old
+	// by nature and is not checked for going backwards.
+	Source string
 }
 
 // APIToken is a bearer token for central's JSON API. Only its hash is stored.
@@ -108,6 +115,7 @@ type CentralStore interface {
 	IngestStore
 	TokenStore
 	VisitTallyStore
+	AnchorStore
 	AuthStore
 	Setting(ctx context.Context, key string) (string, bool, error)
 	SetSetting(ctx context.Context, key, value string) error

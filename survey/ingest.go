@@ -18,6 +18,8 @@ const (
 	FlagChainBreak     = "chain_break" // does not link to the previous response
 	FlagSeqReuse       = "seq_reuse"
 	FlagBeyondHead     = "beyond_head" // sent with a sequence number past the batch's signed chain head
+	FlagFork           = "fork"        // differs from a head central had heard of at its sequence number
+	FlagClock          = "clock"       // created_at cannot be right (see PlanIngest)
 )
 
 // Fingerprint identifies a response's content independently of the hash the
@@ -80,8 +82,17 @@ type PlanInput struct {
 	// HeadValid reports whether Meta.Head's signature verified with the kiosk's key.
 	HeadValid  bool
 	ReceivedAt time.Time
-	// SkewLimit is the clock difference above which a finding is recorded (0: never).
+	// SkewLimit is the clock difference above which a finding is recorded,
+	// and responses with a time that cannot be right are flagged (0: never).
 	SkewLimit time.Duration
+	// Segments are the kiosk's segments central holds, those of this batch included.
+	Segments []StoredSegment
+	// Anchored maps sequence numbers of the batch to the heads central heard of there.
+	Anchored map[int64][]AnchoredHead
+	// HighestSync is the highest head the kiosk itself reported before this batch.
+	HighestSync AnchoredHead
+	// Source is HeadFromSync for an upload, HeadFromFile for an offline file.
+	Source string
 }
 
 // StoredLink is a stored response's id and hash at a sequence number.
@@ -98,6 +109,8 @@ type IngestPlan struct {
 	NewHead  KioskHead // the kiosk's head at central after the batch
 	Skew     time.Duration
 	Counts   IngestCounts
+	// Skipped are the numbers the kiosk's segments declared skipped (no gaps).
+	Skipped []SeqRange
 }
 
 // IngestCounts sums the results of one batch.
@@ -128,6 +141,13 @@ func PlanIngest(in PlanInput) IngestPlan {
 	for seq, l := range in.StoredBySeq {
 		idAt[seq] = l.ID
 	}
+	// A segment is an entry of the chain too: the next entry links to it,
+	// and no response may take its number.
+	for _, sg := range in.Segments {
+		hashAt[sg.Seq], idAt[sg.Seq] = sg.Hash, "segment"
+		p.Skipped = append(p.Skipped, SeqRange{min(sg.SkipFrom, sg.Seq), sg.Seq})
+	}
+	var forks, clocks []Finding
 	seenIDs := map[string]string{} // id → fingerprint, within this batch
 	var breaks, beyond []Finding
 	// One canonical encoding per response serves both its fingerprint and
@@ -179,6 +199,24 @@ func PlanIngest(in PlanInput) IngestPlan {
 			p.Findings = append(p.Findings, Finding{Kind: FindingSeqReuse, FromSeq: r.Seq, ToSeq: r.Seq,
 				Detail: fmt.Sprintf("sequence number %d arrived with id %s but %s already has it", r.Seq, r.ID, other)})
 		}
+		if untrusted(in.Segments, r.Seq) {
+			// The segment's own finding names the range.
+			sr.Flags = appendFlag(sr.Flags, FlagChainBreak)
+		}
+		for _, a := range in.Anchored[r.Seq] {
+			if a.Hash != r.Hash {
+				sr.Flags = appendFlag(sr.Flags, FlagFork)
+				forks = append(forks, Finding{Kind: FindingFork, FromSeq: r.Seq, ToSeq: r.Seq,
+					Detail: fmt.Sprintf("differs from the head central had heard of at this sequence number (%s, %s): the row was changed or replaced after it was witnessed",
+						sourceName(a.Source), a.ReceivedAt.UTC().Format(time.RFC3339))})
+				break
+			}
+		}
+		if doubtfulTime(in, r.CreatedAt) {
+			sr.Flags = appendFlag(sr.Flags, FlagClock)
+			clocks = append(clocks, Finding{Kind: FindingClock, FromSeq: r.Seq, ToSeq: r.Seq,
+				Detail: "created_at lies after the batch was sent, after central received it, or before the kiosk was registered: the kiosk's clock was wrong when it was made"})
+		}
 		var chainHash string
 		chained, chainHash = chainHashOf(chained, r.PrevHash, canonical)
 		if r.Hash != chainHash {
@@ -211,18 +249,29 @@ func PlanIngest(in PlanInput) IngestPlan {
 	}
 	p.Findings = append(p.Findings, mergeRanges(breaks)...)
 	p.Findings = append(p.Findings, mergeRanges(beyond)...)
+	p.Findings = append(p.Findings, mergeRanges(forks)...)
+	p.Findings = append(p.Findings, mergeRanges(clocks)...)
 	p.Findings = append(p.Findings, headFindings(in, hashAt)...)
 	if !in.Meta.SentAt.IsZero() {
 		p.Skew = in.Meta.SentAt.Sub(in.ReceivedAt)
-		if in.SkewLimit > 0 && abs(p.Skew) > in.SkewLimit && abs(in.Kiosk.ClockSkew) <= in.SkewLimit {
-			p.Findings = append(p.Findings, Finding{Kind: FindingClockSkew,
-				Detail: fmt.Sprintf("the kiosk clock is %s off central's (limit %s); sequence numbers, not times, order its responses", p.Skew.Round(time.Second), in.SkewLimit)})
+		if f, ok := SkewFinding(in.Kiosk, p.Skew, in.SkewLimit); ok {
+			p.Findings = append(p.Findings, f)
 		}
 	}
 	for i := range p.Findings {
 		p.Findings[i].KioskID, p.Findings[i].OfficeID, p.Findings[i].DetectedAt = in.Kiosk.ID, in.Kiosk.OfficeID, in.ReceivedAt
 	}
 	return p
+}
+
+// SkewFinding returns a clock_skew finding when the kiosk's clock, skew off
+// central's, went over limit (0: never) since it was last seen.
+func SkewFinding(k Kiosk, skew, limit time.Duration) (Finding, bool) {
+	if limit <= 0 || abs(skew) <= limit || abs(k.ClockSkew) > limit {
+		return Finding{}, false
+	}
+	return Finding{Kind: FindingClockSkew,
+		Detail: fmt.Sprintf("the kiosk clock is %s off central's (limit %s); sequence numbers, not times, order its responses", skew.Round(time.Second), limit)}, true
 }
 
 // headFindings checks the signed chain head against the rows it names.
@@ -239,7 +288,34 @@ func headFindings(in PlanInput, hashAt map[int64]string) []Finding {
 		return []Finding{{Kind: FindingHeadMismatch, FromSeq: h.Seq, ToSeq: h.Seq,
 			Detail: "the signed chain head does not match the response stored at that sequence number"}}
 	}
-	return nil
+	if in.Source == HeadFromFile {
+		return nil // a file's head is as old as the file
+	}
+	return PlanHead(HeadInput{Kiosk: in.Kiosk, Head: h, Source: HeadFromSync, AtSeq: in.Anchored[h.Seq],
+		HighestSync: in.HighestSync, ReceivedAt: in.ReceivedAt})
+}
+
+// untrusted reports whether a break among segs puts seq in doubt.
+func untrusted(segs []StoredSegment, seq int64) bool {
+	for i := range segs {
+		if from, to, ok := segs[i].Untrusted(); ok && seq >= from && seq <= to {
+			return true
+		}
+	}
+	return false
+}
+
+// doubtfulTime reports whether a response made at created cannot have been
+// made then: later than the batch that carries it was sent, later than
+// central received it, or before the kiosk was registered (each beyond the
+// skew limit). Sequence numbers still order it; its day in reports is doubtful.
+func doubtfulTime(in PlanInput, created time.Time) bool {
+	if in.SkewLimit <= 0 {
+		return false
+	}
+	return (!in.Meta.SentAt.IsZero() && created.After(in.Meta.SentAt.Add(in.SkewLimit))) ||
+		created.After(in.ReceivedAt.Add(in.SkewLimit)) ||
+		(!in.Kiosk.RegisteredAt.IsZero() && created.Before(in.Kiosk.RegisteredAt.Add(-in.SkewLimit)))
 }
 
 // mergeRanges joins findings of the same kind on consecutive sequence numbers.

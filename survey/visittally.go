@@ -56,7 +56,10 @@ func CheckVisitTallies(tallies []VisitTally) error {
 type VisitTallyStore interface {
 	// SaveVisitTallies replaces the kiosk's tallies for the days, staff and
 	// services given (a kiosk resends its recent days as ratings arrive);
-	// the others are kept. An unknown kiosk is ENOTFOUND.
+	// the others are kept. Counts never move backwards: each of issued and
+	// rated keeps the higher of what was stored and what arrived, so an
+	// older signed tally replayed (a request, an offline file imported
+	// late) cannot lower them. An unknown kiosk is ENOTFOUND.
 	SaveVisitTallies(ctx context.Context, kioskID string, tallies []VisitTally) error
 	// CountVisitTallies sums the tallies of f's office in [f.From, f.To),
 	// narrowed by f's NIP and service, and by unit and counter through the

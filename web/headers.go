@@ -1,6 +1,8 @@
 package web
 
 import (
+	"strings"
+
 	"github.com/gofiber/fiber/v2"
 	"github.com/valyala/fasthttp"
 )
@@ -8,6 +10,12 @@ import (
 // ContentSecurityPolicy allows nothing from outside the binary and no inline script.
 const ContentSecurityPolicy = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; " +
 	"form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+
+// ContentSecurityPolicyImages is ContentSecurityPolicy that also lets
+// images load from origin (scheme://host[:port]), and nothing else from it.
+func ContentSecurityPolicyImages(origin string) string {
+	return strings.Replace(ContentSecurityPolicy, "img-src 'self' data:", "img-src 'self' data: "+origin, 1)
+}
 
 // SecurityHeaders sets the headers every response carries.
 func SecurityHeaders(c *fiber.Ctx) error {

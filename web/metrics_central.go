@@ -28,17 +28,25 @@ func NewCentralMetrics(token string) *CentralMetrics {
 	}, []string{"status"})
 	m.findings = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "skm_central_findings_total",
-		Help: "Integrity findings at ingest by kind: gap (sequence numbers skipped), conflict, chain_break, head_mismatch, seq_reuse, clock_skew.",
+		Help: "Integrity findings at ingest by kind: gap (sequence numbers skipped), conflict, chain_break, head_mismatch, seq_reuse, clock_skew, fork, clock.",
 	}, []string{"kind"})
 	for _, s := range []survey.IngestStatus{survey.StatusStored, survey.StatusDuplicate, survey.StatusRefused} {
 		m.responses.WithLabelValues(string(s))
 	}
 	for _, k := range []string{survey.FindingGap, survey.FindingConflict, survey.FindingChainBreak,
-		survey.FindingHeadMismatch, survey.FindingSeqReuse, survey.FindingClockSkew} {
+		survey.FindingHeadMismatch, survey.FindingSeqReuse, survey.FindingClockSkew, survey.FindingFork, survey.FindingClock} {
 		m.findings.WithLabelValues(k)
 	}
 	m.reg.MustRegister(m.batches, m.responses, m.findings)
 	return m
+}
+
+// HeadReported counts the findings a kiosk's head report or a citizen's
+// witness raised (sync/ingest's Metrics).
+func (m *CentralMetrics) HeadReported(findings []survey.Finding) {
+	for _, f := range findings {
+		m.findings.WithLabelValues(f.Kind).Inc()
+	}
 }
 
 // BatchIngested counts one stored batch, its findings and the gaps (ranges

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"github.com/skmkiosk/skm/cmd/internal/cli"
 	"github.com/skmkiosk/skm/survey"
 	"github.com/skmkiosk/skm/sync/ingest"
+	"github.com/skmkiosk/skm/sync/wire"
 	"github.com/skmkiosk/skm/web"
 )
 
@@ -28,6 +30,9 @@ Commands:
   office add NAME                          register a service office
   office list                              list offices
   kiosk add --office NAME [--json]         register a kiosk; prints its id and secret once
+  kiosk add --office NAME --id ID --public-key KEY [--registered YYYY-MM-DD]
+                                           register again a kiosk central lost (restored from an older
+                                           backup), with the key ` + "`kiosk key show`" + ` prints on the kiosk
   kiosk list                               list kiosks
   kiosk revoke ID                          refuse every further request from a kiosk
   staff import --office NAME FILE          import an office's roster CSV
@@ -181,12 +186,18 @@ func (c *commands) kiosk(ctx context.Context, args []string) error {
 		fs.SetOutput(io.Discard)
 		office := fs.String("office", "", "office name")
 		asJSON := fs.Bool("json", false, "print JSON")
+		id := fs.String("id", "", "the kiosk's id, to register a known kiosk again")
+		pubKey := fs.String("public-key", "", "its public key, from `kiosk key show`")
+		registered := fs.String("registered", "", "the day it was first connected, YYYY-MM-DD")
 		if err := fs.Parse(args[1:]); err != nil || *office == "" || fs.NArg() != 0 {
-			return cli.Usagef("usage: central kiosk add --office NAME [--json]")
+			return cli.Usagef("usage: central kiosk add --office NAME [--json] | central kiosk add --office NAME --id ID --public-key KEY [--registered YYYY-MM-DD]")
 		}
 		o, err := c.store.OfficeByName(ctx, *office)
 		if err != nil {
 			return userError(fmt.Errorf("office %q: %w (add it with `central office add`)", *office, err))
+		}
+		if *id != "" || *pubKey != "" || *registered != "" {
+			return c.kioskAddAgain(ctx, o, *id, *pubKey, *registered)
 		}
 		k, secret, err := central.NewKiosk(ctx, c.store, o)
 		if err != nil {
@@ -225,6 +236,42 @@ func (c *commands) kiosk(ctx context.Context, args []string) error {
 		return c.audit(ctx, "kiosk_revoke", args[1])
 	}
 	return cli.Usagef("unknown kiosk subcommand %q", args[0])
+}
+
+// kioskIDs are the ids central gives kiosks ("k-" and 10 characters), or
+// any id of the same form a kiosk registered again may carry.
+var kioskIDs = regexp.MustCompile(`^k-[a-z0-9]{4,40}$`)
+
+// kioskAddAgain registers a kiosk central lost (restored from a backup
+// older than the kiosk) with its own id and public key, so that it goes on
+// signing with the secret it has; its next sync resends what central lacks.
+func (c *commands) kioskAddAgain(ctx context.Context, o survey.Office, id, pubKey, registered string) error {
+	if !kioskIDs.MatchString(id) {
+		return cli.Usagef("--id %q must be the kiosk's id, such as k-7h3k9m2p4q (`kiosk key show` prints it)", id)
+	}
+	pub, err := wire.ParsePublicKey(pubKey)
+	if err != nil {
+		return cli.Usagef("--public-key: %v", err)
+	}
+	k := survey.Kiosk{ID: id, OfficeID: o.ID, OfficeName: o.Name, PublicKey: pub, RegisteredUnknown: true}
+	if registered != "" {
+		day, err := time.ParseInLocation(time.DateOnly, registered, web.Jakarta)
+		if err != nil {
+			return cli.Usagef("--registered %q must be a date such as 2026-11-20", registered)
+		}
+		k.RegisteredAt, k.RegisteredUnknown = day, false
+	}
+	if err := c.store.CreateKiosk(ctx, &k); err != nil {
+		return userError(err)
+	}
+	if err := c.audit(ctx, "kiosk_create", k.ID+" for "+o.Name+" (registered again with its own key)"); err != nil {
+		return err
+	}
+	fmt.Fprintf(c.out, "kiosk %s registered again for %s with its own key: its configuration stays as it is. Its next sync (`kiosk sync` on it) sends again everything central lacks.\n", k.ID, o.Name)
+	if k.RegisteredUnknown {
+		fmt.Fprintln(c.out, "Without --registered, ratings made before a date are not flagged clock for this kiosk.")
+	}
+	return nil
 }
 
 func (c *commands) publicURL() string {

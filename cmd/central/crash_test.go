@@ -66,11 +66,12 @@ func MustSetUpOffice(tb testing.TB, bin, cfg string, n int) [][2]string {
 
 // testKiosk is a kiosk's buffer and uploader, in this process.
 type testKiosk struct {
-	ID  string
-	Key ed25519.PrivateKey
-	DB  *sqlite.KioskDB
-	Up  *upload.Uploader
-	ids []string
+	ID   string
+	Key  ed25519.PrivateKey
+	DB   *sqlite.KioskDB
+	Up   *upload.Uploader
+	ids  []string
+	path string // the database file
 }
 
 // MustNewKiosk opens a kiosk database uploading to url with id and secret.
@@ -80,8 +81,10 @@ func MustNewKiosk(tb testing.TB, url, id, secret string) *testKiosk {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	db, err := sqlite.OpenKiosk(context.Background(), filepath.Join(tb.TempDir(), "kiosk.db"), sqlite.KioskOptions{
-		SignHead: func(seq int64, hash string) string { return wire.SignHead(key, seq, hash) }})
+	path := filepath.Join(tb.TempDir(), "kiosk.db")
+	ck := wire.ChainKey{Key: key} // as cmd/kiosk opens it
+	db, err := sqlite.OpenKiosk(context.Background(), path, sqlite.KioskOptions{
+		SignHead: ck.SignHead, VerifyHead: ck.VerifyHead, SignSegment: ck.SignSegment})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -94,7 +97,7 @@ func MustNewKiosk(tb testing.TB, url, id, secret string) *testKiosk {
 	}
 	up := upload.New(db, upload.Config{BaseURL: url, KioskID: id, Key: key, BatchSize: 50, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		HTTPClient: &http.Client{Timeout: 10 * time.Second}})
-	return &testKiosk{ID: id, Key: key, DB: db, Up: up}
+	return &testKiosk{ID: id, Key: key, DB: db, Up: up, path: path}
 }
 
 // MustRate stores n responses with varied content.

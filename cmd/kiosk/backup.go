@@ -17,7 +17,7 @@ func backupCommand(ctx context.Context, cfg kiosk.Config, args []string, stdout 
 	if len(args) != 1 {
 		return cli.Usagef("usage: kiosk [-config FILE] backup FILE (a new file, for example kiosk-2026-11-26.db)")
 	}
-	db, err := openDB(ctx, cfg, nil)
+	db, err := openDB(ctx, cfg, nil, nil)
 	if err != nil {
 		return err
 	}
@@ -49,7 +49,7 @@ func checkCommand(ctx context.Context, cfg kiosk.Config, args []string, stdout i
 		return cli.Usagef("%v", err)
 	}
 	if res != "ok" {
-		return fmt.Errorf("%s is damaged: PRAGMA integrity_check says %s; restore the latest backup (docs/operations.md)", path, res)
+		return fmt.Errorf("%s is damaged: PRAGMA integrity_check says %s; restore the latest backup with `kiosk restore BACKUP-FILE` (docs/operations.md)", path, res)
 	}
 	fmt.Fprintf(stdout, "%s: integrity ok\n", path)
 	return nil

@@ -38,6 +38,9 @@ Commands:
                          (creates the visit with the counter token in $KIOSK_COUNTER_TOKEN)
   backup FILE            write a consistent, checked copy of the database to FILE (a new file)
   check [FILE]           run SQLite's integrity check on the database, or on a backup FILE
+  restore FILE           with the kiosk stopped: put a backup in place of the database (moved
+                         aside, with its -wal and -shm) and number new ratings above what central holds
+  key show               print the kiosk's public key (to register it again at a restored central)
   version                print the version
 
 Every command works while the kiosk is serving, on the same database.
@@ -74,6 +77,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return backupCommand(ctx, cfg, rest[1:], stdout)
 	case "check":
 		return checkCommand(ctx, cfg, rest[1:], stdout)
+	case "restore":
+		return restoreCommand(ctx, cfg, rest[1:], stdout)
+	case "key":
+		return keyCommand(ctx, cfg, rest[1:], stdout)
 	case "version":
 		fmt.Fprintln(stdout, "kiosk", version)
 		return nil
@@ -106,7 +113,7 @@ func staffCommand(ctx context.Context, cfg kiosk.Config, args []string, stdout i
 	if len(args) == 0 {
 		return cli.Usagef("staff needs a subcommand: import FILE or export [FILE]")
 	}
-	db, err := openDB(ctx, cfg, nil)
+	db, err := openDB(ctx, cfg, nil, nil)
 	if err != nil {
 		return err
 	}
@@ -165,7 +172,7 @@ func tokenCommand(ctx context.Context, cfg kiosk.Config, args []string, stdout i
 	if len(args) == 0 {
 		return cli.Usagef("usage: kiosk token create --role counter --nip NIP [--label TEXT] [--json] | token list | token revoke ID")
 	}
-	db, err := openDB(ctx, cfg, nil)
+	db, err := openDB(ctx, cfg, nil, nil)
 	if err != nil {
 		return err
 	}

@@ -177,6 +177,11 @@ func TestDiskFullRefusesThenRecovers(t *testing.T) {
 	if len(refused) == 0 {
 		t.Fatal("3000 ratings accepted on a full disk: the test did not fill it")
 	}
+	// From the first rating that could not be stored, /healthz says so,
+	// whatever a smaller write of its own might still manage.
+	if status, body := MustGet(t, base+"/healthz"); status != http.StatusServiceUnavailable || !strings.Contains(body, "disk") {
+		t.Errorf("/healthz right after the first refusal: %d %s, want 503 naming the disk", status, body)
+	}
 	for i := range 20 {
 		r := newRating("refused-" + strconv.Itoa(i))
 		a := submit(client, base, r)

@@ -23,7 +23,8 @@ type cronLog struct{ log *slog.Logger }
 
 func (l cronLog) Printf(format string, args ...any) { l.log.Debug(fmt.Sprintf(format, args...)) }
 
-func startRetention(ctx context.Context, job *kiosk.Retention, spec string, log *slog.Logger) (*retention, error) {
+// daily are further jobs on the same schedule (the database check).
+func startRetention(ctx context.Context, job *kiosk.Retention, spec string, log *slog.Logger, daily ...func(context.Context)) (*retention, error) {
 	if _, err := cron.ParseStandard(spec); err != nil {
 		return nil, cli.Usagef("privacy.purge_schedule: %q is not a cron expression such as \"30 3 * * *\": %v", spec, err)
 	}
@@ -37,6 +38,12 @@ func startRetention(ctx context.Context, job *kiosk.Retention, spec string, log 
 	if _, err := c.AddFunc(spec, func() { _, _ = job.Run(runCtx) }); err != nil { // Run logs its own failure
 		cancel()
 		return nil, cli.Usagef("privacy.purge_schedule: %v", err)
+	}
+	for _, f := range daily {
+		if _, err := c.AddFunc(spec, func() { f(runCtx) }); err != nil {
+			cancel()
+			return nil, cli.Usagef("privacy.purge_schedule: %v", err)
+		}
 	}
 	c.Start()
 	return &retention{cron: c, cancel: cancel}, nil

@@ -8,12 +8,14 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"os"
 	"strconv"
 	"time"
 
 	"github.com/skmkiosk/skm/cmd/internal/cli"
 	"github.com/skmkiosk/skm/kiosk"
 	"github.com/skmkiosk/skm/store/sqlite"
+	"github.com/skmkiosk/skm/survey"
 	"github.com/skmkiosk/skm/sync/upload"
 	"github.com/skmkiosk/skm/sync/wire"
 	"github.com/skmkiosk/skm/web"
@@ -41,17 +43,60 @@ type Main struct {
 	served    chan error
 }
 
-// openDB opens the kiosk's database; with a key, every commit signs the chain head.
-func openDB(ctx context.Context, cfg kiosk.Config, key ed25519.PrivateKey) (*sqlite.KioskDB, error) {
+// openDB opens the kiosk's database. With a key, every commit signs the
+// chain head, and the writer verifies the stored head before it extends the
+// chain: one it cannot verify gets a signed break segment, logged on log.
+func openDB(ctx context.Context, cfg kiosk.Config, key ed25519.PrivateKey, log *slog.Logger) (*sqlite.KioskDB, error) {
 	o := sqlite.KioskOptions{CommentLimit: cfg.CommentLimit}
 	if key != nil {
-		o.SignHead = func(seq int64, hash string) string { return wire.SignHead(key, seq, hash) }
+		ck := wire.ChainKey{Key: key}
+		o.SignHead, o.VerifyHead, o.SignSegment = ck.SignHead, ck.VerifyHead, ck.SignSegment
+		o.OnSegment = func(s survey.Segment) { logSegment(log, s) }
 	}
 	db, err := sqlite.OpenKiosk(ctx, cfg.Database, o)
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", cfg.Database, err)
 	}
 	return db, nil
+}
+
+// logSegment says, once, that the chain went on in a new segment.
+func logSegment(log *slog.Logger, s survey.Segment) {
+	if log == nil {
+		return
+	}
+	log = log.With("component", "main")
+	switch s.Kind {
+	case survey.SegmentBreak:
+		log.Error("the database's chain does not verify, so the kiosk did not sign over it: it wrote a signed break and goes on taking ratings; central reports a chain_break (was the database file edited?)",
+			"reason", s.Reason, "vouched_up_to", s.PrevSeq, "found", s.FoundSeq, "segment", s.Seq)
+	default:
+		log.Warn("the database went back (restored from a backup): numbering continues above everything this file or central knew of",
+			"reason", s.Reason, "file_seq", s.PrevSeq, "central_seq", s.CentralSeq, "segment", s.Seq)
+	}
+}
+
+// checkFileAtStart runs SQLite's quick_check on an existing database file
+// before anything opens it: a damaged file stops the start with the
+// command that restores the last backup.
+func checkFileAtStart(ctx context.Context, path string) error {
+	if _, err := os.Stat(path); err != nil {
+		return nil // a new kiosk: the file is created
+	}
+	res, err := sqlite.QuickCheckFile(ctx, path)
+	if err != nil {
+		return fmt.Errorf("check database %s: %w", path, err)
+	}
+	if res != "ok" {
+		return damagedError(path, res)
+	}
+	return nil
+}
+
+// damagedError names the restore command.
+func damagedError(path, verdict string) error {
+	return fmt.Errorf("the database file %s is damaged (SQLite quick_check: %s): stop the kiosk and restore the latest backup with `kiosk restore BACKUP-FILE` (docs/operations.md, backup and restore)",
+		path, verdict)
 }
 
 // ShutdownTimeout bounds how long Close waits for requests in flight; the
@@ -72,7 +117,13 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if m.DB, err = openDB(ctx, m.Config, key); err != nil {
+	if err := checkFileAtStart(ctx, m.Config.Database); err != nil {
+		return err
+	}
+	if m.DB, err = openDB(ctx, m.Config, key, m.Logger); err != nil {
+		return err
+	}
+	if _, err := m.DB.CheckIntegrity(ctx); err != nil {
 		return err
 	}
 	m.Metrics = web.NewKioskMetrics(m.Config.MetricsToken, m.DB, m.DB.Now)
@@ -85,7 +136,11 @@ func (m *Main) Run(ctx context.Context) error {
 		if err != nil {
 			return cli.Usagef("%v", err)
 		}
+		m.Scheduler.Heartbeat = m.Config.Sync.Heartbeat.D()
 		syncer = m.Scheduler
+		if err := rebaseRestored(ctx, m.DB, m.Uploader, m.Logger.With("component", "main")); err != nil {
+			return err
+		}
 	}
 	if m.Listener, err = net.Listen("tcp", m.Config.Listen); err != nil {
 		return cli.Usagef("listen: cannot listen on %s: %v (is another program using the port? set listen in the configuration)", m.Config.Listen, err)
@@ -101,7 +156,8 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.SetupURL, err = m.Server.PrepareSetup(ctx); err != nil {
 		return err
 	}
-	if m.Retention, err = startRetention(ctx, m.Server.Retention(m.Logger), m.Config.Privacy.PurgeSchedule, m.Logger.With("component", "retention")); err != nil {
+	if m.Retention, err = startRetention(ctx, m.Server.Retention(m.Logger), m.Config.Privacy.PurgeSchedule, m.Logger.With("component", "retention"),
+		dailyCheck(m.DB, m.Config.Database, m.Logger.With("component", "main"))); err != nil {
 		return err
 	}
 	m.served = make(chan error, 1)

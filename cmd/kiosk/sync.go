@@ -56,7 +56,7 @@ func openConnected(ctx context.Context, cfg kiosk.Config, unconnected string) (*
 	if err != nil {
 		return nil, nil, err
 	}
-	db, err := openDB(ctx, cfg, key)
+	db, err := openDB(ctx, cfg, key, cli.NewLogger(os.Stderr, cfg.Log.Format, "warn"))
 	return db, key, err
 }
 
@@ -89,11 +89,15 @@ func syncCommand(ctx context.Context, cfg kiosk.Config, stdout, stderr io.Writer
 	res, err := up.Run(runCtx, upload.DefaultBackoff)
 	bar.Finish()
 	if err != nil {
-		if errors.Is(err, context.DeadlineExceeded) || errors.Is(runCtx.Err(), context.DeadlineExceeded) {
-			return fmt.Errorf("gave up after %s: %v\nCheck that this computer is online, that central.url (%s) is right and that central is running. Nothing was lost: %d responses stay pending and the nightly sync keeps trying",
-				cfg.Sync.Timeout.D(), err, cfg.Central.URL, res.Pending)
+		clock := ""
+		if cerr := up.ClockError(); cerr != nil {
+			clock = "\n" + cerr.Error()
 		}
-		return fmt.Errorf("%v (%d responses stay pending; nothing was lost)", err, res.Pending)
+		if errors.Is(err, context.DeadlineExceeded) || errors.Is(runCtx.Err(), context.DeadlineExceeded) {
+			return fmt.Errorf("gave up after %s: %v\nCheck that this computer is online, that central.url (%s) is right and that central is running. Nothing was lost: %d responses stay pending and the nightly sync keeps trying%s",
+				cfg.Sync.Timeout.D(), err, cfg.Central.URL, res.Pending, clock)
+		}
+		return fmt.Errorf("%v (%d responses stay pending; nothing was lost)%s", err, res.Pending, clock)
 	}
 	fmt.Fprintf(stdout, "sync ok: %d sent, %d stored, %d already at central, %d refused, %d still pending\n",
 		res.Sent, res.Stored, res.Duplicates, res.Refused, res.Pending)
@@ -103,7 +107,8 @@ func syncCommand(ctx context.Context, cfg kiosk.Config, stdout, stderr io.Writer
 	if res.Refused > 0 || res.Pending > 0 {
 		return fmt.Errorf("not everything was confirmed: %d refused, %d pending (see Sinkronisasi in the admin pages)", res.Refused, res.Pending)
 	}
-	return nil
+	// Everything arrived; a wrong clock is still an error a person must fix.
+	return up.ClockError()
 }
 
 // exportCommand runs `kiosk export --since DATE FILE`.

@@ -3,10 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,56 +16,87 @@ import (
 
 	"github.com/skmkiosk/skm/central"
 	"github.com/skmkiosk/skm/cmd/internal/cli"
+	"github.com/skmkiosk/skm/kiosk"
 	"github.com/skmkiosk/skm/store/sqlite"
 	"github.com/skmkiosk/skm/survey"
+	"github.com/skmkiosk/skm/sync/wire"
 )
 
 // MustStartCentral serves central on loopback over a temporary SQLite store
 // with one office, its roster and a kiosk; it returns the URL and the kiosk's id and secret.
 func MustStartCentral(tb testing.TB) (url, kioskID, secret string, stop func()) {
 	tb.Helper()
-	ctx := context.Background()
-	store, err := sqlite.OpenCentral(ctx, filepath.Join(tb.TempDir(), "central.db"), sqlite.CentralOptions{})
+	store, err := sqlite.OpenCentral(context.Background(), filepath.Join(tb.TempDir(), "central.db"), sqlite.CentralOptions{})
 	if err != nil {
 		tb.Fatal(err)
 	}
+	url, kioskID, secret, stop, _ = mustStartCentralOn(tb, store)
+	return url, kioskID, secret, stop
+}
+
+// mustStartCentralOn is MustStartCentral over store (closed at the end);
+// start serves it again at the same address after stop.
+func mustStartCentralOn(tb testing.TB, store survey.CentralStore, options ...func(*central.Options)) (url, kioskID, secret string, stop, start func()) {
+	tb.Helper()
+	ctx := context.Background()
 	o := survey.Office{Name: "Disdukcapil"}
 	if err := store.CreateOffice(ctx, &o); err != nil {
 		tb.Fatal(err)
 	}
-	if _, err := store.ImportOfficeStaff(ctx, o.ID, []survey.Staff{{NIP: nipSiti, Name: "Siti Aminah", Active: true}}); err != nil {
+	// The office's roster at central is the test roster the kiosks import:
+	// a sync must not deactivate a staff member a test is about to rate.
+	if _, err := store.ImportOfficeStaff(ctx, o.ID, []survey.Staff{{NIP: nipSiti, Name: "Siti Aminah", Active: true},
+		{NIP: nipBudi, Name: "Budi Santoso", Active: true}}); err != nil {
 		tb.Fatal(err)
 	}
 	k, secret, err := central.NewKiosk(ctx, store, o)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	srv, err := central.NewServer(central.DefaultConfig(), store, central.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		tb.Fatal(err)
+	var srv *central.Server
+	var done chan error
+	addr := "127.0.0.1:0"
+	start = func() {
+		var err error
+		o := central.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+		for _, f := range options {
+			f(&o)
+		}
+		if srv, err = central.NewServer(central.DefaultConfig(), store, o); err != nil {
+			tb.Fatal(err)
+		}
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		addr, done = ln.Addr().String(), make(chan error, 1)
+		go func() { done <- srv.Serve(ln) }()
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
-	stopped := false
+	start()
 	stop = func() {
-		if !stopped {
-			stopped = true
+		if srv != nil {
 			srv.Shutdown(5 * time.Second)
 			<-done
+			srv = nil
 		}
 	}
 	tb.Cleanup(func() { stop(); store.Close() })
-	return "http://" + ln.Addr().String(), k.ID, secret, stop
+	return "http://" + addr, k.ID, secret, stop, start
 }
 
 // mustRate stores n responses directly in the kiosk database at path.
 func mustRate(tb testing.TB, path string, n int) {
 	tb.Helper()
-	db, err := sqlite.OpenKiosk(context.Background(), path, sqlite.KioskOptions{})
+	// Once connected, the kiosk signs every head: ratings written without
+	// its key would be a chain it cannot vouch for (a break).
+	var key ed25519.PrivateKey
+	if secret := os.Getenv("TEST_KIOSK_SECRET"); secret != "" {
+		var err error
+		if key, err = wire.ParseSecret(secret); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	db, err := openDB(context.Background(), kiosk.Config{Database: path, CommentLimit: survey.DefaultCommentLimit}, key, nil)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -32,12 +32,22 @@ func (d *DB) Ingest(ctx context.Context, req survey.IngestRequest) (survey.Inges
 	if err != nil {
 		return survey.IngestPlan{}, err
 	}
-	plan, err := planAndInsert(ctx, tx, k, req)
+	segFindings, err := saveSegments(ctx, tx, k, req.Segments, req.VerifySegment, req.ReceivedAt)
 	if err != nil {
 		return survey.IngestPlan{}, fmt.Errorf("ingest for kiosk %s: %w", k.ID, err)
 	}
+	plan, headValid, err := planAndInsert(ctx, tx, k, req)
+	if err != nil {
+		return survey.IngestPlan{}, fmt.Errorf("ingest for kiosk %s: %w", k.ID, err)
+	}
+	plan.Findings = append(segFindings, plan.Findings...)
 	if err := writePlan(ctx, tx, k, req, &plan); err != nil {
 		return survey.IngestPlan{}, fmt.Errorf("ingest for kiosk %s: %w", k.ID, err)
+	}
+	if h := req.Meta.Head; headValid && (h.Seq > 0 || h.Hash != "") {
+		if _, err := insertHead(ctx, tx, k.ID, h, ingestSource(req), req.ReceivedAt); err != nil {
+			return survey.IngestPlan{}, fmt.Errorf("ingest for kiosk %s: %w", k.ID, err)
+		}
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return survey.IngestPlan{}, fmt.Errorf("ingest for kiosk %s: commit: %w", k.ID, translate(err))
@@ -71,26 +81,26 @@ func ingestKiosk(ctx context.Context, tx pgx.Tx, id string) (survey.Kiosk, error
 // duplicates anyway, the ids are looked up and the upload planned again as
 // any other. The plan is the same either way; the lookup of 500 ids cost
 // more than a tenth of an ingest.
-func planAndInsert(ctx context.Context, tx pgx.Tx, k survey.Kiosk, req survey.IngestRequest) (survey.IngestPlan, error) {
+func planAndInsert(ctx context.Context, tx pgx.Tx, k survey.Kiosk, req survey.IngestRequest) (survey.IngestPlan, bool, error) {
 	fresh := true
 	for _, r := range req.Responses {
 		fresh = fresh && r.Seq > k.Head.Seq
 	}
 	in, err := planInput(ctx, tx, k, req, !fresh)
 	if err != nil {
-		return survey.IngestPlan{}, err
+		return survey.IngestPlan{}, false, err
 	}
 	plan := survey.PlanIngest(in)
 	if fresh && plan.Counts.Stored == plan.Counts.Sent {
 		copied, err := copyResponses(ctx, tx, plan.Insert)
 		if err != nil || copied {
-			return plan, err
+			return plan, in.HeadValid, err
 		}
 	}
 	var inserted map[string]bool
 	if fresh {
 		if in.ExistingByID, err = existingByID(ctx, tx, req.Responses); err != nil {
-			return plan, err
+			return plan, false, err
 		}
 		plan = survey.PlanIngest(in)
 		inserted, err = insertStaged(ctx, tx, plan.Insert, make(map[string]bool, len(plan.Insert)))
@@ -98,21 +108,42 @@ func planAndInsert(ctx context.Context, tx pgx.Tx, k survey.Kiosk, req survey.In
 		inserted, err = insertResponses(ctx, tx, plan.Insert)
 	}
 	if err != nil {
-		return plan, err
+		return plan, false, err
 	}
 	keepInserted(&plan, k.Head, inserted)
-	return plan, nil
+	return plan, in.HeadValid, nil
+}
+
+// ingestSource is the source a batch's head is recorded under.
+func ingestSource(req survey.IngestRequest) string {
+	if req.Source == "" {
+		return survey.HeadFromSync
+	}
+	return req.Source
 }
 
 // planInput reads, under the kiosk's lock, what survey.PlanIngest needs;
 // which of the batch's ids are stored only when lookup is set.
 func planInput(ctx context.Context, tx pgx.Tx, k survey.Kiosk, req survey.IngestRequest, lookup bool) (survey.PlanInput, error) {
 	in := survey.PlanInput{Kiosk: k, Meta: req.Meta, Responses: req.Responses, HeadValid: true,
-		ReceivedAt: req.ReceivedAt, SkewLimit: req.SkewLimit}
+		ReceivedAt: req.ReceivedAt, SkewLimit: req.SkewLimit, Source: ingestSource(req)}
 	if req.VerifyHead != nil {
 		in.HeadValid = req.VerifyHead(k, req.Meta.Head)
 	}
 	var err error
+	if in.Segments, err = findSegments(ctx, tx, k.ID); err != nil {
+		return in, err
+	}
+	seqs := make([]int64, 0, len(req.Responses)+1)
+	for _, r := range req.Responses {
+		seqs = append(seqs, r.Seq)
+	}
+	if in.Anchored, err = anchoredAt(ctx, tx, k.ID, append(seqs, req.Meta.Head.Seq)); err != nil {
+		return in, err
+	}
+	if in.HighestSync, err = highestSyncHead(ctx, tx, k.ID); err != nil {
+		return in, err
+	}
 	if lookup {
 		if in.ExistingByID, err = existingByID(ctx, tx, req.Responses); err != nil {
 			return in, err
@@ -260,11 +291,8 @@ func writePlan(ctx context.Context, tx pgx.Tx, k survey.Kiosk, req survey.Ingest
 	if err := upsertRollups(ctx, tx, plan.Insert); err != nil {
 		return err
 	}
-	for _, f := range plan.Findings {
-		if _, err := tx.Exec(ctx, `INSERT INTO findings (kind, kiosk_id, office_id, from_seq, to_seq, detail, detected_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)`, f.Kind, f.KioskID, f.OfficeID, f.FromSeq, f.ToSeq, f.Detail, utc(f.DetectedAt)); err != nil {
-			return fmt.Errorf("record finding: %w", translate(err))
-		}
+	if err := insertFindings(ctx, tx, plan.Findings); err != nil {
+		return err
 	}
 	// Without the kiosk's send time the skew is unknown: keep the last one seen.
 	if _, err := tx.Exec(ctx, `UPDATE kiosks SET head_seq = $1, head_hash = $2, last_seen_at = $3,

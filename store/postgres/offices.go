@@ -97,9 +97,17 @@ func (d *DB) CreateKiosk(ctx context.Context, k *survey.Kiosk) error {
 		return survey.Invalid("kiosk_id", "a kiosk needs an id and a public key", "kiosk harus punya id dan kunci publik")
 	}
 	k.CreatedAt = utc(d.now())
-	err := d.pool.QueryRow(ctx, `WITH k AS (INSERT INTO kiosks (id, office_id, public_key, created_at) VALUES ($1, $2, $3, $4)
+	var registered *time.Time
+	if k.RegisteredAt.IsZero() && !k.RegisteredUnknown {
+		k.RegisteredAt = k.CreatedAt
+	}
+	if !k.RegisteredAt.IsZero() {
+		k.RegisteredAt = utc(k.RegisteredAt)
+		registered = &k.RegisteredAt
+	}
+	err := d.pool.QueryRow(ctx, `WITH k AS (INSERT INTO kiosks (id, office_id, public_key, created_at, registered_at) VALUES ($1, $2, $3, $4, $5)
 		RETURNING office_id) SELECT o.name FROM k JOIN offices o ON o.id = k.office_id`,
-		k.ID, k.OfficeID, k.PublicKey, k.CreatedAt).Scan(&k.OfficeName)
+		k.ID, k.OfficeID, k.PublicKey, k.CreatedAt, registered).Scan(&k.OfficeName)
 	if err != nil {
 		err = translateRef(err, errNoOffice(k.OfficeID))
 		if survey.ErrorCode(err) == survey.ECONFLICT {
@@ -111,17 +119,18 @@ func (d *DB) CreateKiosk(ctx context.Context, k *survey.Kiosk) error {
 }
 
 const kioskColumns = `k.id, k.office_id, o.name, k.public_key, k.revoked, k.revoked_at, k.created_at, k.last_seen_at,
-	k.clock_skew_ms, k.head_seq, k.head_hash`
+	k.clock_skew_ms, k.head_seq, k.head_hash, k.registered_at`
 
 const kioskFrom = " FROM kiosks k JOIN offices o ON o.id = k.office_id"
 
 func scanKiosk(row pgx.Row) (survey.Kiosk, error) {
 	var k survey.Kiosk
-	var revokedAt, lastSeen *time.Time
+	var revokedAt, lastSeen, registered *time.Time
 	var skewMS int64
 	err := row.Scan(&k.ID, &k.OfficeID, &k.OfficeName, &k.PublicKey, &k.Revoked, &revokedAt, &k.CreatedAt, &lastSeen,
-		&skewMS, &k.Head.Seq, &k.Head.Hash)
+		&skewMS, &k.Head.Seq, &k.Head.Hash, &registered)
 	k.CreatedAt, k.RevokedAt, k.LastSeenAt = k.CreatedAt.UTC(), fromOpt(revokedAt), fromOpt(lastSeen)
+	k.RegisteredAt = fromOpt(registered)
 	k.ClockSkew = time.Duration(skewMS) * time.Millisecond
 	return k, err
 }

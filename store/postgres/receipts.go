@@ -26,12 +26,20 @@ func (d *DB) FindGaps(ctx context.Context, kioskID string) ([]survey.Finding, er
 	if err != nil {
 		return nil, fmt.Errorf("find gaps: %w", translate(err))
 	}
-	return collect(rows, "find gaps", func(row pgx.Row) (survey.Finding, error) {
+	gaps, err := collect(rows, "find gaps", func(row pgx.Row) (survey.Finding, error) {
 		f := survey.Finding{Kind: survey.FindingGap}
 		err := row.Scan(&f.KioskID, &f.OfficeID, &f.FromSeq, &f.ToSeq)
 		f.Detail = fmt.Sprintf("sequence numbers %d–%d never arrived: rows deleted at the kiosk before upload, or not uploaded yet", f.FromSeq, f.ToSeq)
 		return f, err
 	})
+	if err != nil {
+		return nil, err
+	}
+	skips, err := skipRanges(ctx, d.pool, kioskID)
+	if err != nil {
+		return nil, err
+	}
+	return survey.SkipGaps(gaps, skips), nil
 }
 
 // FindReceipts aggregates uploads per kiosk and night (Asia/Jakarta), newest
@@ -79,6 +87,13 @@ func (d *DB) fillGapCounts(ctx context.Context, rs []survey.Receipt) error {
 				rs[i].KioskID).Scan(&n)
 			if err != nil {
 				return fmt.Errorf("count gaps of kiosk %s: %w", rs[i].KioskID, translate(err))
+			}
+			if n > 0 { // numbers a segment skipped are not missing: count the gaps themselves
+				gaps, err := d.FindGaps(ctx, rs[i].KioskID)
+				if err != nil {
+					return err
+				}
+				n = survey.CountGaps(gaps)
 			}
 			missing[rs[i].KioskID] = n
 		}

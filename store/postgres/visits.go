@@ -11,8 +11,9 @@ import (
 	"github.com/skmkiosk/skm/survey"
 )
 
-// SaveVisitTallies replaces the kiosk's tallies for the days, staff and
-// services given, in one transaction.
+// SaveVisitTallies raises the kiosk's tallies for the days, staff and
+// services given to what it sent, in one transaction; an older tally
+// replayed never lowers them.
 func (d *DB) SaveVisitTallies(ctx context.Context, kioskID string, tallies []survey.VisitTally) error {
 	if err := survey.CheckVisitTallies(tallies); err != nil {
 		return err
@@ -32,7 +33,7 @@ func (d *DB) SaveVisitTallies(ctx context.Context, kioskID string, tallies []sur
 			day, _ := time.Parse(time.DateOnly, t.Day) // checked above
 			b.Queue(`INSERT INTO visit_tallies (kiosk_id, office_id, day, nip, service, issued, rated, updated_at)
 				VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-				ON CONFLICT (kiosk_id, day, nip, service) DO UPDATE SET issued = excluded.issued, rated = excluded.rated, updated_at = excluded.updated_at`,
+				ON CONFLICT (kiosk_id, day, nip, service) DO UPDATE SET issued = GREATEST(visit_tallies.issued, excluded.issued), rated = GREATEST(visit_tallies.rated, excluded.rated), updated_at = excluded.updated_at`,
 				kioskID, officeID, day, t.NIP, t.Service, t.Issued, t.Rated, now)
 		}
 		if err := tx.SendBatch(ctx, &b).Close(); err != nil {

@@ -9,6 +9,9 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
+
+	"github.com/mattn/go-sqlite3"
 
 	"github.com/skmkiosk/skm/survey"
 )
@@ -18,8 +21,9 @@ import (
 // into a temporary file next to path, which is synced, checked with
 // PRAGMA integrity_check and only then renamed to path. An interrupted or
 // failed backup (a full disk) never leaves a file named path, and an
-// existing file is never overwritten.
-func backup(ctx context.Context, db *sql.DB, path string) error {
+// existing file is never overwritten. marks are settings written into the
+// copy only (the kiosk's: when the backup was taken).
+func backup(ctx context.Context, db *sql.DB, path string, marks map[string]string) error {
 	if _, err := os.Stat(path); err == nil {
 		return survey.Invalid("file", path+" already exists: a backup never overwrites a file; choose a new name",
 			path+" sudah ada: cadangan tidak pernah menimpa berkas; pilih nama baru")
@@ -34,6 +38,10 @@ func backup(ctx context.Context, db *sql.DB, path string) error {
 		os.Remove(tmp)
 		return fmt.Errorf("backup to %s: %w", path, translate(err))
 	}
+	if err := markCopy(ctx, tmp, marks); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("backup to %s: %w", path, err)
+	}
 	if err := syncFile(tmp); err != nil {
 		os.Remove(tmp)
 		return fmt.Errorf("backup to %s: %w", path, err)
@@ -47,6 +55,26 @@ func backup(ctx context.Context, db *sql.DB, path string) error {
 		return fmt.Errorf("backup to %s: %w", path, err)
 	}
 	return syncFile(filepath.Dir(path)) // the rename itself survives a power cut
+}
+
+// markCopy writes settings into the copy at path (a rollback journal file,
+// as VACUUM INTO leaves it: no WAL to carry beside it).
+func markCopy(ctx context.Context, path string, marks map[string]string) error {
+	if len(marks) == 0 {
+		return nil
+	}
+	db, err := sql.Open("sqlite3", "file:"+(&url.URL{Path: path}).EscapedPath()+"?_synchronous=FULL")
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	for k, v := range marks {
+		if _, err := db.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)
+			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, k, v); err != nil {
+			return fmt.Errorf("mark the copy: %w", translate(err))
+		}
+	}
+	return db.Close()
 }
 
 // syncFile flushes a file (or a directory's entries) to disk.
@@ -75,6 +103,48 @@ func checkFile(ctx context.Context, path string) error {
 	return nil
 }
 
+// QuickCheckFile runs PRAGMA quick_check on the SQLite file at path, on a
+// connection of its own (so it reads the disk, not a page cache), and
+// returns its verdict: "ok" when sound, else SQLite's first complaints. A
+// file too damaged to be read at all is reported the same way.
+func QuickCheckFile(ctx context.Context, path string) (string, error) {
+	if _, err := os.Stat(path); err != nil {
+		return "", fmt.Errorf("quick check: %w", err)
+	}
+	db, err := sql.Open("sqlite3", "file:"+(&url.URL{Path: path}).EscapedPath()+"?mode=ro&_busy_timeout=10000")
+	if err != nil {
+		return "", fmt.Errorf("quick check of %s: %w", path, err)
+	}
+	defer db.Close()
+	rows, err := db.QueryContext(ctx, "PRAGMA quick_check(20)")
+	if err != nil {
+		return damaged(err)
+	}
+	defer rows.Close()
+	var lines []string
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			return damaged(err)
+		}
+		lines = append(lines, line)
+	}
+	if err := rows.Err(); err != nil {
+		return damaged(err)
+	}
+	return strings.Join(lines, "; "), nil
+}
+
+// damaged turns SQLite's refusal to read a damaged file into a verdict;
+// other errors stay errors.
+func damaged(err error) (string, error) {
+	var se sqlite3.Error
+	if errors.As(err, &se) && (se.Code == sqlite3.ErrCorrupt || se.Code == sqlite3.ErrNotADB) {
+		return se.Error(), nil
+	}
+	return "", fmt.Errorf("quick check: %w", translate(err))
+}
+
 // IntegrityCheckFile runs PRAGMA integrity_check on the SQLite file at path,
 // opened read-only, and returns its verdict ("ok" when sound). It works on a
 // backup or on the database of a stopped service.
@@ -89,6 +159,9 @@ func IntegrityCheckFile(ctx context.Context, path string) (string, error) {
 	defer db.Close()
 	var res string
 	if err := db.QueryRowContext(ctx, "PRAGMA integrity_check").Scan(&res); err != nil {
+		if verdict, derr := damaged(err); derr == nil {
+			return verdict, nil // too damaged to be read: that is the verdict
+		}
 		return "", fmt.Errorf("integrity check of %s: %w", path, translate(err))
 	}
 	return res, nil

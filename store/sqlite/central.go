@@ -91,7 +91,7 @@ func (c *CentralDB) DeleteSetting(ctx context.Context, key string) error {
 // Backup writes a consistent copy of the database to path while it serves
 // (VACUUM INTO, checked and renamed into place; see backup).
 func (c *CentralDB) Backup(ctx context.Context, path string) error {
-	return backup(ctx, c.db, path)
+	return backup(ctx, c.db, path, nil)
 }
 
 // translateRef is translate, with a foreign-key violation reported as the

@@ -30,13 +30,23 @@ func (c *CentralDB) Ingest(ctx context.Context, req survey.IngestRequest) (surve
 	if err != nil {
 		return survey.IngestPlan{}, err
 	}
+	segFindings, err := saveSegments(ctx, tx, k, req.Segments, req.VerifySegment, req.ReceivedAt)
+	if err != nil {
+		return survey.IngestPlan{}, fmt.Errorf("ingest for kiosk %s: %w", k.ID, err)
+	}
 	in, err := planInput(ctx, tx, k, req)
 	if err != nil {
 		return survey.IngestPlan{}, fmt.Errorf("ingest for kiosk %s: %w", k.ID, err)
 	}
 	plan := survey.PlanIngest(in)
+	plan.Findings = append(segFindings, plan.Findings...)
 	if err := writePlan(ctx, tx, k, req, &plan); err != nil {
 		return survey.IngestPlan{}, fmt.Errorf("ingest for kiosk %s: %w", k.ID, err)
+	}
+	if h := req.Meta.Head; in.HeadValid && (h.Seq > 0 || h.Hash != "") {
+		if _, err := insertHead(ctx, tx, k.ID, h, in.Source, req.ReceivedAt); err != nil {
+			return survey.IngestPlan{}, fmt.Errorf("ingest for kiosk %s: %w", k.ID, err)
+		}
 	}
 	if err := tx.Commit(); err != nil {
 		return survey.IngestPlan{}, fmt.Errorf("ingest for kiosk %s: commit: %w", k.ID, translate(err))
@@ -62,12 +72,21 @@ func ingestKiosk(ctx context.Context, tx *sql.Tx, id string) (survey.Kiosk, erro
 // planInput reads, inside the ingest transaction, what survey.PlanIngest needs.
 func planInput(ctx context.Context, tx *sql.Tx, k survey.Kiosk, req survey.IngestRequest) (survey.PlanInput, error) {
 	in := survey.PlanInput{Kiosk: k, Meta: req.Meta, Responses: req.Responses, HeadValid: true,
-		ReceivedAt: req.ReceivedAt, SkewLimit: req.SkewLimit}
+		ReceivedAt: req.ReceivedAt, SkewLimit: req.SkewLimit, Source: ingestSource(req)}
 	if req.VerifyHead != nil {
 		in.HeadValid = req.VerifyHead(k, req.Meta.Head)
 	}
 	var err error
 	if in.ExistingByID, err = existingByID(ctx, tx, req.Responses); err != nil {
+		return in, err
+	}
+	if in.Segments, err = findSegments(ctx, tx, k.ID); err != nil {
+		return in, err
+	}
+	if in.Anchored, err = anchoredAt(ctx, tx, k.ID, append(batchSeqs(req.Responses), req.Meta.Head.Seq)); err != nil {
+		return in, err
+	}
+	if in.HighestSync, err = highestSyncHead(ctx, tx, k.ID); err != nil {
 		return in, err
 	}
 	if in.StoredBySeq, err = storedBySeq(ctx, tx, k.ID, req.Responses); err != nil {
@@ -78,6 +97,23 @@ func planInput(ctx context.Context, tx *sql.Tx, k survey.Kiosk, req survey.Inges
 	}
 	in.Services, err = activeServiceCodes(ctx, tx, k.OfficeID)
 	return in, err
+}
+
+// ingestSource is the source a batch's head is recorded under.
+func ingestSource(req survey.IngestRequest) string {
+	if req.Source == "" {
+		return survey.HeadFromSync
+	}
+	return req.Source
+}
+
+// batchSeqs lists the batch's sequence numbers.
+func batchSeqs(rs []survey.Response) []int64 {
+	seqs := make([]int64, len(rs))
+	for i, r := range rs {
+		seqs[i] = r.Seq
+	}
+	return seqs
 }
 
 // canonicalID returns the id's canonical UUID form, the one stored: a UUID

@@ -94,8 +94,16 @@ func (c *CentralDB) CreateKiosk(ctx context.Context, k *survey.Kiosk) error {
 		return survey.Invalid("kiosk_id", "a kiosk needs an id and a public key", "kiosk harus punya id dan kunci publik")
 	}
 	k.CreatedAt = c.now().UTC().Truncate(time.Microsecond)
-	_, err := c.db.ExecContext(ctx, "INSERT INTO kiosks (id, office_id, public_key, created_at) VALUES (?, ?, ?, ?)",
-		k.ID, k.OfficeID, k.PublicKey, formatTime(k.CreatedAt))
+	registered := ""
+	if k.RegisteredAt.IsZero() && !k.RegisteredUnknown {
+		k.RegisteredAt = k.CreatedAt
+	}
+	if !k.RegisteredAt.IsZero() {
+		k.RegisteredAt = k.RegisteredAt.UTC().Truncate(time.Microsecond)
+		registered = formatTime(k.RegisteredAt)
+	}
+	_, err := c.db.ExecContext(ctx, "INSERT INTO kiosks (id, office_id, public_key, created_at, registered_at) VALUES (?, ?, ?, ?, ?)",
+		k.ID, k.OfficeID, k.PublicKey, formatTime(k.CreatedAt), registered)
 	if err != nil {
 		err = translateRef(err, errNoOffice(k.OfficeID))
 		if survey.ErrorCode(err) == survey.ECONFLICT {
@@ -109,17 +117,20 @@ func (c *CentralDB) CreateKiosk(ctx context.Context, k *survey.Kiosk) error {
 }
 
 const kioskColumns = `k.id, k.office_id, o.name, k.public_key, k.revoked, k.revoked_at, k.created_at, k.last_seen_at,
-	k.clock_skew_ms, k.head_seq, k.head_hash`
+	k.clock_skew_ms, k.head_seq, k.head_hash, k.registered_at`
 
 const kioskFrom = " FROM kiosks k JOIN offices o ON o.id = k.office_id"
 
 func scanKiosk(sc scanner) (survey.Kiosk, error) {
 	var k survey.Kiosk
-	var revokedAt, created, lastSeen string
+	var revokedAt, created, lastSeen, registered string
 	var skewMS int64
 	err := sc.Scan(&k.ID, &k.OfficeID, &k.OfficeName, &k.PublicKey, &k.Revoked, &revokedAt, &created, &lastSeen,
-		&skewMS, &k.Head.Seq, &k.Head.Hash)
+		&skewMS, &k.Head.Seq, &k.Head.Hash, &registered)
 	k.CreatedAt, k.ClockSkew = parseTime(created), time.Duration(skewMS)*time.Millisecond
+	if registered != "" {
+		k.RegisteredAt = parseTime(registered)
+	}
 	if revokedAt != "" {
 		k.RevokedAt = parseTime(revokedAt)
 	}

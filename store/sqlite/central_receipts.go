@@ -15,7 +15,7 @@ func (c *CentralDB) FindGaps(ctx context.Context, kioskID string) ([]survey.Find
 	if kioskID != "" {
 		w.add("kiosk_id = ?", kioskID)
 	}
-	return queryAll(ctx, c.db, "find gaps", func(sc scanner) (survey.Finding, error) {
+	gaps, err := queryAll(ctx, c.db, "find gaps", func(sc scanner) (survey.Finding, error) {
 		f := survey.Finding{Kind: survey.FindingGap}
 		err := sc.Scan(&f.KioskID, &f.OfficeID, &f.FromSeq, &f.ToSeq)
 		f.Detail = fmt.Sprintf("sequence numbers %d–%d never arrived: rows deleted at the kiosk before upload, or not uploaded yet", f.FromSeq, f.ToSeq)
@@ -25,6 +25,14 @@ func (c *CentralDB) FindGaps(ctx context.Context, kioskID string) ([]survey.Find
 			FROM responses`+w.String()+`
 		) g JOIN kiosks k ON k.id = g.kiosk_id
 		WHERE g.seq > g.prev + 1 ORDER BY g.kiosk_id, g.seq`, w.args...)
+	if err != nil {
+		return nil, err
+	}
+	skips, err := skipRanges(ctx, c.db, kioskID)
+	if err != nil {
+		return nil, err
+	}
+	return survey.SkipGaps(gaps, skips), nil
 }
 
 // FindReceipts aggregates uploads per kiosk and night (Asia/Jakarta), newest
@@ -67,6 +75,13 @@ func (c *CentralDB) fillGapCounts(ctx context.Context, rs []survey.Receipt) erro
 				rs[i].KioskID).Scan(&n)
 			if err != nil {
 				return fmt.Errorf("count gaps of kiosk %s: %w", rs[i].KioskID, translate(err))
+			}
+			if n > 0 { // numbers a segment skipped are not missing: count the gaps themselves
+				gaps, err := c.FindGaps(ctx, rs[i].KioskID)
+				if err != nil {
+					return err
+				}
+				n = survey.CountGaps(gaps)
 			}
 			missing[rs[i].KioskID] = n
 		}

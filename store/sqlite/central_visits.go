@@ -9,8 +9,9 @@ import (
 	"github.com/skmkiosk/skm/survey"
 )
 
-// SaveVisitTallies replaces the kiosk's tallies for the days, staff and
-// services given, in one transaction.
+// SaveVisitTallies raises the kiosk's tallies for the days, staff and
+// services given to what it sent, in one transaction; an older tally
+// replayed never lowers them.
 func (c *CentralDB) SaveVisitTallies(ctx context.Context, kioskID string, tallies []survey.VisitTally) error {
 	if err := survey.CheckVisitTallies(tallies); err != nil {
 		return err
@@ -30,7 +31,7 @@ func (c *CentralDB) SaveVisitTallies(ctx context.Context, kioskID string, tallie
 	}
 	stmt, err := tx.PrepareContext(ctx, `INSERT INTO visit_tallies (kiosk_id, office_id, day, nip, service, issued, rated, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (kiosk_id, day, nip, service) DO UPDATE SET issued = excluded.issued, rated = excluded.rated, updated_at = excluded.updated_at`)
+		ON CONFLICT (kiosk_id, day, nip, service) DO UPDATE SET issued = MAX(issued, excluded.issued), rated = MAX(rated, excluded.rated), updated_at = excluded.updated_at`)
 	if err != nil {
 		return fmt.Errorf("save visit tallies: %w", translate(err))
 	}

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/skmkiosk/skm/survey"
@@ -13,9 +15,12 @@ import (
 // KioskDB is the kiosk's SQLite buffer: roster, catalogue, responses,
 // accounts and sync history.
 type KioskDB struct {
-	db  *sql.DB
-	now func() time.Time
-	w   *groupWriter
+	db   *sql.DB
+	path string
+	now  func() time.Time
+	// damage is the last CheckIntegrity's complaint (nil: sound).
+	damage atomic.Pointer[string]
+	w      *groupWriter
 	authStore
 }
 
@@ -38,6 +43,13 @@ type KioskOptions struct {
 	// SignHead, when set, signs the chain head after each commit
 	// (the kiosk's Ed25519 key once it is connected to central).
 	SignHead func(seq int64, hash string) string
+	// VerifyHead and SignSegment, when set with SignHead, make the writer
+	// check the stored head before it extends the chain, and write a signed
+	// break segment rather than sign over a head it cannot verify.
+	VerifyHead  func(seq int64, hash, signature string) bool
+	SignSegment func(*survey.Segment)
+	// OnSegment is told of every segment written (to log it).
+	OnSegment func(survey.Segment)
 }
 
 // OpenKiosk opens (creating and migrating) the kiosk database at path.
@@ -49,7 +61,7 @@ func OpenKiosk(ctx context.Context, path string, o KioskOptions) (*KioskDB, erro
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	k := &KioskDB{db: db, now: o.Now, authStore: authStore{db: db, now: o.Now}}
+	k := &KioskDB{db: db, path: path, now: o.Now, authStore: authStore{db: db, now: o.Now}}
 	if err := k.seedServices(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -61,6 +73,14 @@ func OpenKiosk(ctx context.Context, path string, o KioskOptions) (*KioskDB, erro
 		}
 	}
 	k.w = newGroupWriter(k, o)
+	if k.w.verify != nil {
+		// Once at start: a head that does not verify becomes a break now,
+		// not at the next rating.
+		if _, err := k.VerifyChain(ctx); err != nil {
+			k.Close()
+			return nil, err
+		}
+	}
 	return k, nil
 }
 
@@ -172,7 +192,7 @@ func (k *KioskDB) IntegrityCheck(ctx context.Context) (string, error) {
 // Backup writes a consistent copy of the database to path while it serves
 // (VACUUM INTO, checked and renamed into place; see backup).
 func (k *KioskDB) Backup(ctx context.Context, path string) error {
-	return backup(ctx, k.db, path)
+	return backup(ctx, k.db, path, map[string]string{settingBackupTakenAt: formatTime(k.now())})
 }
 
 // OldestPending returns the creation time of the oldest response (by
@@ -188,4 +208,57 @@ func (k *KioskDB) OldestPending(ctx context.Context) (time.Time, bool, error) {
 		return time.Time{}, false, fmt.Errorf("read oldest pending response: %w", translate(err))
 	}
 	return parseTime(created), true, nil
+}
+
+// healthProbe is the size of the write /healthz makes after a commit failed
+// for want of space: larger than any group of ratings, so that when it fits,
+// ratings fit too.
+const healthProbe = 64 << 10
+
+// WriteHealth reports whether ratings can be written: the error of the last
+// commit that failed for want of space or a writable disk, until a later
+// commit, or a probe write larger than a group of ratings, succeeds.
+func (k *KioskDB) WriteHealth(ctx context.Context) error {
+	if f := k.w.failure.Load(); f == nil {
+		return nil
+	}
+	_, err := k.db.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES ('health_probe', ?)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, strings.Repeat(" ", healthProbe))
+	if err == nil {
+		_, err = k.db.ExecContext(ctx, "DELETE FROM settings WHERE key = 'health_probe'")
+	}
+	if err != nil {
+		return translate(err)
+	}
+	k.w.failure.Store(nil)
+	return nil
+}
+
+// QuickCheck runs SQLite's quick_check on the database file, from a
+// connection of its own, and returns its verdict ("ok" when sound).
+func (k *KioskDB) QuickCheck(ctx context.Context) (string, error) {
+	return QuickCheckFile(ctx, k.path)
+}
+
+// CheckIntegrity runs QuickCheck and remembers a damaged verdict for
+// Damage (cmd/kiosk runs it at start and daily).
+func (k *KioskDB) CheckIntegrity(ctx context.Context) (string, error) {
+	res, err := k.QuickCheck(ctx)
+	if err != nil {
+		return "", err
+	}
+	if res == "ok" {
+		k.damage.Store(nil)
+	} else {
+		k.damage.Store(&res)
+	}
+	return res, nil
+}
+
+// Damage returns the last integrity check's complaint ("" when the file was sound).
+func (k *KioskDB) Damage() string {
+	if d := k.damage.Load(); d != nil {
+		return *d
+	}
+	return ""
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/skmkiosk/skm/survey"
 )
@@ -115,21 +116,29 @@ func (k *KioskDB) SetStaffActive(ctx context.Context, nip string, active bool) e
 // ImportStaff adds new staff and updates existing ones (matched by NIP) in one
 // transaction; staff absent from the list are left as they are.
 func (k *KioskDB) ImportStaff(ctx context.Context, staff []survey.Staff) (survey.ImportResult, error) {
-	return k.upsertStaff(ctx, staff, false)
+	return k.upsertStaff(ctx, staff, false, k.now())
 }
 
 // ReplaceRoster makes the roster equal to staff: adds and updates them, and
 // deactivates everyone else. Used when central manages the roster.
 func (k *KioskDB) ReplaceRoster(ctx context.Context, staff []survey.Staff) (survey.ImportResult, error) {
-	return k.upsertStaff(ctx, staff, true)
+	return k.upsertStaff(ctx, staff, true, k.now())
 }
 
-func (k *KioskDB) upsertStaff(ctx context.Context, staff []survey.Staff, deactivateOthers bool) (survey.ImportResult, error) {
+// ReplaceRosterAsOf is ReplaceRoster with dates (a NIP's birth and
+// appointment, which cannot lie in the future) checked against asOf:
+// central's clock for central's roster, so that a kiosk whose clock is
+// wrong still takes it.
+func (k *KioskDB) ReplaceRosterAsOf(ctx context.Context, staff []survey.Staff, asOf time.Time) (survey.ImportResult, error) {
+	return k.upsertStaff(ctx, staff, true, asOf)
+}
+
+func (k *KioskDB) upsertStaff(ctx context.Context, staff []survey.Staff, deactivateOthers bool, asOf time.Time) (survey.ImportResult, error) {
 	var res survey.ImportResult
 	now := k.now()
 	for i := range staff {
 		staff[i].Normalize()
-		if err := staff[i].Validate(now); err != nil {
+		if err := staff[i].Validate(asOf); err != nil {
 			return res, fmt.Errorf("staff %s: %w", staff[i].NIP, err)
 		}
 	}

@@ -27,9 +27,21 @@ type groupWriter struct {
 	maxBatch int
 	limit    int
 	sign     func(seq int64, hash string) string
-	stop     chan struct{}
-	stopped  chan struct{}
-	once     sync.Once
+	// verify, signSegment and onSegment are set on a kiosk that signs its
+	// chain (see checkChain); now dates segments.
+	verify      func(seq int64, hash, signature string) bool
+	signSegment func(*survey.Segment)
+	onSegment   func(survey.Segment)
+	now         func() time.Time
+	// trusted is the head this writer last verified or signed and committed;
+	// only its goroutine uses it.
+	trusted *chainState
+	// failure is the last commit that failed for want of space or a
+	// writable disk (nil after a commit succeeds): /healthz reports it.
+	failure atomic.Pointer[error]
+	stop    chan struct{}
+	stopped chan struct{}
+	once    sync.Once
 	// prepared holds the writer's statements by their text, each prepared
 	// once on the pool (database/sql then prepares it once per connection).
 	// Only the writer's goroutine uses it; close closes them after it stops.
@@ -39,7 +51,10 @@ type groupWriter struct {
 }
 
 type writeReq struct {
-	ctx     context.Context
+	ctx context.Context
+	// op, when set, runs in the group's transaction instead of storing a
+	// response (a segment written on request): see do.
+	op      chainOp
 	r       *survey.Response
 	content string // r.ContentHash(), computed by the caller: the writer is the bottleneck
 	in      survey.Intake
@@ -59,7 +74,11 @@ func newGroupWriter(k *KioskDB, o KioskOptions) *groupWriter {
 		o.MaxBatch = 256
 	}
 	w := &groupWriter{k: k, q: make(chan *writeReq, 4*o.MaxBatch), maxBatch: o.MaxBatch, limit: o.CommentLimit,
-		sign: o.SignHead, stop: make(chan struct{}), stopped: make(chan struct{}), prepared: map[string]*sql.Stmt{}}
+		sign: o.SignHead, stop: make(chan struct{}), stopped: make(chan struct{}), prepared: map[string]*sql.Stmt{},
+		verify: o.VerifyHead, signSegment: o.SignSegment, onSegment: o.OnSegment, now: k.now}
+	if w.signSegment == nil {
+		w.verify = nil // without a way to sign a break, nothing can be done about one
+	}
 	go w.run()
 	return w
 }
@@ -142,9 +161,38 @@ type chainState struct {
 	hash string
 }
 
+// chainOp runs in the writer's transaction after the chain was checked;
+// head is the chain's head, which it may move (writing a segment), and
+// written the break segment the check wrote in this transaction, if any.
+type chainOp func(ctx context.Context, tx *groupTx, head *chainState, written *survey.Segment) error
+
+// do runs op in the writer's next group and waits for its commit.
+func (w *groupWriter) do(ctx context.Context, op chainOp) error {
+	req := &writeReq{ctx: ctx, op: op, res: make(chan writeResult, 1)}
+	select {
+	case <-w.stop:
+		return errClosed
+	default:
+	}
+	select {
+	case w.q <- req:
+	case <-w.stop:
+		return errClosed
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return (<-req.res).err
+}
+
 func (w *groupWriter) commit(batch []*writeReq) {
 	results := make([]writeResult, len(batch))
 	err := w.commitTx(batch, results)
+	switch {
+	case err == nil:
+		w.failure.Store(nil)
+	case survey.ErrorCode(err) == survey.EUNAVAILABLE:
+		w.failure.Store(&err)
+	}
 	for i, req := range batch {
 		if err != nil && results[i].err == nil {
 			results[i] = writeResult{err: err}
@@ -166,25 +214,45 @@ func (w *groupWriter) commitTx(batch []*writeReq, results []writeResult) error {
 		return err
 	}
 	var head chainState
-	if err := tx.QueryRowContext(ctx, "SELECT seq, hash FROM chain_head WHERE id = 1").Scan(&head.seq, &head.hash); err != nil {
+	var sig string
+	var last int64
+	if err := tx.QueryRowContext(ctx, headQuery).Scan(&head.seq, &head.hash, &sig, &last); err != nil {
 		return fmt.Errorf("read chain head: %w", translate(err))
 	}
 	start := head
+	verified, broke, err := w.checkChain(ctx, tx, &head, sig, last)
+	if err != nil {
+		return err
+	}
+	var written int64
 	for i, req := range batch {
 		if req.ctx.Err() != nil {
 			results[i] = writeResult{err: req.ctx.Err()}
+			continue
+		}
+		if req.op != nil {
+			if err := req.op(ctx, tx, &head, broke); err != nil {
+				return err // a segment is part of the chain: nothing of the group is kept
+			}
 			continue
 		}
 		created, err := w.writeOne(ctx, tx, &head, req.r, req.content, req.in)
 		if err != nil && !isRequestError(err) {
 			return err // storage failure: the whole group fails, nothing is half-written
 		}
+		if created {
+			written++
+		}
 		results[i] = writeResult{created: created, err: err}
 	}
 	if head == start {
-		return translate(sqlTx.Commit())
+		if err := translate(sqlTx.Commit()); err != nil {
+			return err
+		}
+		w.trust(verified, head)
+		return nil
 	}
-	sig := ""
+	sig = ""
 	if w.sign != nil {
 		sig = w.sign(head.seq, head.hash)
 	}
@@ -197,9 +265,25 @@ func (w *groupWriter) commitTx(batch []*writeReq, results []writeResult) error {
 	if err != nil {
 		return fmt.Errorf("commit responses: %w", translate(err))
 	}
-	w.commits.Add(1)
-	w.responses.Add(head.seq - start.seq)
+	if written > 0 {
+		w.commits.Add(1)
+		w.responses.Add(written)
+	}
+	w.trust(w.verify != nil, head)
+	for _, s := range tx.segments {
+		if w.onSegment != nil {
+			w.onSegment(s)
+		}
+	}
 	return nil
+}
+
+// trust remembers a committed head the writer verified or signed itself, so
+// that the next group need not verify it again.
+func (w *groupWriter) trust(ok bool, head chainState) {
+	if ok {
+		w.trusted = &head
+	}
 }
 
 // stats reads the counters WriteStats reports.
@@ -229,6 +313,7 @@ type groupTx struct {
 	stored   map[string]bool      // idempotency keys of the group already stored, before it or in it
 	devices  map[[2]string]bool   // (nip, key hash) of the group's counter devices
 	hashes   bool                 // whether devices was read (some request has a device or address)
+	segments []survey.Segment     // written in this transaction
 }
 
 // prefetch reads, in one statement each, the active flags of the group's
@@ -244,6 +329,9 @@ func (t *groupTx) prefetch(ctx context.Context, batch []*writeReq) error {
 		}
 	}
 	for _, req := range batch {
+		if req.op != nil {
+			continue
+		}
 		add(&nips, 'n', req.r.NIP)
 		if req.r.IdempotencyKey != "" {
 			add(&keys, 'k', req.r.IdempotencyKey)

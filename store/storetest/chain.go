@@ -79,3 +79,18 @@ func Rechain(rs []survey.Response, from int, prev string) {
 		prev = rs[i].Hash
 	}
 }
+
+// Resume makes the chain's next response seq+1, linked to prev: the entry
+// after a segment at seq whose hash is prev.
+func (c *Chain) Resume(seq int64, prev string) {
+	c.seq, c.prev = seq, prev
+}
+
+// Segment returns a segment of kind at seq following the entry prevSeq
+// with hash prevHash, hashed (the suite's stores are given no key).
+func Segment(kind string, seq, prevSeq int64, prevHash string) survey.Segment {
+	s := survey.Segment{Seq: seq, Kind: kind, PrevSeq: prevSeq, PrevHash: prevHash, FoundSeq: seq - 1,
+		Reason: "test", CreatedAt: T0, Signature: "test"}
+	s.Hash = s.ComputeHash()
+	return s
+}

@@ -8,7 +8,7 @@ import (
 )
 
 // testVisitTallies: kiosks' visit tallies are replaced per day, staff member
-// and service, kept per kiosk, and summed by office, period, NIP, service,
+// and service (never lowered by an older one replayed), kept per kiosk, and summed by office, period, NIP, service,
 // and unit and counter through the current roster.
 func testVisitTallies(t *testing.T, open Opener) {
 	f := newFixture(t, open)
@@ -35,6 +35,9 @@ func testVisitTallies(t *testing.T, open Opener) {
 	save(k2.ID, survey.VisitTally{Day: "2026-11-02", NIP: NIP1, Service: "KTPEL_BARU", Issued: 2, Rated: 1}) // another kiosk's own
 	save(kOther.ID, survey.VisitTally{Day: "2026-11-02", NIP: NIP1, Service: "KTPEL_BARU", Issued: 50, Rated: 1})
 	save(k1.ID) // nothing to send is no error
+	// An older signed tally replayed (the first request again, or an offline
+	// file imported after a later sync) never moves the counts backwards.
+	save(k1.ID, survey.VisitTally{Day: "2026-11-02", NIP: NIP1, Service: "KTPEL_BARU", Issued: 4, Rated: 2})
 
 	november := survey.ReportFilter{OfficeID: o.ID, From: time.Date(2026, 11, 1, 0, 0, 0, 0, wib), To: time.Date(2026, 12, 1, 0, 0, 0, 0, wib)}
 	for _, tc := range []struct {

@@ -60,7 +60,7 @@ func (h *Handler) ImportFile(ctx context.Context, r io.Reader) (ImportResult, er
 			res.VisitTallies += len(v.Tallies)
 			continue
 		}
-		reply, head, err := h.ingest(ctx, k, e.Batch)
+		reply, head, err := h.ingest(ctx, k, e.Batch, survey.HeadFromFile)
 		if err != nil {
 			return res, fmt.Errorf("line %d: %w", line, err)
 		}

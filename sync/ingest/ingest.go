@@ -109,6 +109,8 @@ type Metrics interface {
 	// ranges of sequence numbers past the kiosk's previous head that the
 	// batch skipped.
 	BatchIngested(counts survey.IngestCounts, findings []survey.Finding, gaps int)
+	// HeadReported counts the findings a head report or a witness raised.
+	HeadReported(findings []survey.Finding)
 }
 
 const localKiosk = "sync_kiosk"
@@ -241,12 +243,13 @@ func (h *Handler) PostBatch(c *fiber.Ctx) error {
 
 // Ingest reads one batch sent by kiosk k (already authenticated) and stores it.
 func (h *Handler) Ingest(ctx context.Context, k survey.Kiosk, data []byte) (wire.BatchReply, error) {
-	reply, _, err := h.ingest(ctx, k, data)
+	reply, _, err := h.ingest(ctx, k, data, survey.HeadFromSync)
 	return reply, err
 }
 
-// ingest is Ingest, also returning the kiosk's head after the batch.
-func (h *Handler) ingest(ctx context.Context, k survey.Kiosk, data []byte) (wire.BatchReply, survey.KioskHead, error) {
+// ingest is Ingest from source (an upload or a file), also returning the
+// kiosk's head after the batch.
+func (h *Handler) ingest(ctx context.Context, k survey.Kiosk, data []byte, source string) (wire.BatchReply, survey.KioskHead, error) {
 	var b wire.Batch
 	if err := decodeBatch(data, &b); err != nil {
 		return wire.BatchReply{}, k.Head, err
@@ -268,10 +271,14 @@ func (h *Handler) ingest(ctx context.Context, k survey.Kiosk, data []byte) (wire
 				fmt.Sprintf("responses[%d] milik kios %q, bukan %q yang mengirimnya", i, r.KioskID, k.ID))
 		}
 	}
+	if len(b.Segments) > wire.MaxSegments {
+		return wire.BatchReply{}, k.Head, survey.Invalid("segments", fmt.Sprintf("a batch carries at most %d segments", wire.MaxSegments),
+			fmt.Sprintf("satu batch paling banyak membawa %d segmen", wire.MaxSegments))
+	}
 	now := h.now()
 	plan, err := h.Store.Ingest(ctx, survey.IngestRequest{KioskID: k.ID, Meta: b.BatchMeta, Responses: b.Responses,
-		ReceivedAt: now, SkewLimit: h.SkewLimit,
-		VerifyHead: func(k survey.Kiosk, hd survey.SignedHead) bool { return wire.VerifyHead(k.PublicKey, hd) }})
+		ReceivedAt: now, SkewLimit: h.SkewLimit, Segments: b.Segments, Source: source,
+		VerifyHead: verifyHead, VerifySegment: verifySegment})
 	if err != nil {
 		return wire.BatchReply{}, k.Head, err
 	}
@@ -279,14 +286,19 @@ func (h *Handler) ingest(ctx context.Context, k survey.Kiosk, data []byte) (wire
 		h.log().Warn("integrity finding", "kiosk_id", k.ID, "kind", f.Kind, "from_seq", f.FromSeq, "to_seq", f.ToSeq, "detail", f.Detail)
 	}
 	if h.Metrics != nil {
-		h.Metrics.BatchIngested(plan.Counts, plan.Findings, newGaps(k.Head.Seq, plan.Insert))
+		h.Metrics.BatchIngested(plan.Counts, plan.Findings, newGaps(k.Head.Seq, plan.Insert, plan.Skipped))
 	}
 	return wire.BatchReply{BatchID: b.BatchID, ReceivedAt: now, Results: plan.Results, IngestCounts: plan.Counts}, plan.NewHead, nil
 }
 
+func verifyHead(k survey.Kiosk, hd survey.SignedHead) bool { return wire.VerifyHead(k.PublicKey, hd) }
+
+func verifySegment(k survey.Kiosk, s survey.Segment) bool { return wire.VerifySegment(k.PublicKey, s) }
+
 // newGaps counts the ranges of sequence numbers above head that the stored
-// rows skip: rows deleted at the office before upload, or still to come.
-func newGaps(head int64, stored []survey.StoredResponse) int {
+// rows skip (but for numbers the kiosk's segments skipped): rows deleted at
+// the office before upload, or still to come.
+func newGaps(head int64, stored []survey.StoredResponse, skipped []survey.SeqRange) int {
 	seqs := make([]int64, 0, len(stored))
 	for _, r := range stored {
 		if r.Seq > head {
@@ -296,7 +308,7 @@ func newGaps(head int64, stored []survey.StoredResponse) int {
 	slices.Sort(seqs)
 	gaps, next := 0, head+1
 	for _, s := range seqs {
-		if s > next {
+		if s > next && len(survey.SubtractRanges(survey.SeqRange{From: next, To: s - 1}, skipped)) > 0 {
 			gaps++
 		}
 		next = max(next, s+1)
@@ -450,4 +462,6 @@ func (h *Handler) Register(app fiber.Router) {
 	app.Get(wire.PathConfig, h.Authenticate, h.GetConfig)
 	app.Get(wire.PathPhotos+":nip", h.Authenticate, h.GetPhoto)
 	app.Post(wire.PathVisits, h.Authenticate, h.PostVisits)
+	app.Get(wire.PathHead, h.Authenticate, h.GetHead)
+	app.Post(wire.PathHead, h.Authenticate, h.PostHead)
 }

@@ -95,6 +95,10 @@ type client struct {
 	// central's answers (wire.HeaderTime) when the two differ by more than
 	// clockTolerance; requests are signed with the kiosk's time plus it.
 	offset atomic.Int64
+	// skew is the kiosk's clock minus central's as last seen (nanoseconds,
+	// to the second), once clockKnown.
+	skew       atomic.Int64
+	clockKnown atomic.Bool
 }
 
 // clockTolerance is how far the kiosk's clock may be from central's before
@@ -122,6 +126,8 @@ func (c *client) learnClock(header string) bool {
 		return false
 	}
 	d := time.Unix(sec, 0).Sub(c.now())
+	c.skew.Store(int64(-d.Round(time.Second)))
+	c.clockKnown.Store(true)
 	if d > -clockTolerance && d < clockTolerance {
 		d = 0
 	}

@@ -39,7 +39,11 @@ func (u *Uploader) applyConfig(ctx context.Context, cfg wire.Config) (res survey
 	for i, s := range cfg.Staff {
 		staff[i] = s.Staff
 	}
-	if res, err = u.store.ReplaceRoster(ctx, staff); err != nil {
+	asOf := cfg.ServerTime // central validated the roster by its clock; the kiosk's may be wrong
+	if asOf.IsZero() {
+		asOf = u.cfg.Now()
+	}
+	if res, err = u.store.ReplaceRosterAsOf(ctx, staff, asOf); err != nil {
 		return res, fmt.Errorf("apply central's roster: %w", err)
 	}
 	if err := u.store.ReplaceServices(ctx, cfg.Services); err != nil {

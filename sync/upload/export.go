@@ -19,6 +19,7 @@ type ExportStore interface {
 	ChainHead(ctx context.Context) (seq int64, hash, signature string, err error)
 	CountPending(ctx context.Context) (int64, error)
 	VisitTallies(ctx context.Context, since time.Time) ([]survey.VisitTally, error)
+	Segments(ctx context.Context) ([]survey.Segment, error)
 }
 
 // Export writes every response created since `since` (synced or not) to w as
@@ -39,6 +40,12 @@ func Export(ctx context.Context, store ExportStore, w io.Writer, kioskID string,
 	}
 	// As in uploads, the head goes out as stored (see sendBatch).
 	pending, err := store.CountPending(ctx)
+	if err != nil {
+		return 0, err
+	}
+	// The chain's segments travel with the first batch, so that central
+	// knows them before it plans the rows that follow them.
+	segs, err := store.Segments(ctx)
 	if err != nil {
 		return 0, err
 	}
@@ -67,7 +74,8 @@ func Export(ctx context.Context, store ExportStore, w io.Writer, kioskID string,
 		}
 		after = rs[len(rs)-1].Seq
 		b := wire.Batch{KioskID: kioskID, BatchMeta: survey.BatchMeta{BatchID: uuid.NewString(), SentAt: now.UTC(), Buffered: pending,
-			Head: survey.SignedHead{Seq: seq, Hash: hash, Signature: sig}}, Responses: rs}
+			Head: survey.SignedHead{Seq: seq, Hash: hash, Signature: sig}}, Segments: segs, Responses: rs}
+		segs = nil
 		if err := fw.Write(b); err != nil {
 			return n, err
 		}

@@ -155,8 +155,9 @@ func mustNewKiosk(t *testing.T, url, kioskID, secret string, batch int, clock fu
 		t.Fatal(err)
 	}
 	path := filepath.Join(t.TempDir(), "kiosk.db")
+	ck := wire.ChainKey{Key: key} // as cmd/kiosk opens it: the writer verifies the chain it extends
 	db, err := sqlite.OpenKiosk(context.Background(), path, sqlite.KioskOptions{Now: clock,
-		SignHead: func(seq int64, hash string) string { return wire.SignHead(key, seq, hash) }})
+		SignHead: ck.SignHead, VerifyHead: ck.VerifyHead, SignSegment: ck.SignSegment})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -194,6 +195,13 @@ func (k *kioskHarness) MustRate(t *testing.T, n int) {
 // nothing pending and lost nothing.
 func AssertExactlyOnce(t *testing.T, store survey.CentralStore, kiosks ...*kioskHarness) {
 	t.Helper()
+	AssertExactlyOnceFlagged(t, store, nil, kiosks...)
+}
+
+// AssertExactlyOnceFlagged is AssertExactlyOnce where the responses whose
+// ids clock holds are flagged clock at central, and only those.
+func AssertExactlyOnceFlagged(t *testing.T, store survey.CentralStore, clock map[string]bool, kiosks ...*kioskHarness) {
+	t.Helper()
 	ctx := context.Background()
 	for _, k := range kiosks {
 		n, err := store.CountResponses(ctx, k.ID)
@@ -212,8 +220,12 @@ func AssertExactlyOnce(t *testing.T, store survey.CentralStore, kiosks ...*kiosk
 			if err != nil {
 				t.Fatalf("central lacks response %s: %v", id, err)
 			}
-			if stored.Fingerprint != local.Fingerprint() || stored.Suspect {
-				t.Errorf("response %s differs at central (suspect=%v flags=%v)", id, stored.Suspect, stored.Flags)
+			wantFlags := ""
+			if clock[id] {
+				wantFlags = survey.FlagClock
+			}
+			if stored.Fingerprint != local.Fingerprint() || stored.Suspect != clock[id] || survey.FlagsString(stored.Flags) != wantFlags {
+				t.Errorf("response %s differs at central (suspect=%v flags=%v, want %q)", id, stored.Suspect, stored.Flags, wantFlags)
 			}
 		}
 		if p, err := k.DB.CountPending(ctx); err != nil || p != 0 {
@@ -409,7 +421,7 @@ func (p *cutReply) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	defer resp.Body.Close()
 	reply, _ := io.ReadAll(resp.Body)
-	if r.Method == http.MethodPost && p.cuts.Add(-1) >= 0 {
+	if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, wire.PathBatches) && p.cuts.Add(-1) >= 0 {
 		conn, buf, err := w.(http.Hijacker).Hijack()
 		if err != nil {
 			return

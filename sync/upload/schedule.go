@@ -24,6 +24,9 @@ type Scheduler struct {
 	window  time.Duration
 	backoff Backoff
 	log     *slog.Logger
+	// Heartbeat is how often the kiosk reports its signed head between
+	// runs (0: never); set before Start.
+	Heartbeat time.Duration
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -62,8 +65,14 @@ type slogPrintf struct{ log *slog.Logger }
 
 func (p slogPrintf) Printf(format string, args ...any) { p.log.Debug(fmt.Sprintf(format, args...)) }
 
-// Start starts the schedule.
-func (s *Scheduler) Start() { s.cron.Start() }
+// Start starts the schedule, and the heartbeat when it has one.
+func (s *Scheduler) Start() {
+	s.cron.Start()
+	if s.Heartbeat > 0 {
+		s.wg.Add(1)
+		go s.heartbeat(s.Heartbeat)
+	}
+}
 
 // Stop stops the schedule and cancels a run in progress (its current batch is
 // abandoned safely: unconfirmed responses stay pending), then waits for it.

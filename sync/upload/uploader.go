@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -30,7 +31,9 @@ type Store interface {
 	StartSyncRun(ctx context.Context, buffered int64) (int64, error)
 	FinishSyncRun(ctx context.Context, r survey.SyncRun) error
 	DeleteSyncedBefore(ctx context.Context, t time.Time) (int64, error)
-	ReplaceRoster(ctx context.Context, staff []survey.Staff) (survey.ImportResult, error)
+	// ReplaceRosterAsOf replaces the roster, checking dates (a NIP's birth
+	// and appointment) against asOf: central's clock, not the kiosk's.
+	ReplaceRosterAsOf(ctx context.Context, staff []survey.Staff, asOf time.Time) (survey.ImportResult, error)
 	ReplaceServices(ctx context.Context, services []survey.Service) error
 	PhotoETags(ctx context.Context) (map[string]string, error)
 	SetStaffPhoto(ctx context.Context, nip string, p survey.Photo) error
@@ -39,6 +42,23 @@ type Store interface {
 	// VisitTallies counts the visit codes issued from since on, and how many
 	// were rated, per Asia/Jakarta day, staff member and service.
 	VisitTallies(ctx context.Context, since time.Time) ([]survey.VisitTally, error)
+	ChainStore
+}
+
+// ChainStore is what the head exchange needs from the kiosk's chain
+// (store/sqlite.KioskDB).
+type ChainStore interface {
+	ChainHead(ctx context.Context) (seq int64, hash, signature string, err error)
+	// Segments lists the chain's segments, lowest first.
+	Segments(ctx context.Context) ([]survey.Segment, error)
+	// RestoredFrom reports whether the file is a backup opened as the live
+	// database and not yet rebased.
+	RestoredFrom(ctx context.Context) (time.Time, bool, error)
+	// Rebase continues the chain above central's highest number (see
+	// store/sqlite.KioskDB.Rebase).
+	Rebase(ctx context.Context, central int64, known bool, held int64, reason string) (*survey.Segment, error)
+	// SetCentralHead records the head central acknowledged.
+	SetCentralHead(ctx context.Context, seq int64, hash string) error
 }
 
 // Config configures an Uploader.
@@ -85,7 +105,15 @@ type Result struct {
 	// Resent counts responses central had confirmed but no longer holds
 	// (restored from a backup), marked pending again by this run.
 	Resent int64
+	// HeadReported: central took the kiosk's head and segments (in this
+	// attempt or an earlier one of the same Run); learned: the kiosk asked
+	// central what it holds first.
+	HeadReported bool
+	learned      bool
 }
+
+// steps says what an attempt still has to do besides uploading.
+type steps struct{ pull, learn, report bool }
 
 // Uploader uploads a kiosk's buffer to central. SyncOnce is one attempt;
 // Run retries with backoff. It is safe for concurrent use; runs do not overlap.
@@ -97,6 +125,10 @@ type Uploader struct {
 	runMu  sync.Mutex // one run at a time
 	mu     sync.Mutex // guards status
 	status survey.SyncStatus
+	// clockLimit is central's clock_skew_limit in seconds (0: not said yet).
+	clockLimit atomic.Int64
+	// oldCentral is set when central does not know head reports (404).
+	oldCentral atomic.Bool
 }
 
 // New returns an uploader for store.
@@ -126,8 +158,10 @@ func New(store Store, cfg Config) *Uploader {
 // Status returns the latest sync status.
 func (u *Uploader) Status() survey.SyncStatus {
 	u.mu.Lock()
-	defer u.mu.Unlock()
-	return u.status
+	st := u.status
+	u.mu.Unlock()
+	st.Clock = u.Clock()
+	return st
 }
 
 func (u *Uploader) setStatus(f func(*survey.SyncStatus)) {
@@ -140,16 +174,17 @@ func (u *Uploader) setStatus(f func(*survey.SyncStatus)) {
 // retention, recording the run. It returns at the first failure; whatever
 // central confirmed before it stays marked, the rest stays pending.
 func (u *Uploader) SyncOnce(ctx context.Context) (Result, error) {
-	return u.attempt(ctx, true)
+	return u.attempt(ctx, steps{true, true, true})
 }
 
-// attempt is one run; pull says whether to pull the roster first.
-func (u *Uploader) attempt(ctx context.Context, pull bool) (Result, error) {
+// attempt is one run; do says whether to pull the roster and to exchange
+// the head first.
+func (u *Uploader) attempt(ctx context.Context, do steps) (Result, error) {
 	u.runMu.Lock()
 	defer u.runMu.Unlock()
 	start := u.cfg.Now()
 	u.setStatus(func(s *survey.SyncStatus) { s.Running, s.LastAttempt = true, start })
-	res, err := u.syncOnce(ctx, pull)
+	res, err := u.syncOnce(ctx, do)
 	u.setStatus(func(s *survey.SyncStatus) {
 		s.Running, s.Pending = false, res.Pending
 		if err != nil {
@@ -164,8 +199,9 @@ func (u *Uploader) attempt(ctx context.Context, pull bool) (Result, error) {
 	return res, err
 }
 
-func (u *Uploader) syncOnce(ctx context.Context, pull bool) (Result, error) {
-	res := Result{Pulled: !pull}
+func (u *Uploader) syncOnce(ctx context.Context, do steps) (Result, error) {
+	pull := do.pull
+	res := Result{Pulled: !pull, learned: !do.learn, HeadReported: !do.report}
 	var err error
 	if res.Buffered, err = u.store.CountPending(ctx); err != nil {
 		return res, err
@@ -180,6 +216,17 @@ func (u *Uploader) syncOnce(ctx context.Context, pull bool) (Result, error) {
 			res.Pulled = true
 			err = u.resendLost(ctx, received, &res)
 		}
+	}
+	// Central learns the head before the rows, and a kiosk behind central
+	// continues above it before it uploads. Each step done is not redone
+	// by the retries of the same Run.
+	if err == nil && !res.learned {
+		err = u.learnHead(ctx)
+		res.learned = err == nil
+	}
+	if err == nil && !res.HeadReported {
+		err = u.reportHead(ctx)
+		res.HeadReported = err == nil
 	}
 	if err == nil {
 		err = u.uploadPending(ctx, &res)
@@ -220,13 +267,12 @@ func (u *Uploader) syncOnce(ctx context.Context, pull bool) (Result, error) {
 // resendLost marks pending again what the kiosk had marked synced above
 // central's highest sequence number from it, so that a central restored from
 // a backup gets back what it received after the backup. Central keeping
-// nothing from the kiosk (0) is left alone: that is a new central or a new
-// kiosk identity, not a restore, and it has nothing to be made whole.
+// nothing from the kiosk (0) gets everything the kiosk still keeps: a
+// central restored from a backup older than the kiosk's first upload, or
+// one that registered the kiosk again, is made whole the same way; a new
+// central simply receives the kiosk's recent history once.
 func (u *Uploader) resendLost(ctx context.Context, received int64, res *Result) error {
-	if received <= 0 {
-		return nil
-	}
-	n, err := u.store.ResendAfter(ctx, received)
+	n, err := u.store.ResendAfter(ctx, max(received, 0))
 	if err != nil || n == 0 {
 		return err
 	}
@@ -476,7 +522,7 @@ func (b Backoff) delay(n int) time.Duration {
 func (u *Uploader) Run(ctx context.Context, b Backoff) (Result, error) {
 	var total Result
 	for attempt := 0; ; attempt++ {
-		res, err := u.attempt(ctx, !total.Pulled)
+		res, err := u.attempt(ctx, steps{pull: !total.Pulled, learn: !total.learned, report: !total.HeadReported})
 		total.add(res, attempt == 0)
 		if err == nil || IsPermanent(err) {
 			if err != nil {
@@ -512,6 +558,8 @@ func (r *Result) add(a Result, first bool) {
 	r.Resent += a.Resent
 	r.Pending = a.Pending
 	r.Pulled = r.Pulled || a.Pulled
+	r.learned = r.learned || a.learned
+	r.HeadReported = r.HeadReported || a.HeadReported
 	if a.Roster != (survey.ImportResult{}) {
 		r.Roster = a.Roster
 	}

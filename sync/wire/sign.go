@@ -111,8 +111,58 @@ func SignHead(key ed25519.PrivateKey, seq int64, hash string) string {
 	return base64.StdEncoding.EncodeToString(ed25519.Sign(key, headMessage(seq, hash)))
 }
 
+// segmentMessage is what a segment signature covers: its hash covers every
+// field and the entry before it.
+func segmentMessage(hash string) []byte { return []byte("SKM-SEGMENT1\n" + hash) }
+
+// SignSegment sets s's hash and signs it.
+func SignSegment(key ed25519.PrivateKey, s *survey.Segment) {
+	s.Hash = s.ComputeHash()
+	s.Signature = base64.StdEncoding.EncodeToString(ed25519.Sign(key, segmentMessage(s.Hash)))
+}
+
+// VerifySegment checks a segment's hash and signature.
+func VerifySegment(pub ed25519.PublicKey, s survey.Segment) bool {
+	raw, err := base64.StdEncoding.DecodeString(s.Signature)
+	return err == nil && len(pub) == ed25519.PublicKeySize && s.Hash == s.ComputeHash() &&
+		ed25519.Verify(pub, segmentMessage(s.Hash), raw)
+}
+
+// PublicKeyString writes a kiosk's public key as `kiosk key show` prints it
+// and `central kiosk add --public-key` reads it: "ed25519:" + standard base64.
+func PublicKeyString(pub ed25519.PublicKey) string {
+	return publicKeyPrefix + base64.StdEncoding.EncodeToString(pub)
+}
+
+// ParsePublicKey reads a key written by PublicKeyString.
+func ParsePublicKey(s string) (ed25519.PublicKey, error) {
+	rest, ok := strings.CutPrefix(strings.TrimSpace(s), publicKeyPrefix)
+	raw, err := base64.StdEncoding.DecodeString(rest)
+	if !ok || err != nil || len(raw) != ed25519.PublicKeySize {
+		return nil, fmt.Errorf("a kiosk public key looks like ed25519:… (44 characters after the colon), as printed by `kiosk key show`")
+	}
+	return ed25519.PublicKey(raw), nil
+}
+
+const publicKeyPrefix = "ed25519:"
+
 // VerifyHead checks a chain head's signature.
 func VerifyHead(pub ed25519.PublicKey, h survey.SignedHead) bool {
 	raw, err := base64.StdEncoding.DecodeString(h.Signature)
 	return err == nil && len(pub) == ed25519.PublicKeySize && ed25519.Verify(pub, headMessage(h.Seq, h.Hash), raw)
 }
+
+// ChainKey signs and checks a kiosk's own hash chain (its heads and
+// segments) with the kiosk's key: what store/sqlite.KioskOptions takes.
+type ChainKey struct{ Key ed25519.PrivateKey }
+
+// SignHead signs a head.
+func (c ChainKey) SignHead(seq int64, hash string) string { return SignHead(c.Key, seq, hash) }
+
+// VerifyHead checks a head's signature with the key's public half.
+func (c ChainKey) VerifyHead(seq int64, hash, signature string) bool {
+	return VerifyHead(c.Key.Public().(ed25519.PublicKey), survey.SignedHead{Seq: seq, Hash: hash, Signature: signature})
+}
+
+// SignSegment hashes and signs a segment.
+func (c ChainKey) SignSegment(s *survey.Segment) { SignSegment(c.Key, s) }

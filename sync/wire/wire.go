@@ -15,6 +15,15 @@ const (
 	PathConfig  = "/api/v1/sync/config"  // GET the office's Config
 	PathPhotos  = "/api/v1/sync/photos/" // GET PathPhotos + NIP: a staff photo (JPEG)
 	PathVisits  = "/api/v1/sync/visits"  // POST VisitTallies, answered with VisitTalliesReply
+	// PathHead: GET (?after=SEQ) central's ChainState of the kiosk; POST a
+	// HeadReport (every sync attempt and heartbeat), answered with a HeadReply.
+	PathHead = "/api/v1/sync/head"
+	// PathWitness is central's public, unauthenticated beacon: a citizen's
+	// phone GETs it from the thank-you page with the kiosk's signed head in
+	// the query (WitnessQuery) and gets a 1×1 image.
+	PathWitness = "/api/v1/witness"
+	// PathReceipt is central's public page where a citizen checks a receipt code (?kode=).
+	PathReceipt = "/tanda-terima"
 )
 
 // Limits.
@@ -34,6 +43,8 @@ const (
 	MaxVisitTallies = 20000
 	// MaxClockSkew is how far a request's timestamp may be from central's clock.
 	MaxClockSkew = 5 * time.Minute
+	// MaxSegments bounds the segments of one head report or batch.
+	MaxSegments = 1000
 )
 
 // Batch is the body of POST /api/v1/sync/batches.
@@ -42,8 +53,45 @@ type Batch struct {
 	// Office, when given, must be the kiosk's office.
 	Office string `json:"office,omitempty"`
 	survey.BatchMeta
+	// Segments are the kiosk's chain segments (an offline file's first
+	// batch carries them; uploads send them with the head report first).
+	Segments  []survey.Segment  `json:"segments,omitempty"`
 	Responses []survey.Response `json:"responses"`
 }
+
+// HeadReport is the body of POST /api/v1/sync/head: the kiosk's signed head
+// and every segment of its chain, sent at each sync attempt and heartbeat.
+type HeadReport struct {
+	KioskID  string            `json:"kiosk_id"`
+	SentAt   time.Time         `json:"sent_at"`
+	Head     survey.SignedHead `json:"head"`
+	Segments []survey.Segment  `json:"segments"`
+}
+
+// HeadReply is central's answer to a HeadReport.
+type HeadReply struct {
+	ReceivedAt time.Time `json:"received_at"`
+	// Findings counts the integrity findings the report raised.
+	Findings int `json:"findings"`
+}
+
+// ChainState is the body of GET /api/v1/sync/head: what central holds and
+// heard of from the kiosk.
+type ChainState struct {
+	survey.ChainState
+	ServerTime time.Time `json:"server_time"`
+	// ClockSkewLimitSeconds is central's clock_skew_limit: a kiosk whose
+	// clock is further off says so (its ratings are flagged clock).
+	ClockSkewLimitSeconds int64 `json:"clock_skew_limit_seconds"`
+}
+
+// Witness query parameters of PathWitness.
+const (
+	WitnessKiosk     = "k"
+	WitnessSeq       = "s"
+	WitnessHash      = "h"
+	WitnessSignature = "g"
+)
 
 // BatchReply is central's answer: one result per uploaded response, so the
 // kiosk marks exactly the stored and duplicate ones as synced.

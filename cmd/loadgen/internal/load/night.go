@@ -128,8 +128,24 @@ func (m *memKiosk) ReplaceServices(context.Context, []survey.Service) error     
 func (m *memKiosk) PhotoETags(context.Context) (map[string]string, error)        { return nil, nil }
 func (m *memKiosk) SetStaffPhoto(context.Context, string, survey.Photo) error    { return nil }
 
-// ReplaceRoster accepts central's roster without keeping it.
-func (m *memKiosk) ReplaceRoster(_ context.Context, staff []survey.Staff) (survey.ImportResult, error) {
+// Segments: a simulated kiosk's chain has none.
+func (m *memKiosk) Segments(context.Context) ([]survey.Segment, error) { return nil, nil }
+
+// RestoredFrom: a simulated kiosk was never restored from a backup.
+func (m *memKiosk) RestoredFrom(context.Context) (time.Time, bool, error) {
+	return time.Time{}, false, nil
+}
+
+// Rebase: a simulated kiosk is never behind central.
+func (m *memKiosk) Rebase(context.Context, int64, bool, int64, string) (*survey.Segment, error) {
+	return nil, nil
+}
+
+// SetCentralHead forgets what central acknowledged.
+func (m *memKiosk) SetCentralHead(context.Context, int64, string) error { return nil }
+
+// ReplaceRosterAsOf accepts central's roster without keeping it.
+func (m *memKiosk) ReplaceRosterAsOf(_ context.Context, staff []survey.Staff, _ time.Time) (survey.ImportResult, error) {
 	return survey.ImportResult{Updated: len(staff)}, nil
 }
 

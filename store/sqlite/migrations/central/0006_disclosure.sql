@@ -1,6 +1,6 @@
--- Central appraisal database, schema 6, for PostgreSQL: the disclosure rule
--- (docs/reports-api.md). store/sqlite/migrations holds the same logical
--- schema (its schema 5): change both together.
+-- Central appraisal database, schema 6: the disclosure rule
+-- (docs/reports-api.md). store/postgres/migrations holds the same logical
+-- schema for PostgreSQL: change both together.
 
 -- Report queries read responses by report day (survey.ReportDay: the day a
 -- rating was given, or the day it arrived when it arrived after its month
@@ -14,16 +14,16 @@ CREATE INDEX responses_nip_day ON responses (nip, day);
 -- that misuse can be traced. Only admins read it; rows older than
 -- [reports] access_log_retention are deleted.
 CREATE TABLE report_access (
-	id        bigserial PRIMARY KEY,
-	at        timestamptz NOT NULL,
-	actor     text NOT NULL,             -- username, or "token N (label)"
-	role      text NOT NULL,
-	via       text NOT NULL,             -- page, export or api
-	what      text NOT NULL,             -- the report: office, appraisal, staff, summary.csv, ikm, ...
-	office_id bigint NOT NULL DEFAULT 0,
-	period    text NOT NULL DEFAULT '',
-	filter    text NOT NULL DEFAULT '',  -- unit=…&counter=…&nip=…&service=…
-	remote    text NOT NULL DEFAULT ''
+	id        INTEGER PRIMARY KEY,
+	at        TEXT NOT NULL,
+	actor     TEXT NOT NULL,             -- username, or "token N (label)"
+	role      TEXT NOT NULL,
+	via       TEXT NOT NULL,             -- page, export or api
+	what      TEXT NOT NULL,             -- the report: office, appraisal, staff, summary.csv, ikm, ...
+	office_id INTEGER NOT NULL DEFAULT 0,
+	period    TEXT NOT NULL DEFAULT '',
+	filter    TEXT NOT NULL DEFAULT '',  -- unit=…&counter=…&nip=…&service=…
+	remote    TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX report_access_at ON report_access (at);
 CREATE INDEX report_access_office ON report_access (office_id, at);
