@@ -51,11 +51,10 @@ func (s *Server) baseURL(c *fiber.Ctx) string {
 }
 
 // documentDisclosure is the one place the documents' figures pass through
-// before they are printed or compared. Today the views it is given already
-// hide every cell under min_cell (an individual figure, a month, a unit or
-// service row, and — in skmContent — a profile group); a stricter release
-// rule for narrow figures belongs here, so that both documents and their
-// verification follow it.
+// before they are printed or compared. The views it is given (reports.person
+// and reports.skm) already follow the disclosure rule (docs/reports-api.md):
+// every figure rests on its own release groups, and what it holds back is
+// counted; so both documents and their verification follow it.
 func documentDisclosure(_ survey.ReportRules, d pdf.Document, figs []survey.DocFigure) (pdf.Document, []survey.DocFigure) {
 	return d, figs
 }

@@ -35,12 +35,12 @@ func (s *Server) rtlPage(c *fiber.Ctx, status int, draft survey.RTLAction, perr 
 	if d.Actions, err = r.store.FindRTL(ctx, q.Office.ID, q.Code); err != nil {
 		return err
 	}
-	t, err := r.store.SumRollups(ctx, q.OfficeFilter())
+	rel, err := r.release(ctx, q.Office.ID, q.Period)
 	if err != nil {
 		return err
 	}
-	if !r.rules.Figures(t).Empty() {
-		d.Ranked = r.rules.Figures(t).Ranked()
+	if all := r.row(rel, "all", q.OfficeFilter()); !all.Hidden && !all.Figures.Empty() {
+		d.Ranked = all.Figures.Ranked()
 	}
 	p := s.page(c, "rpt_rtl_title", d)
 	p.BodyClass = "wide report"
