@@ -297,7 +297,7 @@ func skmContent(tr *web.Translator, rep skmReport, x skmExtras) (pdf.Document, [
 			group = "tidak diisi"
 		}
 		n, share := count(p.N), idDec(p.Share, 2)
-		if rep.Rules.Hidden(p.N) { // the existing k-threshold: see documentDisclosure
+		if rep.Rules.Hidden(p.N) { // a profile group under the k-threshold
 			n, share = fmt.Sprintf("< %d", minCell), "–"
 		}
 		key := "profile." + p.Field + "." + p.Code
