@@ -99,7 +99,8 @@ type SyncConfig struct {
 type ReportsConfig struct {
 	// MinResponses is the count below which a per-person figure is not final.
 	MinResponses int `toml:"min_responses"`
-	// MinCell hides any per-person cell with fewer responses (k-anonymity).
+	// MinCell is the size of the smallest release group: no figure, however
+	// combined with others, tells apart fewer ratings (docs/reports-api.md).
 	MinCell int `toml:"min_cell"`
 	// Attributable lists the elements a person is judged on.
 	Attributable []string `toml:"attributable"`
@@ -114,8 +115,9 @@ type ReportsConfig struct {
 	// TemplateMode computes IKM with the legacy 0,111 weight (labelled as such).
 	TemplateMode bool `toml:"template_mode"`
 	// AttentionRise lists, on the office report, the units (and the office)
-	// whose share of low answers in the last 7 days rose by at least this
-	// many percentage points over the 28 days before (0 turns it off).
+	// whose share of low answers in the latest settled month rose by at
+	// least this many percentage points over the three months before (0
+	// turns it off).
 	AttentionRise float64 `toml:"attention_rise"`
 	// APIRequestsPerMinute bounds each API token's requests to the report and
 	// integrity APIs, over a sliding minute (0 turns the bound off).
@@ -127,6 +129,9 @@ type ReportsConfig struct {
 	ContestShift          float64 `toml:"contest_shift"`
 	ContestNoVisitShare   float64 `toml:"contest_no_visit_share"`
 	ContestBaselineMonths int     `toml:"contest_baseline_months"`
+	// AccessLogRetention is how long the record of report queries (who
+	// asked for which report, when) is kept.
+	AccessLogRetention survey.Duration `toml:"access_log_retention"`
 }
 
 // DefaultConfig returns the configuration used when no file is given.
@@ -140,7 +145,8 @@ func DefaultConfig() Config {
 		FollowUps: FollowUpsConfig{DueWorkingDays: 5, Holidays: []string{}},
 		Reports: ReportsConfig{MinResponses: 30, MinCell: 5, Attributable: []string{"kompetensi", "perilaku"},
 			RewardLowerBound: 88.31, CoachingUpperBound: 76.61, CoachingWeakMonths: 3,
-			AttentionRise: 10, APIRequestsPerMinute: 600, ContestZ: 3.29, ContestShift: 10, ContestNoVisitShare: 10, ContestBaselineMonths: 3},
+			AttentionRise: 10, APIRequestsPerMinute: 600, ContestZ: 3.29, ContestShift: 10, ContestNoVisitShare: 10, ContestBaselineMonths: 3,
+			AccessLogRetention: survey.Duration(400 * 24 * time.Hour)},
 		Witness: WitnessConfig{Enabled: true, RequestsPerMinute: 30},
 	}
 	// Kiosks behind one provincial NAT, or every client behind a reverse
@@ -248,6 +254,9 @@ func (r *ReportsConfig) validate() error {
 	}
 	if r.ContestBaselineMonths < 0 || r.ContestBaselineMonths > 12 {
 		return fmt.Errorf("reports.contest_baseline_months: %d must be 0 (off) to 12", r.ContestBaselineMonths)
+	}
+	if r.AccessLogRetention.D() < 24*time.Hour {
+		return fmt.Errorf("reports.access_log_retention: %s must be at least 1d: misuse of reports must stay traceable", time.Duration(r.AccessLogRetention))
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package central_test
 
 import (
 	"reflect"
+	"strings"
 
 	"github.com/BurntSushi/toml"
 	"testing"
@@ -24,5 +25,15 @@ func TestExampleConfigIsTheDefault(t *testing.T) {
 	}
 	if err := cfg.Validate(); err != nil {
 		t.Error(err)
+	}
+}
+
+func TestAccessLogRetentionHasAFloor(t *testing.T) {
+	cfg := central.DefaultConfig()
+	if err := toml.Unmarshal([]byte("[reports]\naccess_log_retention = \"12h\"\n"), &cfg); err != nil {
+		t.Fatal(err)
+	}
+	if err := cfg.Validate(); err == nil || !strings.Contains(err.Error(), "reports.access_log_retention") {
+		t.Errorf("a retention of 12h: %v, want an error naming reports.access_log_retention", err)
 	}
 }

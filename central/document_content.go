@@ -81,7 +81,7 @@ func statusText(x survey.Individual) string {
 func indexText(x survey.Individual) string {
 	if !x.Shown() {
 		if x.Status == survey.PersonSuppressed {
-			return fmt.Sprintf("disembunyikan (< %d penilaian)", x.MinCell)
+			return fmt.Sprintf("disembunyikan (tidak ada kelompok utuh ≥ %d penilaian)", x.MinCell)
 		}
 		return "–"
 	}
@@ -96,7 +96,7 @@ func indexText(x survey.Individual) string {
 func groupText(g groupRow, minCell int) string {
 	switch {
 	case g.Hidden:
-		return fmt.Sprintf("disembunyikan (< %d penilaian)", minCell)
+		return fmt.Sprintf("disembunyikan (tidak ada kelompok utuh ≥ %d penilaian)", minCell)
 	case g.Figures.Empty():
 		return "–"
 	case g.Figures.Mutu == "":
@@ -165,7 +165,7 @@ func evidenceContent(tr *web.Translator, rep personReport) (pdf.Document, []surv
 	}
 	unitLabel := "IKM unit " + st.Unit
 	unit := pdf.Fields{{unitLabel, figs.add("unit_ikm", "IKM unit", groupText(rep.Unit, rep.Rules.MinCell)) +
-		fmt.Sprintf(" dari %s penilaian", figs.add("unit_responses", "IKM unit: jumlah", count(rep.Unit.Figures.Responses)))}}
+		fmt.Sprintf(" dari %s penilaian", figs.add("unit_responses", "IKM unit: jumlah", count(rep.Unit.Count())))}}
 
 	channels := pdf.Table{Header: []string{"Saluran", "Penilaian"}, Widths: []float64{3, 1}, Right: []bool{false, true}}
 	for _, ch := range []struct {
@@ -277,8 +277,14 @@ func skmContent(tr *web.Translator, rep skmReport, x skmExtras) (pdf.Document, [
 		method += " " + tr.T("id", "rpt_template_mode")
 	}
 	ident := pdf.Fields{{"Unit pelayanan", q.Office.Name}, {"Periode", figs.add("period", "Periode", periodText(q))},
-		{"Jumlah responden", figs.add("responses", "Jumlah responden", count(f.Responses))}, {"Dasar", "PermenPAN-RB 14/2017"}}
+		{"Jumlah responden", figs.add("responses", "Jumlah responden", count(rep.Count()))}, {"Dasar", "PermenPAN-RB 14/2017"}}
 	none := pdf.Para{Text: "Belum ada responden pada periode ini."}
+	if rep.Hidden {
+		none.Text = fmt.Sprintf("Angka periode ini ditahan: tidak ada kelompok utuh berisi sedikitnya %d penilaian (aturan keterbukaan).", minCell)
+	} else if rep.HeldBack > 0 {
+		ident = append(ident, [2]string{"Ditahan", figs.add("held_back", "Penilaian ditahan", count(rep.HeldBack)) +
+			" penilaian, menurut aturan keterbukaan"})
+	}
 
 	profile := pdf.Table{Header: []string{"Karakteristik", "Kelompok", "Responden", "%"}, Widths: []float64{1.4, 2, 1, 0.8}, Right: []bool{false, false, true, true}}
 	for _, p := range rep.Profile {
@@ -291,7 +297,7 @@ func skmContent(tr *web.Translator, rep skmReport, x skmExtras) (pdf.Document, [
 			group = "tidak diisi"
 		}
 		n, share := count(p.N), idDec(p.Share, 2)
-		if rep.Rules.Hidden(p.N) { // the existing k-threshold: see documentDisclosure
+		if rep.Rules.Hidden(p.N) { // a profile group under the k-threshold
 			n, share = fmt.Sprintf("< %d", minCell), "–"
 		}
 		key := "profile." + p.Field + "." + p.Code
@@ -326,7 +332,7 @@ func skmContent(tr *web.Translator, rep skmReport, x skmExtras) (pdf.Document, [
 			if g.Key == "" {
 				name = "tidak diisi"
 			}
-			t.Rows = append(t.Rows, []string{name, figs.add(key+"."+g.Key+".responses", head+" "+name+": responden", count(g.Figures.Responses)),
+			t.Rows = append(t.Rows, []string{name, figs.add(key+"."+g.Key+".responses", head+" "+name+": responden", count(g.Count())),
 				figs.add(key+"."+g.Key+".ikm", head+" "+name+": IKM", groupText(g, minCell))})
 		}
 		return t
@@ -350,7 +356,7 @@ func skmContent(tr *web.Translator, rep skmReport, x skmExtras) (pdf.Document, [
 	}
 
 	doc.Sections = []pdf.Section{{Heading: "Identitas dan metode", Blocks: []pdf.Block{ident, pdf.Para{Text: method, Small: true}}}}
-	if f.Empty() {
+	if rep.Hidden || f.Empty() {
 		doc.Sections = append(doc.Sections, pdf.Section{Heading: "Hasil", Blocks: []pdf.Block{none}})
 	} else {
 		doc.Sections = append(doc.Sections,

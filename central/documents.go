@@ -50,17 +50,10 @@ func (s *Server) baseURL(c *fiber.Ctx) string {
 	return c.BaseURL()
 }
 
-// documentDisclosure is the one place the documents' figures pass through
-// before they are printed or compared. Today the views it is given already
-// hide every cell under min_cell (an individual figure, a month, a unit or
-// service row, and — in skmContent — a profile group); a stricter release
-// rule for narrow figures belongs here, so that both documents and their
-// verification follow it.
-func documentDisclosure(_ survey.ReportRules, d pdf.Document, figs []survey.DocFigure) (pdf.Document, []survey.DocFigure) {
-	return d, figs
-}
-
-// documentContent computes what a document prints, and its figures.
+// documentContent computes what a document prints, and its figures. Both
+// documents are built from the report views (reports.person, reports.skm),
+// which apply the disclosure rule (docs/reports-api.md): every figure rests
+// on whole release groups, so the documents and their verification follow it.
 func (s *Server) documentContent(ctx context.Context, r reports, of documentOf, base string) (pdf.Document, []survey.DocFigure, error) {
 	tr := s.render.Tr
 	var doc pdf.Document
@@ -87,7 +80,6 @@ func (s *Server) documentContent(ctx context.Context, r reports, of documentOf, 
 		doc, figs = skmContent(tr, rep, x)
 	}
 	doc.Author = s.cfg.Name
-	doc, figs = documentDisclosure(r.rules, doc, figs)
 	return doc, figs, nil
 }
 

@@ -49,6 +49,11 @@ func TestReportAPIRefusals(t *testing.T) {
 		{"period and range", viewer, ikm(office + "&period=2031-Q1&from=2031-01-01&to=2031-01-31"), http.StatusBadRequest, survey.EINVALID, "period"},
 		{"from without to", viewer, ikm(office + "&from=2031-01-01"), http.StatusBadRequest, survey.EINVALID, "to"},
 		{"bad from", viewer, ikm(office + "&from=1-1-2031&to=2031-01-31"), http.StatusBadRequest, survey.EINVALID, "from"},
+		// Days that do not make whole months, with a filter or without: two
+		// such reports would differ by a few days' ratings.
+		{"days of a unit", viewer, ikm(office + "&from=2031-01-01&to=2031-01-02&unit=Capil"), http.StatusBadRequest, survey.EINVALID, "to"},
+		{"days of the office", viewer, ikm(office + "&from=2031-01-05&to=2031-01-31"), http.StatusBadRequest, survey.EINVALID, "from"},
+		{"days as a code", viewer, ikm(office + "&period=2031-01-01~2031-01-15"), http.StatusBadRequest, survey.EINVALID, "to"},
 		{"bad nip", viewer, ikm(office + "&nip=12345"), http.StatusBadRequest, survey.EINVALID, "nip"},
 		{"bad service", viewer, ikm(office + "&service=KTP%20BARU%3B"), http.StatusBadRequest, survey.EINVALID, "service"},
 		{"filtered appraisal", viewer, fmt.Sprintf("/api/v1/reports/appraisal?office=%d&unit=Capil", rs.Office.ID), http.StatusBadRequest, survey.EINVALID, "office"},
@@ -66,13 +71,23 @@ func TestReportAPIRefusals(t *testing.T) {
 	if resp, _ := MustDo(t, http.DefaultClient, req); !strings.HasPrefix(resp.Header.Get("WWW-Authenticate"), "Bearer") {
 		t.Errorf("401 without WWW-Authenticate: %q", resp.Header.Get("WWW-Authenticate"))
 	}
-	// What is allowed: a kepala token defaults to its office; offices by name; custom ranges.
+	// The refusal names the periods a report accepts, in both languages.
+	got := MustAPI(t, rs.URL, viewer, ikm(office+"&from=2031-01-01&to=2031-01-02&unit=Capil"), http.StatusBadRequest)
+	if e := got["error"].(map[string]any); !strings.Contains(e["message_id"].(string), "bulan kalender utuh") || !strings.Contains(e["message"].(string), "2026-Q4") {
+		t.Errorf("the refusal of a range of days does not say what is allowed: %v", e)
+	}
+	// What is allowed: a kepala token defaults to its office; offices by
+	// name; ranges of whole months, as months or as their first and last days.
 	if got := MustAPI(t, rs.URL, kepala, "/api/v1/reports/ikm?period=2031-Q1", http.StatusOK); got["office"].(map[string]any)["name"] != rs.Office.Name {
 		t.Errorf("kepala default office = %v", got["office"])
 	}
-	got := MustAPI(t, rs.URL, viewer, ikm("office=Disdukcapil%20Kota%20Serang&from=2031-01-01&to=2031-01-31"), http.StatusOK)
-	if p := got["period"].(map[string]any); p["code"] != "2031-01-01~2031-01-31" || p["to"] != "2031-01-31" {
-		t.Errorf("custom period = %v", p)
+	got = MustAPI(t, rs.URL, viewer, ikm("office=Disdukcapil%20Kota%20Serang&from=2031-01-01&to=2031-01-31"), http.StatusOK)
+	if p := got["period"].(map[string]any); p["code"] != "2031-01" || p["to"] != "2031-01-31" {
+		t.Errorf("January as a range of days = %v", p)
+	}
+	got = MustAPI(t, rs.URL, viewer, ikm(office+"&from=2031-01&to=2031-02&unit=Capil"), http.StatusOK)
+	if p := got["period"].(map[string]any); p["code"] != "2031-01~2031-02" || p["from"] != "2031-01-01" || p["to"] != "2031-02-28" {
+		t.Errorf("custom range of months = %v", p)
 	}
 }
 

@@ -117,7 +117,10 @@ func (s *Server) apiQuery(c *fiber.Ctx) (reportQuery, reports, error) {
 		return q, reports{}, err
 	}
 	r, err := s.reports()
-	return q, r, err
+	if err != nil {
+		return q, r, err
+	}
+	return q, r, s.recordReport(c, q, r)
 }
 
 func (s *Server) handleAPIIKM(c *fiber.Ctx) error {
@@ -126,18 +129,18 @@ func (s *Server) handleAPIIKM(c *fiber.Ctx) error {
 		return err
 	}
 	ctx := c.UserContext()
-	cells, err := r.store.RollupCells(ctx, q.Filter(), survey.ByVerified, survey.BySuspect)
+	rel, err := r.release(ctx, q.Office.ID, q.Period)
 	if err != nil {
 		return err
 	}
-	out := ikmAnswer(r, q, cells)
+	out := ikmAnswer(r, q, rel)
 	visits, err := s.store.CountVisitTallies(ctx, q.Filter())
 	if err != nil {
 		return err
 	}
 	out.Visits = apiVisitsOf(visits)
 	if q.NIP != "" {
-		if err := s.personAnswer(ctx, r, q, &out); err != nil {
+		if err := s.personAnswer(ctx, r, rel, q, &out); err != nil {
 			return err
 		}
 	}
@@ -146,9 +149,11 @@ func (s *Server) handleAPIIKM(c *fiber.Ctx) error {
 }
 
 // personAnswer adds to an answer about one staff member their individual
-// figures, what the appraisal lists weigh, and the IKM of their unit.
-func (s *Server) personAnswer(ctx context.Context, r reports, q reportQuery, out *apiIKM) error {
-	ev, err := r.listEvidence(ctx, q.Filter())
+// figures, what the appraisal lists weigh, and the IKM of their unit, each
+// on its own release groups.
+func (s *Server) personAnswer(ctx context.Context, r reports, rel *survey.Release, q reportQuery, out *apiIKM) error {
+	f := q.Filter()
+	ev, err := r.listEvidence(ctx, rel, f)
 	if err != nil {
 		return err
 	}
@@ -158,20 +163,17 @@ func (s *Server) personAnswer(ctx context.Context, r reports, q reportQuery, out
 	}
 	st.NIP = q.NIP
 	cand, _ := r.rules.Candidate(ev.input(st))
-	ind := apiIndividualOf(r.rules, st, cand.All)
-	clean := apiIndividualOf(r.rules, st, cand.Clean)
-	ind.WithoutSuspect, ind.apiScrutiny = &clean, apiScrutinyOf(r.rules, cand)
+	cand, held := r.released(ev, f.From, f.To, cand)
+	ind := apiIndividualOf(r.rules, st, cand.All, held.All)
+	clean := apiIndividualOf(r.rules, st, cand.Clean, held.Clean)
+	ind.WithoutSuspect, ind.apiScrutiny = &clean, apiScrutinyOf(r.rules, cand, held)
 	out.Individual = &ind
 	if st.Unit == "" {
 		return nil
 	}
 	uf := q.OfficeFilter()
 	uf.Unit = st.Unit
-	t, err := r.store.SumRollups(ctx, uf)
-	if err != nil {
-		return err
-	}
-	out.UnitIKM = &apiUnitIKM{Unit: st.Unit, apiFigures: apiFiguresOf(r.rules.Figures(t), r.rules.Hidden(t.N), true)}
+	out.UnitIKM = &apiUnitIKM{Unit: st.Unit, apiFigures: apiFiguresOf(r.row(rel, st.Unit, uf), true)}
 	return nil
 }
 

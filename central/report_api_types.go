@@ -40,9 +40,12 @@ type apiFilter struct {
 }
 
 // apiFigures are the SKM figures of a set of responses; null figures when
-// there are none or when the set is under the k-threshold.
+// there are none or when the disclosure rule withholds them. Responses
+// counts the ratings the figures rest on (all of them when suppressed);
+// HeldBack those the rule leaves out.
 type apiFigures struct {
 	Responses  int64    `json:"responses"`
+	HeldBack   int64    `json:"held_back"`
 	IKM        *float64 `json:"ikm"`
 	Index      *float64 `json:"index"`
 	Mutu       string   `json:"mutu,omitempty"`
@@ -116,6 +119,7 @@ type apiIndividual struct {
 	Unit           string           `json:"unit,omitempty"`
 	Attributable   []survey.Element `json:"attributable"`
 	Responses      int64            `json:"responses"`
+	HeldBack       int64            `json:"held_back"`
 	Index          *float64         `json:"index"`
 	Interval       *apiInterval     `json:"interval"`
 	Status         string           `json:"status"`
@@ -154,9 +158,9 @@ type apiContest struct {
 }
 
 // apiScrutinyOf converts a candidate's figures beside the all-ratings one.
-func apiScrutinyOf(rules survey.ReportRules, c survey.Candidate) *apiScrutiny {
-	a := &apiScrutiny{Trusted: apiIndividualOf(rules, c.Staff, c.Trusted), Verified: apiIndividualOf(rules, c.Staff, c.Verified),
-		Unverified: apiIndividualOf(rules, c.Staff, c.Unverified), Channels: c.Channels, VerifiedShare: c.VerifiedShare,
+func apiScrutinyOf(rules survey.ReportRules, c survey.Candidate, held personHeld) *apiScrutiny {
+	a := &apiScrutiny{Trusted: apiIndividualOf(rules, c.Staff, c.Trusted, held.Trusted), Verified: apiIndividualOf(rules, c.Staff, c.Verified, held.Verified),
+		Unverified: apiIndividualOf(rules, c.Staff, c.Unverified, held.Unverified), Channels: c.Channels, VerifiedShare: c.VerifiedShare,
 		SuspectRatings: c.Suspect, Flags: c.Flags, VisitCodes: c.VisitCodes, Contested: c.Contested(), Contests: []apiContest{}}
 	if a.Flags == nil {
 		a.Flags = []survey.FlagCount{}
@@ -169,10 +173,11 @@ func apiScrutinyOf(rules survey.ReportRules, c survey.Candidate) *apiScrutiny {
 
 func ptr[T any](v T) *T { return &v }
 
-// apiFiguresOf converts figures, hiding them when hidden (a cell under min_cell).
-func apiFiguresOf(f survey.Figures, hidden, grade bool) apiFigures {
-	a := apiFigures{Responses: f.Responses, Suppressed: hidden}
-	if hidden || f.Empty() {
+// apiFiguresOf converts a row's figures, hiding them when the rule withholds them.
+func apiFiguresOf(g groupRow, grade bool) apiFigures {
+	f := g.Figures
+	a := apiFigures{Responses: g.Count(), HeldBack: g.HeldBack, Suppressed: g.Hidden}
+	if g.Hidden || f.Empty() {
 		return a
 	}
 	a.IKM, a.Index = ptr(f.IKM), ptr(f.Value)
@@ -182,17 +187,17 @@ func apiFiguresOf(f survey.Figures, hidden, grade bool) apiFigures {
 	return a
 }
 
-// ikmAnswer is the /api/v1/reports/ikm body of q's cells, without the
-// individual part.
-func ikmAnswer(r reports, q reportQuery, cells []survey.Cell) apiIKM {
-	total := survey.SumCells(cells, nil)
-	f := r.rules.Figures(total)
-	hidden := q.Narrow() && r.rules.Hidden(total.N)
+// ikmAnswer is the /api/v1/reports/ikm body of q from its office's release
+// groups, without the individual part.
+func ikmAnswer(r reports, q reportQuery, rel *survey.Release) apiIKM {
+	variants := r.variants(rel, q.Filter())
+	all := variants[0]
+	f, hidden := all.Figures, all.Hidden
 	// A person gets no grade: with nip, mutu and kinerja are left out.
 	grade := q.NIP == ""
 	out := apiIKM{Office: apiOffice{q.Office.ID, q.Office.Name}, Period: apiPeriodOf(q),
 		Filter: apiFilter{Unit: q.Unit, Counter: q.Counter, NIP: q.NIP, Service: q.Service}, TemplateMode: f.Template,
-		apiFigures: apiFiguresOf(f, hidden, grade)}
+		apiFigures: apiFiguresOf(all, grade)}
 	for _, e := range f.Elements {
 		ae := apiElement{Code: e.Element, Name: e.Element.Name("id")}
 		if !hidden && !f.Empty() {
@@ -203,13 +208,7 @@ func ikmAnswer(r reports, q reportQuery, cells []survey.Cell) apiIKM {
 		}
 		out.Elements = append(out.Elements, ae)
 	}
-	variant := func(keep func(survey.Cell) bool) apiFigures {
-		t := survey.SumCells(cells, keep)
-		return apiFiguresOf(r.rules.Figures(t), r.rules.Hidden(t.N), grade)
-	}
-	out.WithoutSuspect = variant(func(c survey.Cell) bool { return !c.Suspect })
-	out.Verified = variant(func(c survey.Cell) bool { return c.Verified })
-	out.Unverified = variant(func(c survey.Cell) bool { return !c.Verified })
+	out.WithoutSuspect, out.Verified, out.Unverified = apiFiguresOf(variants[1], grade), apiFiguresOf(variants[2], grade), apiFiguresOf(variants[3], grade)
 	if !grade {
 		out.ungrade()
 		out.Note = "a staff member is judged only on individual (the attributable elements) and is given no IKM and no grade; unit_ikm is the IKM of their unit"
@@ -234,8 +233,9 @@ func (a *apiIKM) ungrade() {
 	}
 }
 
-func apiIndividualOf(rules survey.ReportRules, st survey.Staff, x survey.Individual) apiIndividual {
-	a := apiIndividual{NIP: st.NIP, Name: st.Name, Unit: st.Unit, Attributable: rules.Attributable, Responses: x.Responses,
+func apiIndividualOf(rules survey.ReportRules, st survey.Staff, x survey.Individual, heldBack int64) apiIndividual {
+	a := apiIndividual{NIP: st.NIP, Name: st.Name, Unit: st.Unit, Attributable: rules.Attributable, Responses: x.Responses, HeldBack: heldBack,
+
 		Status: string(x.Status), Final: x.Final(), MinResponses: rules.MinResponses, Reason: x.Reason("en"), ReasonID: x.Reason("id")}
 	if x.Shown() {
 		a.Index = ptr(x.Index)
@@ -279,13 +279,14 @@ type apiAppraisal struct {
 	Note     string         `json:"note"`
 }
 
-func apiCandidates(rules survey.ReportRules, cs []survey.Candidate) []apiCandidate {
+func apiCandidates(rules survey.ReportRules, cs []survey.Candidate, heldBack map[string]personHeld) []apiCandidate {
 	out := []apiCandidate{}
 	for _, c := range cs {
-		a := apiCandidate{apiIndividual: apiIndividualOf(rules, c.Staff, c.All), Counter: c.Staff.Counter, Evidence: []apiEvidence{}}
-		clean := apiIndividualOf(rules, c.Staff, c.Clean)
+		held := heldBack[c.Staff.NIP]
+		a := apiCandidate{apiIndividual: apiIndividualOf(rules, c.Staff, c.All, held.All), Counter: c.Staff.Counter, Evidence: []apiEvidence{}}
+		clean := apiIndividualOf(rules, c.Staff, c.Clean, held.Clean)
 		a.WithoutSuspect = &clean
-		a.apiScrutiny = apiScrutinyOf(rules, c)
+		a.apiScrutiny = apiScrutinyOf(rules, c, held)
 		for _, e := range c.Evidence {
 			a.Evidence = append(a.Evidence, apiEvidence{Evidence: e, Text: e.Text("en"), TextID: e.Text("id")})
 		}
@@ -299,7 +300,7 @@ func appraisalAnswer(rep appraisalReport) apiAppraisal {
 	return apiAppraisal{Office: apiOffice{rep.Query.Office.ID, rep.Query.Office.Name}, Period: apiPeriodOf(rep.Query),
 		Rules: apiRules{MinResponses: r.MinResponses, MinCell: r.MinCell, Attributable: r.Attributable, RewardLowerBound: r.RewardLowerBound,
 			CoachingUpperBound: r.CoachingUpperBound, CoachingWeakMonths: r.CoachingWeakMonths, TemplateMode: r.TemplateMode, Contest: r.Contest},
-		Reward: apiCandidates(r, rep.Appraisal.Reward), Coaching: apiCandidates(r, rep.Appraisal.Coaching),
-		Others: apiCandidates(r, rep.Appraisal.Others),
+		Reward: apiCandidates(r, rep.Appraisal.Reward, rep.HeldBack), Coaching: apiCandidates(r, rep.Appraisal.Coaching, rep.HeldBack),
+		Others: apiCandidates(r, rep.Appraisal.Others, rep.HeldBack),
 		Note:   "evidence for the appraiser (PermenPAN-RB 6/2022); no predikat kinerja is assigned (UU 27/2022 Pasal 10)"}
 }

@@ -48,8 +48,8 @@ func (s *Server) officeTables(c *fiber.Ctx, q reportQuery, r reports, names []st
 			return nil, err
 		}
 		a := rep.Appraisal
-		byName["reward"], byName["coaching"], byName["others"] = candidateTable("reward", a.Reward, lang),
-			candidateTable("coaching", a.Coaching, lang), candidateTable("others", a.Others, lang)
+		byName["reward"], byName["coaching"], byName["others"] = candidateTable("reward", a.Reward, rep.HeldBack, lang),
+			candidateTable("coaching", a.Coaching, rep.HeldBack, lang), candidateTable("others", a.Others, rep.HeldBack, lang)
 	}
 	if want("rtl") {
 		actions, err := r.store.FindRTL(ctx, q.Office.ID, q.Code)
@@ -59,11 +59,15 @@ func (s *Server) officeTables(c *fiber.Ctx, q reportQuery, r reports, names []st
 		byName["rtl"] = rtlTable(actions)
 	}
 	if want("profile") {
-		cells, err := r.store.ProfileCells(ctx, q.OfficeFilter())
+		rel, err := r.release(ctx, q.Office.ID, q.Period)
 		if err != nil {
 			return nil, err
 		}
-		byName["profile"] = profileTable(survey.CountProfiles(cells), lang)
+		counts, err := r.profile(ctx, rel, q.OfficeFilter())
+		if err != nil {
+			return nil, err
+		}
+		byName["profile"] = profileTable(counts, lang)
 	}
 	out := make([]reportTable, len(names))
 	for i, n := range names {

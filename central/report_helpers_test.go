@@ -108,7 +108,9 @@ func MustStartReportServer(tb testing.TB, open func(testing.TB, func() time.Time
 }
 
 // MustIngestRatings stores one response per rating for nip, created from
-// start every step, continuing the kiosk's hash chain.
+// start every step, continuing the kiosk's hash chain. Central receives them
+// an hour after the last is given, as a nightly sync would: before their
+// month settles, so they count on the days they were given (survey.ReportDay).
 func (rs *reportServer) MustIngestRatings(tb testing.TB, nip, service string, start time.Time, step time.Duration, ratings []survey.Ratings, edit func(*survey.Response)) []survey.Response {
 	tb.Helper()
 	ch := rs.chains[rs.Kiosk.ID]
@@ -131,7 +133,8 @@ func (rs *reportServer) MustIngestRatings(tb testing.TB, nip, service string, st
 		}
 		out = append(out, ch.Next(1)...)
 	}
-	storetest.MustIngest(tb, rs.Store, storetest.Request(rs.Kiosk.ID, out, rs.Clock.Now()))
+	received := out[len(out)-1].CreatedAt.Add(time.Hour)
+	storetest.MustIngest(tb, rs.Store, storetest.Request(rs.Kiosk.ID, out, received))
 	return out
 }
 

@@ -5,7 +5,6 @@ import (
 	"html/template"
 	"net/url"
 	"slices"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -64,7 +63,10 @@ func (s *Server) officeQuery(c *fiber.Ctx) (reportQuery, reports, error) {
 		return q, reports{}, err
 	}
 	r, err := s.reports()
-	return q, r, err
+	if err != nil {
+		return q, r, err
+	}
+	return q, r, s.recordReport(c, q, r)
 }
 
 // reportIndexData lists the offices a user may open reports of.
@@ -99,8 +101,10 @@ type officePageData struct {
 	// Attention lists what needs a look now (survey.RisingLowShares): on
 	// the whole office's report only, whatever its period.
 	Attention []attentionRow
-	// AttentionRise is the configured threshold, in percentage points.
-	AttentionRise float64
+	// AttentionRise is the configured threshold, in percentage points;
+	// AttentionMonth the settled month it looks at (YYYY-MM).
+	AttentionRise  float64
+	AttentionMonth string
 	// FollowUps are the office's follow-up figures for the period (nil on a narrower report).
 	FollowUps *survey.FollowUpStats
 }
@@ -109,7 +113,8 @@ type officePageData struct {
 // rose, with a link to its report of the recent week.
 type attentionRow struct {
 	survey.Attention
-	Link template.URL
+	Link  template.URL
+	Month string // the recent month, YYYY-MM
 }
 
 func (s *Server) handleOfficeReport(c *fiber.Ctx) error {
@@ -129,6 +134,8 @@ func (s *Server) handleOfficeReport(c *fiber.Ctx) error {
 		if d.Attention, err = s.attentionRows(c, r, q.Office.ID); err != nil {
 			return err
 		}
+		recent, _ := survey.AttentionMonths(r.now, web.Jakarta)
+		d.AttentionMonth = recent.Label
 	}
 	if !q.Narrow() {
 		reg, err := s.followUpRegisterOf(c.UserContext(), q.Office.ID, q.Asked.From, q.Asked.To)
@@ -148,21 +155,19 @@ func (s *Server) handleOfficeReport(c *fiber.Ctx) error {
 }
 
 // attentionRows lists the office's rising shares of low answers, each
-// linked to its report of the recent week (the unit's, or the office's).
+// linked to its report of the recent month (the unit's, or the office's).
 func (s *Server) attentionRows(c *fiber.Ctx, r reports, officeID int64) ([]attentionRow, error) {
-	now := s.now()
-	list, err := r.attention(c.UserContext(), officeID, now, s.cfg.Reports.AttentionRise)
+	list, recent, err := r.attention(c.UserContext(), officeID, s.cfg.Reports.AttentionRise)
 	if err != nil {
 		return nil, err
 	}
-	from, to, _ := survey.AttentionWindows(now, web.Jakarta)
 	rows := make([]attentionRow, len(list))
 	for i, a := range list {
-		link := fmt.Sprintf("/admin/reports/%d?from=%s&to=%s", officeID, from.Format(time.DateOnly), to.AddDate(0, 0, -1).Format(time.DateOnly))
+		link := fmt.Sprintf("/admin/reports/%d?period=%s", officeID, recent.Label)
 		if a.Key != "" {
 			link += "&unit=" + url.QueryEscape(a.Key)
 		}
-		rows[i] = attentionRow{Attention: a, Link: template.URL(link)}
+		rows[i] = attentionRow{Attention: a, Link: template.URL(link), Month: recent.Label}
 	}
 	return rows, nil
 }

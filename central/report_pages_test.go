@@ -30,9 +30,11 @@ func TestReportPublicPage(t *testing.T) {
 		fmt.Sprintf("/publik/%d?period=2031-Q1&nip=%s&unit=Capil", rs.Office.ID, nipBudi), // filters are ignored
 	} {
 		_, page := anon.MustGet(t, path, http.StatusOK)
-		// 6 × 100 and 2 × 50 → (600 + 100) / 8 = 87.50.
-		if got := pageNum(t, byID(t, page, "rpt-ikm")); got != 87.5 || byID(t, page, "rpt-responses") != "8" {
-			t.Errorf("%s: IKM %v of %s responses, want 87.50 of 8", path, got, byID(t, page, "rpt-responses"))
+		// Budi's 2 ratings form no group of 5, even with the quarter's
+		// (Siti's 6 are hers alone): the office figure holds them back, or
+		// it minus Siti's figure would give them.
+		if got := pageNum(t, byID(t, page, "rpt-ikm")); got != 100 || byID(t, page, "rpt-responses") != "6" || !strings.Contains(page, "2 penilaian ditahan") {
+			t.Errorf("%s: IKM %v of %s responses, want 100 of 6 with 2 held back", path, got, byID(t, page, "rpt-responses"))
 		}
 		for _, private := range []string{nipSiti, nipBudi, "Siti Rahma", "Budi Santoso", "Capil", "Dafduk"} {
 			if strings.Contains(page, private) {
@@ -108,7 +110,9 @@ func TestReportEvidenceCSV(t *testing.T) {
 			r.Comment = `=HYPERLINK("http://x","klik")`
 		}
 	})
-	// March has 3 responses, under the cell minimum: their comment stays hidden.
+	// March has 3 responses, under the cell minimum: their comment stays
+	// hidden, and the quarter holds them back, or the quarter minus
+	// February would give them.
 	rs.MustIngestRatings(t, nipSiti, "KIA", time.Date(2031, 3, 3, 9, 0, 0, 0, wib), time.Hour, repeatRatings(3, all(3)), func(r *survey.Response) {
 		r.Comment = "komentar bulan maret"
 	})
@@ -122,11 +126,13 @@ func TestReportEvidenceCSV(t *testing.T) {
 		t.Fatal(err)
 	}
 	h := recs[0]
-	var individual, comment, marchMonth string
+	var individual, comment, marchMonth, held string
 	for _, r := range recs[1:] {
 		switch col(t, h, r, "section") {
 		case "individual":
 			individual = col(t, h, r, "value") + " " + col(t, h, r, "responses") + " " + col(t, h, r, "status")
+		case "held_back":
+			held = col(t, h, r, "responses")
 		case "comment":
 			comment += col(t, h, r, "text")
 		case "individual_month":
@@ -135,9 +141,9 @@ func TestReportEvidenceCSV(t *testing.T) {
 			}
 		}
 	}
-	// Kompetensi 4 and perilaku 3 six times, both 3 three times: (6·7 + 3·6) / 18 = 3.333… → 83.33.
-	if individual != "83.33 9 not_final" {
-		t.Errorf("individual line = %q", individual)
+	// Kompetensi 4 and perilaku 3 six times: 7 / 8 → 87.50; March's 3 held back.
+	if individual != "87.5 6 not_final" || held != "3" {
+		t.Errorf("individual line = %q, held back %q; want 87.5 of 6, 3 held back", individual, held)
 	}
 	if comment != `'=HYPERLINK("http://x","klik")` {
 		t.Errorf("comments = %q, want the formula neutralised and March's hidden", comment)
@@ -206,9 +212,9 @@ func TestReportTranslationKeys(t *testing.T) {
 }
 
 // The office report lists the units, and the office, whose share of poor
-// answers rose in the last 7 complete days over the 28 before: without
-// suspect responses, without today, with min_cell responses in both
-// windows, and only on the whole office's report.
+// answers rose in the latest settled month over the three before: without
+// suspect responses, without the month in progress, from the release groups
+// every report uses, and only on the whole office's report.
 func TestReportAttention(t *testing.T) { testAttention(t, openSQLite) }
 
 func TestReportAttentionPostgres(t *testing.T) {
@@ -216,18 +222,18 @@ func TestReportAttentionPostgres(t *testing.T) {
 }
 
 func testAttention(t *testing.T, open func(testing.TB, func() time.Time) survey.CentralStore) {
-	rs := MustStartReportServer(t, open) // today is 10 April 2031
+	rs := MustStartReportServer(t, open) // today is 10 April 2031: March settled on the 8th
 	day := func(m time.Month, d int) time.Time { return time.Date(2031, m, d, 9, 0, 0, 0, wib) }
-	// Baseline (6 March – 2 April): all good.
-	rs.MustIngestRatings(t, nipSiti, "KIA", day(time.March, 10), time.Hour, repeatRatings(20, all(4)), nil)
-	rs.MustIngestRatings(t, nipBudi, "KIA", day(time.March, 11), time.Hour, repeatRatings(10, all(4)), nil)
-	// Recent week (3–9 April): Dafduk (Siti) 4 poor of 10; Capil (Budi) good,
-	// but for 6 poor answers flagged suspect, and 10 poor ones today.
-	rs.MustIngestRatings(t, nipSiti, "KIA", day(time.April, 5), time.Minute, append(repeatRatings(6, all(4)), repeatRatings(4, all(1))...), nil)
-	rs.MustIngestRatings(t, nipBudi, "KIA", day(time.April, 6), time.Minute, repeatRatings(10, all(4)), nil)
-	rs.MustIngestRatings(t, nipBudi, "KIA", day(time.April, 7), time.Minute, repeatRatings(6, all(1)),
+	// Baseline (December to February): all good.
+	rs.MustIngestRatings(t, nipSiti, "KIA", day(time.January, 10), time.Hour, repeatRatings(20, all(4)), nil)
+	rs.MustIngestRatings(t, nipBudi, "KIA", day(time.February, 11), time.Hour, repeatRatings(10, all(4)), nil)
+	// March: Dafduk (Siti) 4 poor of 10; Capil (Budi) good, but for 6 poor
+	// answers flagged suspect; and 10 poor ones in April, not settled.
+	rs.MustIngestRatings(t, nipSiti, "KIA", day(time.March, 5), time.Minute, append(repeatRatings(6, all(4)), repeatRatings(4, all(1))...), nil)
+	rs.MustIngestRatings(t, nipBudi, "KIA", day(time.March, 6), time.Minute, repeatRatings(10, all(4)), nil)
+	rs.MustIngestRatings(t, nipBudi, "KIA", day(time.March, 7), time.Minute, repeatRatings(6, all(1)),
 		func(r *survey.Response) { r.Flags = []string{"burst"} })
-	rs.MustIngestRatings(t, nipBudi, "KIA", time.Date(2031, 4, 10, 8, 0, 0, 0, wib), time.Minute, repeatRatings(10, all(1)), nil)
+	rs.MustIngestRatings(t, nipBudi, "KIA", time.Date(2031, 4, 9, 8, 0, 0, 0, wib), time.Minute, repeatRatings(10, all(1)), nil)
 
 	admin := rs.MustLogin(t, "admin", survey.RoleAdmin, 0, "")
 	_, page := admin.MustGet(t, fmt.Sprintf("/admin/reports/%d?period=2031-Q1", rs.Office.ID), http.StatusOK)
@@ -237,12 +243,12 @@ func testAttention(t *testing.T, open func(testing.TB, func() time.Time) survey.
 	if !strings.Contains(table, "Dafduk 40,00 % 0,00 % 10") || !strings.Contains(table, want) || strings.Contains(table, "Capil") {
 		t.Errorf("attention table = %q, want Dafduk (40 %% against 0 %%) and the office (20 %% against 0 %%), not Capil", table)
 	}
-	if !strings.Contains(page, fmt.Sprintf(`href="/admin/reports/%d?from=2031-04-03&amp;to=2031-04-09&amp;unit=Dafduk"`, rs.Office.ID)) {
-		t.Error("the Dafduk row does not link to its report of 3–9 April")
+	if !strings.Contains(page, fmt.Sprintf(`href="/admin/reports/%d?period=2031-03&amp;unit=Dafduk"`, rs.Office.ID)) {
+		t.Error("the Dafduk row does not link to its report of March")
 	}
 	// The kepala of the office sees the same list on the dashboard.
 	_, dash := rs.MustLogin(t, "kepala", survey.RoleKepala, rs.Office.ID, "").MustGet(t, "/admin", http.StatusOK)
-	if got := byID(t, dash, "dash-attention"); !strings.Contains(got, "Dafduk : jawaban buruk 40,00 % dalam 7 hari terakhir, 0,00 %") {
+	if got := byID(t, dash, "dash-attention"); !strings.Contains(got, "Dafduk : jawaban buruk 40,00 % pada 2031-03, 0,00 %") {
 		t.Errorf("kepala's dashboard attention = %q", got)
 	}
 	// A filtered report has no such list; nor a central configured without it.
@@ -250,8 +256,8 @@ func testAttention(t *testing.T, open func(testing.TB, func() time.Time) survey.
 		t.Error("a unit's report lists rising shares")
 	}
 	off := MustStartReportServer(t, openSQLite, func(c *central.Config) { c.Reports.AttentionRise = 0 })
-	off.MustIngestRatings(t, nipSiti, "KIA", day(time.March, 10), time.Hour, repeatRatings(20, all(4)), nil)
-	off.MustIngestRatings(t, nipSiti, "KIA", day(time.April, 5), time.Minute, repeatRatings(10, all(1)), nil)
+	off.MustIngestRatings(t, nipSiti, "KIA", day(time.January, 10), time.Hour, repeatRatings(20, all(4)), nil)
+	off.MustIngestRatings(t, nipSiti, "KIA", day(time.March, 5), time.Minute, repeatRatings(10, all(1)), nil)
 	if _, page := off.MustLogin(t, "admin", survey.RoleAdmin, 0, "").MustGet(t, fmt.Sprintf("/admin/reports/%d", off.Office.ID), http.StatusOK); strings.Contains(page, `id="rpt-attention"`) {
 		t.Error("attention_rise = 0 still lists rising shares")
 	}

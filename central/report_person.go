@@ -22,14 +22,18 @@ type personReport struct {
 	Rules survey.ReportRules
 	Staff survey.Staff
 	// Individual counts every response; the others split them.
-	Individual     survey.Individual
+	Individual survey.Individual
+	// HeldBack counts the ratings of the person the figures leave out.
+	HeldBack       int64
 	WithoutSuspect survey.Individual
 	Verified       survey.Individual
 	Unverified     survey.Individual
 	// Lists holds what the appraisal lists weigh: the figure without suspect
 	// or contested ratings, the channel split, the flag counts and the
-	// contested marker, with its evidence.
-	Lists survey.Candidate
+	// contested marker, with its evidence; ListsHeld what the release holds
+	// back from each of its figures.
+	Lists     survey.Candidate
+	ListsHeld personHeld
 	// Unit is the IKM of the staff member's unit over the period.
 	Unit   groupRow
 	Months []personMonth
@@ -56,51 +60,50 @@ func (p personReport) Weakest() survey.ElementFigure {
 	return p.Elements[len(p.Elements)-1]
 }
 
-// person builds the report of one staff member for q's period.
+// person builds the report of one staff member for q's period. Each figure
+// rests on its own release groups: the person's, each month's, the unit's.
 func (r reports) person(ctx context.Context, q reportQuery, st survey.Staff) (personReport, error) {
 	rep := personReport{Query: q, Rules: r.rules, Staff: st}
+	rel, err := r.release(ctx, q.Office.ID, q.Period)
+	if err != nil {
+		return rep, err
+	}
 	pf := q.OfficeFilter()
 	pf.NIP = st.NIP
-	ev, err := r.listEvidence(ctx, pf)
+	ev, err := r.listEvidence(ctx, rel, pf)
 	if err != nil {
 		return rep, err
 	}
 	pcells := ev.scores
 	rep.Lists, _ = r.rules.Candidate(ev.input(st))
-	cells, err := r.store.RollupCells(ctx, pf, survey.ByMonth)
-	if err != nil {
-		return rep, err
+	rep.Lists, rep.ListsHeld = r.released(ev, pf.From, pf.To, rep.Lists)
+	ind := func(edit func(*survey.ReportFilter)) survey.Individual {
+		f := pf
+		edit(&f)
+		x, _ := r.individual(rel, f, pcells)
+		return x
 	}
+	rep.Individual, rep.HeldBack = r.individual(rel, pf, pcells)
+	rep.WithoutSuspect = ind(func(f *survey.ReportFilter) { f.Suspect = survey.TriNo })
+	rep.Verified = ind(func(f *survey.ReportFilter) { f.Verified = survey.TriYes })
+	rep.Unverified = ind(func(f *survey.ReportFilter) { f.Verified = survey.TriNo })
 	uf := q.OfficeFilter()
 	uf.Unit = st.Unit
-	unitCells, err := r.store.RollupCells(ctx, uf, survey.ByMonth)
-	if err != nil {
-		return rep, err
-	}
-	where := func(keep func(survey.PersonCell) bool) survey.Individual {
-		return r.rules.Individual(survey.PersonCellsWhere(pcells, keep))
-	}
-	rep.Individual = where(func(survey.PersonCell) bool { return true })
-	rep.WithoutSuspect = where(func(c survey.PersonCell) bool { return !c.Suspect })
-	rep.Verified = where(func(c survey.PersonCell) bool { return c.Verified })
-	rep.Unverified = where(func(c survey.PersonCell) bool { return !c.Verified })
-	rep.Unit = r.row(st.Unit, survey.SumCells(unitCells, nil))
-	units := r.monthRows(q, unitCells)
-	shownMonths := map[string]bool{}
-	for i, m := range q.Asked.Months() {
-		pm := personMonth{Month: m.Label, Unit: units[i],
-			Individual: where(func(c survey.PersonCell) bool { return c.Month == m.Label })}
-		shownMonths[m.Label] = pm.Individual.Shown()
-		rep.Months = append(rep.Months, pm)
+	rep.Unit = r.row(rel, st.Unit, uf)
+	units := r.monthRows(rel, q, uf)
+	for i, m := range q.Period.Months() {
+		rep.Months = append(rep.Months, personMonth{Month: m.Label, Unit: units[i],
+			Individual: ind(func(f *survey.ReportFilter) { f.From, f.To = m.From, m.To })})
 	}
 	if rep.Individual.Shown() {
-		fig := r.rules.Figures(survey.SumCells(cells, nil))
+		whole := rel.Part(pf)
+		fig := r.rules.Figures(whole.Tally())
 		for _, e := range fig.Ranked() {
 			if r.rules.IsAttributable(e.Element) {
 				rep.Elements = append([]survey.ElementFigure{e}, rep.Elements...)
 			}
 		}
-		if rep.Comments, err = r.comments(ctx, pf, shownMonths); err != nil {
+		if rep.Comments, err = r.comments(ctx, pf, whole); err != nil {
 			return rep, err
 		}
 	}
@@ -108,16 +111,16 @@ func (r reports) person(ctx context.Context, q reportQuery, st survey.Staff) (pe
 	return rep, err
 }
 
-// comments returns the person's comments of the months whose cell may be
-// shown: a month of fewer than min_cell responses would tell whose they are.
-func (r reports) comments(ctx context.Context, f survey.ReportFilter, shown map[string]bool) ([]survey.Comment, error) {
+// comments returns the comments of the ratings the part rests on: a comment
+// of a rating held back would tell whose it is.
+func (r reports) comments(ctx context.Context, f survey.ReportFilter, p survey.Part) ([]survey.Comment, error) {
 	all, err := r.store.FindComments(ctx, f)
 	if err != nil {
 		return nil, err
 	}
 	var out []survey.Comment
 	for _, c := range all {
-		if shown[c.Month] {
+		if p.ShowsLeaf(c.Month, c.NIP, c.Verified, c.Suspect) {
 			out = append(out, c)
 		}
 	}

@@ -17,16 +17,17 @@ import (
 	"github.com/skmkiosk/skm/web"
 )
 
-// reportQuery is what a report is about: an office, a period and optional
-// filters. Period is cut at the start of today (Asia/Jakarta): reports never
-// include the day in progress, so every figure of one report, per person or
-// not, covers the same closed days and their counts reconcile.
+// reportQuery is what a report is about: an office, a period of whole
+// months and optional filters. Period is cut at the end of the last settled
+// month (survey.SettledEnd): reports show settled months only, so every
+// figure of one report covers the same months, its counts reconcile, and no
+// figure changes once shown.
 type reportQuery struct {
 	Office survey.Office
-	// Asked is the period as requested; Period is Asked closed at today.
+	// Asked is the period as requested; Period is Asked cut to settled months.
 	Asked  survey.Period
 	Period survey.Period
-	// Code is the canonical period code (2026-Q4, or FROM~TO).
+	// Code is the canonical period code (2026-Q4, or YYYY-MM~YYYY-MM).
 	Code    string
 	Unit    string
 	Counter string
@@ -48,11 +49,11 @@ func (q reportQuery) OfficeFilter() survey.ReportFilter {
 // Narrow reports whether the query selects less than the whole office.
 func (q reportQuery) Narrow() bool { return q.Filter().Narrow() }
 
-// FirstDay and LastDay are the closed period's days (YYYY-MM-DD); LastDay is
-// "" when no day of the period has closed yet.
+// FirstDay and LastDay are the settled period's days (YYYY-MM-DD); LastDay
+// is "" when no month of the period has settled yet.
 func (q reportQuery) FirstDay() string { f, _ := q.Period.Days(); return f }
 
-// LastDay is the last closed day of the period, or "" when none has closed.
+// LastDay is the last day of the period's settled months, or "" when none has settled.
 func (q reportQuery) LastDay() string {
 	if !q.Period.To.After(q.Period.From) {
 		return ""
@@ -61,7 +62,7 @@ func (q reportQuery) LastDay() string {
 	return l
 }
 
-// Open reports whether the asked period extends past the last closed day.
+// Open reports whether the asked period extends past the last settled month.
 func (q reportQuery) Open() bool { return q.Asked.To.After(q.Period.To) }
 
 // Params returns the query string that asks for the same report.
@@ -75,13 +76,19 @@ func (q reportQuery) Params() string {
 	return strings.Join(v, "&")
 }
 
+// FilterParams returns the query string of the filters alone ("" without).
+func (q reportQuery) FilterParams() string {
+	_, filters, _ := strings.Cut(q.Params(), "&")
+	return filters
+}
+
 // PeriodParam returns the query string of the period alone.
 func (q reportQuery) PeriodParam() string { return "period=" + urlEscape(q.Code) }
 
 func urlEscape(s string) string { return url.QueryEscape(s) }
 
 // periodArgs reads period, from and to. Pages send a select whose "custom"
-// value means from and to; the API takes exactly what it is given.
+// value means from and to (months); the API takes exactly what it is given.
 func periodArgs(c *fiber.Ctx, page bool) (code, from, to string) {
 	code, from, to = strings.TrimSpace(c.Query("period")), strings.TrimSpace(c.Query("from")), strings.TrimSpace(c.Query("to"))
 	if page {
@@ -94,13 +101,12 @@ func periodArgs(c *fiber.Ctx, page bool) (code, from, to string) {
 	return code, from, to
 }
 
-// defaultPeriod is the quarter holding yesterday, the last closed day: on
-// the first day of a quarter the previous one is the report people want.
-func defaultPeriod(now time.Time) string {
-	return survey.QuarterCode(now.AddDate(0, 0, -1), web.Jakarta)
-}
+// defaultPeriod is the quarter holding the last settled month: until a
+// quarter's first month settles, the previous quarter is the report people want.
+func defaultPeriod(now time.Time) string { return survey.DefaultPeriodCode(now, web.Jakarta) }
 
-// parsePeriod reads the query's period, defaulting to the quarter of the last closed day.
+// parsePeriod reads the query's period, defaulting to the quarter of the
+// last settled month, and cuts it to settled months.
 func parsePeriod(c *fiber.Ctx, now time.Time, page bool) (asked survey.Period, closed survey.Period, code string, err error) {
 	p, f, t := periodArgs(c, page)
 	if p == "" && f == "" && t == "" {
@@ -110,7 +116,7 @@ func parsePeriod(c *fiber.Ctx, now time.Time, page bool) (asked survey.Period, c
 	if err != nil {
 		return asked, asked, "", err
 	}
-	return asked, asked.ClosedAt(now), code, nil
+	return asked, asked.SettledAt(now), code, nil
 }
 
 var (
@@ -189,14 +195,18 @@ func (q reportQuery) Dec(lang string, places int, x float64) string {
 	return s
 }
 
-// IsCustom reports whether the period is a custom range of days.
+// SettleDays is how long after a month ends its figures are first shown.
+func (q reportQuery) SettleDays() int { return survey.SettleDays }
+
+// IsCustom reports whether the period is a custom range of months.
 func (q reportQuery) IsCustom() bool { return strings.Contains(q.Code, "~") }
 
-// FirstAsked and LastAsked are the asked period's first and last days.
-func (q reportQuery) FirstAsked() string { f, _ := q.Asked.Days(); return f }
+// FirstAsked and LastAsked are the asked period's first and last months
+// (YYYY-MM), for the month inputs of a custom range.
+func (q reportQuery) FirstAsked() string { return q.Asked.From.Format("2006-01") }
 
-// LastAsked is the asked period's last day (YYYY-MM-DD).
-func (q reportQuery) LastAsked() string { _, l := q.Asked.Days(); return l }
+// LastAsked is the asked period's last month (YYYY-MM).
+func (q reportQuery) LastAsked() string { return q.Asked.To.AddDate(0, 0, -1).Format("2006-01") }
 
 // Choices returns the period codes of a select: periods, with the query's
 // own code first when it is neither among them nor custom.

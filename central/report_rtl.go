@@ -40,12 +40,12 @@ func (s *Server) rtlPage(c *fiber.Ctx, status int, draft survey.RTLAction, perr 
 	if d.FollowUps, err = s.followUpRegisterOf(ctx, q.Office.ID, q.Asked.From, q.Asked.To); err != nil {
 		return err
 	}
-	t, err := r.store.SumRollups(ctx, q.OfficeFilter())
+	rel, err := r.release(ctx, q.Office.ID, q.Period)
 	if err != nil {
 		return err
 	}
-	if !r.rules.Figures(t).Empty() {
-		d.Ranked = r.rules.Figures(t).Ranked()
+	if all := r.row(rel, "all", q.OfficeFilter()); !all.Hidden && !all.Figures.Empty() {
+		d.Ranked = all.Figures.Ranked()
 	}
 	p := s.page(c, "rpt_rtl_title", d)
 	p.BodyClass = "wide report"

@@ -2,6 +2,7 @@ package central
 
 import (
 	"context"
+	"slices"
 
 	"github.com/skmkiosk/skm/survey"
 )
@@ -10,9 +11,9 @@ import (
 // PermenPAN-RB 14/2017 expects: respondent profile, NRR per element, IKM and
 // mutu, the elements ranked lowest first, and the follow-up plan.
 type skmReport struct {
-	Query    reportQuery
-	Rules    survey.ReportRules
-	Figures  survey.Figures
+	Query reportQuery
+	Rules survey.ReportRules
+	groupRow
 	Ranked   []survey.ElementFigure
 	Profile  []survey.ProfileCount
 	Months   []groupRow
@@ -23,39 +24,51 @@ type skmReport struct {
 // skm builds the SKM report of q's office and period.
 func (r reports) skm(ctx context.Context, q reportQuery) (skmReport, error) {
 	rep := skmReport{Query: q, Rules: r.rules}
+	rel, err := r.release(ctx, q.Office.ID, q.Period)
+	if err != nil {
+		return rep, err
+	}
 	f := q.OfficeFilter()
-	cells, err := r.store.RollupCells(ctx, f, survey.ByMonth, survey.ByService)
+	rep.groupRow = r.row(rel, "all", f)
+	rep.Ranked, rep.Months = rep.Figures.Ranked(), r.monthRows(rel, q, f)
+	labels, err := r.serviceLabels(ctx, q.Office.ID)
 	if err != nil {
 		return rep, err
 	}
-	rep.Figures = r.rules.Figures(survey.SumCells(cells, nil))
-	rep.Ranked, rep.Months = rep.Figures.Ranked(), r.monthRows(q, cells)
-	if rep.Services, err = r.serviceRows(ctx, q.Office.ID, cells); err != nil {
+	rep.Services = r.rows(rel, f, survey.ByService, labels)
+	if rep.Profile, err = r.profile(ctx, rel, f); err != nil {
 		return rep, err
 	}
-	profiles, err := r.store.ProfileCells(ctx, f)
-	if err != nil {
-		return rep, err
-	}
-	rep.Profile = survey.CountProfiles(profiles)
 	rep.RTL, err = r.store.FindRTL(ctx, q.Office.ID, q.Code)
 	return rep, err
+}
+
+// profile counts the respondent profiles of the ratings the figure of f
+// rests on: a profile is an answer like the others.
+func (r reports) profile(ctx context.Context, rel *survey.Release, f survey.ReportFilter) ([]survey.ProfileCount, error) {
+	cells, err := r.store.ProfileCells(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	p := rel.Part(f)
+	shown := slices.DeleteFunc(cells, func(c survey.ProfileCell) bool { return !p.ShowsLeaf(c.Month, c.NIP, c.Verified, c.Suspect) })
+	return survey.CountProfiles(shown), nil
 }
 
 // publicReport is an office's transparency page: office-level figures only,
 // never a person's.
 type publicReport struct {
-	Query   reportQuery
-	Rules   survey.ReportRules
-	Figures survey.Figures
+	Query reportQuery
+	Rules survey.ReportRules
+	groupRow
 	Periods []string
 }
 
 // public builds the public figures of q's office and period.
 func (r reports) public(ctx context.Context, q reportQuery) (publicReport, error) {
-	t, err := r.store.SumRollups(ctx, q.OfficeFilter())
+	rel, err := r.release(ctx, q.Office.ID, q.Period)
 	if err != nil {
 		return publicReport{}, err
 	}
-	return publicReport{Query: q, Rules: r.rules, Figures: r.rules.Figures(t)}, nil
+	return publicReport{Query: q, Rules: r.rules, groupRow: r.row(rel, "all", q.OfficeFilter())}, nil
 }

@@ -54,7 +54,11 @@ func (s *Server) personQuery(c *fiber.Ctx) (reportQuery, survey.Staff, personAcc
 	if q.Asked, q.Period, q.Code, err = parsePeriod(c, s.now(), true); err != nil {
 		return q, st, acc, err
 	}
-	return q, st, acc, nil
+	r, err := s.reports()
+	if err != nil {
+		return q, st, acc, err
+	}
+	return q, st, acc, s.recordReport(c, q, r)
 }
 
 // personPageData is a staff member's page and its evidence print.

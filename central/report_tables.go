@@ -17,28 +17,26 @@ type reportTable struct {
 	Rows   [][]any
 }
 
-// figureCells are the responses, IKM and grade of a row; hidden or empty
-// figures leave the IKM and grade empty and say why in the last cell.
-func figureCells(f survey.Figures, hidden bool, lang string) []any {
+// figureCells are the responses, IKM and grade of a row and the ratings
+// it holds back; hidden or empty figures leave the IKM and grade empty and
+// say why in the note.
+func figureCells(g groupRow, lang string) []any {
+	f := g.Figures
 	switch {
-	case hidden:
-		return []any{f.Responses, nil, nil, nil, nil, "suppressed"}
+	case g.Hidden:
+		return []any{g.Count(), nil, nil, nil, nil, "suppressed", g.HeldBack}
 	case f.Empty():
-		return []any{f.Responses, nil, nil, nil, nil, ""}
+		return []any{g.Count(), nil, nil, nil, nil, "", g.HeldBack}
 	}
-	return []any{f.Responses, f.IKM, f.Value, string(f.Mutu), f.Kinerja(lang), ""}
+	return []any{g.Count(), f.IKM, f.Value, string(f.Mutu), f.Kinerja(lang), "", g.HeldBack}
 }
 
-var figureHeader = []string{"responses", "ikm", "index", "mutu", "kinerja", "note"}
+var figureHeader = []string{"responses", "ikm", "index", "mutu", "kinerja", "note", "held_back"}
 
 func summaryTable(rep officeReport, lang string) reportTable {
 	t := reportTable{Name: "summary", Header: append([]string{"scope"}, figureHeader...)}
 	for _, v := range rep.Variants {
-		hidden := v.Hidden
-		if v.Key == "all" {
-			hidden = rep.Hidden
-		}
-		t.Rows = append(t.Rows, append([]any{v.Key}, figureCells(v.Figures, hidden, lang)...))
+		t.Rows = append(t.Rows, append([]any{v.Key}, figureCells(v, lang)...))
 	}
 	return t
 }
@@ -60,7 +58,7 @@ func elementsTable(f survey.Figures, hidden bool, lang string) reportTable {
 func groupTable(name string, rows []groupRow, lang string) reportTable {
 	t := reportTable{Name: name, Header: append([]string{"key", "name"}, figureHeader...)}
 	for _, g := range rows {
-		t.Rows = append(t.Rows, append([]any{g.Key, g.Name(lang)}, figureCells(g.Figures, g.Hidden, lang)...))
+		t.Rows = append(t.Rows, append([]any{g.Key, g.Name(lang)}, figureCells(g, lang)...))
 	}
 	return t
 }
@@ -80,20 +78,21 @@ func individualCells(x survey.Individual) []any {
 }
 
 func staffTable(rows []staffRow) reportTable {
-	t := reportTable{Name: "staff", Header: append([]string{"nip", "name", "unit", "counter"}, individualHeader...)}
+	t := reportTable{Name: "staff", Header: append(append([]string{"nip", "name", "unit", "counter"}, individualHeader...), "held_back")}
 	for _, r := range rows {
-		t.Rows = append(t.Rows, append([]any{r.Staff.NIP, r.Staff.Name, r.Staff.Unit, r.Staff.Counter}, individualCells(r.Individual)...))
+		row := append([]any{r.Staff.NIP, r.Staff.Name, r.Staff.Unit, r.Staff.Counter}, individualCells(r.Individual)...)
+		t.Rows = append(t.Rows, append(row, r.HeldBack))
 	}
 	return t
 }
 
-func candidateTable(name string, cs []survey.Candidate, lang string) reportTable {
+func candidateTable(name string, cs []survey.Candidate, heldBack map[string]personHeld, lang string) reportTable {
 	h := append([]string{"nip", "name", "unit"}, individualHeader...)
 	h = append(h, "responses_without_suspect", "index_without_suspect",
 		"responses_trusted", "index_trusted", "interval_low_trusted", "interval_high_trusted",
 		"responses_verified", "index_verified", "responses_unverified", "index_unverified",
 		"channel_qr", "channel_visit", "channel_kiosk", "channel_api", "verified_share", "suspect_ratings", "flags",
-		"contested", "contests", "evidence")
+		"contested", "contests", "evidence", "held_back")
 	t := reportTable{Name: name, Header: h}
 	for _, c := range cs {
 		row := append([]any{c.Staff.NIP, c.Staff.Name, c.Staff.Unit}, individualCells(c.All)...)
@@ -106,7 +105,7 @@ func candidateTable(name string, cs []survey.Candidate, lang string) reportTable
 		for _, e := range c.Evidence {
 			ev = append(ev, e.Text(lang))
 		}
-		t.Rows = append(t.Rows, append(row, strings.Join(ev, "; ")))
+		t.Rows = append(t.Rows, append(row, strings.Join(ev, "; "), heldBack[c.Staff.NIP].All))
 	}
 	return t
 }
@@ -164,6 +163,7 @@ func evidenceTable(rep personReport) reportTable {
 		add(section, month, "", c[1], c[2], c[3], x.Responses, string(x.Status), "")
 	}
 	person("individual", "", rep.Individual)
+	add("held_back", "", "", nil, nil, nil, rep.HeldBack, "", "")
 	person("individual_without_suspect", "", rep.WithoutSuspect)
 	person("individual_verified", "", rep.Verified)
 	person("individual_unverified", "", rep.Unverified)
@@ -184,8 +184,8 @@ func evidenceTable(rep personReport) reportTable {
 		add("contested", strings.Join(c.Months, " "), c.Kind, c.Shift, nil, nil, c.Ratings, "contested", c.Text("id"))
 	}
 	unit := func(month string, g groupRow) {
-		c := figureCells(g.Figures, g.Hidden, "id")
-		add("unit_ikm", month, "", c[1], nil, nil, g.Figures.Responses, c[5].(string), g.Key)
+		c := figureCells(g, "id")
+		add("unit_ikm", month, "", c[1], nil, nil, g.Count(), c[5].(string), g.Key)
 	}
 	unit("", rep.Unit)
 	for _, m := range rep.Months {

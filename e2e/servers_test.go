@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -17,6 +18,7 @@ import (
 	"github.com/skmkiosk/skm/store/sqlite"
 	"github.com/skmkiosk/skm/survey"
 	"github.com/skmkiosk/skm/sync/wire"
+	"github.com/skmkiosk/skm/web"
 )
 
 // Valid PNS NIPs (BKN's format: birth date, TMT CPNS, sex digit, sequence).
@@ -146,33 +148,48 @@ type centralServer struct {
 	URL    string
 	DB     *sqlite.CentralDB
 	Server *central.Server
+	Clock  *centralClock
 }
 
-// centralNow is central's clock in the tests: the day after the kiosks'
-// ratings, as when the office head reads the reports the morning after the
-// nightly sync. Reports count closed days only ("today is not counted").
-// Kiosks that sync in a test use it too, so that their clocks agree.
-func centralNow() time.Time { return time.Now().Add(24 * time.Hour) }
+// centralClock is central's clock in the tests: real time plus an offset,
+// first a day, as when the nightly sync uploads the kiosks' ratings of the
+// day. Kiosks that sync in a test use it too, so that their clocks agree.
+type centralClock struct{ offset atomic.Int64 }
+
+// Now returns the real time plus the clock's offset.
+func (c *centralClock) Now() time.Time { return time.Now().Add(time.Duration(c.offset.Load())) }
+
+// SettleMonth moves central's clock past the settling of the kiosks'
+// current month (survey.SettleDays after it ends, and the hour's grace), as
+// when the office head reads the month's reports: reports show settled
+// months only.
+func (c *centralServer) SettleMonth() {
+	now := time.Now()
+	month := survey.MonthStart(now, web.Jakarta)
+	c.Clock.offset.Store(int64(survey.SettleTime(month).Add(2 * time.Hour).Sub(now)))
+}
 
 // MustStartCentral opens a fresh central database under tb.TempDir(), serves
-// it on 127.0.0.1:0 with the clock centralNow and registers its shutdown.
+// it on 127.0.0.1:0 with a centralClock a day ahead and registers its shutdown.
 func MustStartCentral(tb testing.TB) *centralServer {
 	tb.Helper()
 	cfg := central.DefaultConfig()
 	cfg.Listen = "127.0.0.1:0"
 	cfg.Database = filepath.Join(tb.TempDir(), "central.db")
-	// Central's clock runs a day ahead of the kiosks' (centralNow): within
+	// Central's clock runs a day ahead of the kiosks' (centralClock): within
 	// this limit their ratings' times are not doubtful (flag clock).
 	cfg.Sync.ClockSkewLimit = survey.Duration(48 * time.Hour)
 	if err := cfg.Validate(); err != nil {
 		tb.Fatal(err)
 	}
 	ctx := context.Background()
-	db, err := sqlite.OpenCentral(ctx, cfg.Database, sqlite.CentralOptions{Now: centralNow})
+	clock := &centralClock{}
+	clock.offset.Store(int64(24 * time.Hour))
+	db, err := sqlite.OpenCentral(ctx, cfg.Database, sqlite.CentralOptions{Now: clock.Now})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	srv, err := central.NewServer(cfg, db, central.Options{Logger: discard, Now: centralNow, BcryptCost: 4})
+	srv, err := central.NewServer(cfg, db, central.Options{Logger: discard, Now: clock.Now, BcryptCost: 4})
 	if err != nil {
 		db.Close()
 		tb.Fatal(err)
@@ -197,7 +214,7 @@ func MustStartCentral(tb testing.TB) *centralServer {
 			tb.Errorf("close central database: %v", err)
 		}
 	})
-	return &centralServer{URL: "http://" + ln.Addr().String(), DB: db, Server: srv}
+	return &centralServer{URL: "http://" + ln.Addr().String(), DB: db, Server: srv, Clock: clock}
 }
 
 // MustSetupLink returns the one-time set-up link central prints on first start.

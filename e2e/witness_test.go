@@ -89,10 +89,10 @@ func TestThankYouPageWitnessAndReceipt(t *testing.T) {
 	check := c.URL + wire.PathReceipt + "?" + url.Values{"kode": {code}}.Encode()
 	MustOpen(t, b, phone, check, "#receipt-result")
 	MustContain(t, b, "#receipt-result", "Belum diterima")
-	up := upload.New(k.DB, upload.Config{BaseURL: c.URL, KioskID: ck.ID, Key: key, Now: centralNow, Logger: discard})
+	up := upload.New(k.DB, upload.Config{BaseURL: c.URL, KioskID: ck.ID, Key: key, Now: c.Clock.Now, Logger: discard})
 	MustSync(t, up)
 	MustOpen(t, b, phone, check, "#receipt-result")
-	MustContain(t, b, "#receipt-result", "Diterima pusat pada "+centralNow().In(web.Jakarta).Format("02-01-2006"))
+	MustContain(t, b, "#receipt-result", "Diterima pusat pada "+c.Clock.Now().In(web.Jakarta).Format("02-01-2006"))
 	if page := MustText(t, b, "main"); strings.Contains(page, "KTPEL") || strings.Contains(page, "Sangat") {
 		t.Errorf("the receipt page shows something of the rating: %q", page)
 	}

@@ -24,13 +24,24 @@ type summaryData struct {
 	Today      survey.Tally
 	Month      survey.Tally
 	MonthLabel string
-	Index      survey.Index
-	Kinerja    string
-	Elements   []elementView
-	Staff      []staffCount
-	Pending    int64
-	Sync       survey.SyncStatus
-	Receipt    string
+	// Index and Elements are the office's figures of the last whole month
+	// (FigureMonth), on a kiosk without central only, and only from
+	// MinCell ratings: a figure of the month in progress would change with
+	// each rating and tell what the last citizen answered
+	// (docs/reports-api.md, "Disclosure rule"). A kiosk connected to
+	// central leaves figures to central's reports.
+	Index       survey.Index
+	Kinerja     string
+	Elements    []elementView
+	FigureMonth string
+	OnCentral   bool
+	// FigureHidden is set when the last month had ratings, too few to show.
+	FigureHidden bool
+	MinCell      int
+	Staff        []staffCount
+	Pending      int64
+	Sync         survey.SyncStatus
+	Receipt      string
 	// Visits compares visit codes issued with visits rated (the response rate).
 	VisitsToday survey.VisitCounts
 	VisitsMonth survey.VisitCounts
@@ -65,11 +76,12 @@ func (s *Server) handleSummary(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	d := summaryData{Today: daySum.Office, Month: monthSum.Office, MonthLabel: month.Format("01/2006"),
-		Index: monthSum.Office.Index(), Sync: s.syncStatus()}
-	d.Kinerja = d.Index.Mutu.Kinerja(lang)
-	for i, e := range survey.Elements {
-		d.Elements = append(d.Elements, elementView{e.Name(lang), d.Index.NRR[i]})
+	d := summaryData{Today: daySum.Office, Month: monthSum.Office, MonthLabel: month.Format("01/2006"), Sync: s.syncStatus(),
+		FigureMonth: month.AddDate(0, -1, 0).Format("01/2006"), OnCentral: s.cfg.Central.Enabled(), MinCell: survey.DefaultReportRules().MinCell}
+	if !d.OnCentral {
+		if err := s.lastMonthFigures(c, &d, month, lang); err != nil {
+			return err
+		}
 	}
 	staff, err := s.store.FindStaff(ctx, survey.StaffFilter{})
 	if err != nil {
@@ -92,6 +104,25 @@ func (s *Server) handleSummary(c *fiber.Ctx) error {
 			r.FinishedAt.In(web.Jakarta).Format("02-01-2006 15:04 WIB"), r.Result, r.Buffered, r.Sent, r.Stored, r.Duplicates, r.Refused, r.Pending)
 	}
 	return s.render.Render(c, fiber.StatusOK, "admin", s.page(c, "summary_title", d))
+}
+
+// lastMonthFigures sets the office's IKM and NRR of the month before month,
+// when it holds at least MinCell ratings.
+func (s *Server) lastMonthFigures(c *fiber.Ctx, d *summaryData, month time.Time, lang string) error {
+	last, err := s.store.Summarize(c.UserContext(), month.AddDate(0, -1, 0), month)
+	if err != nil {
+		return err
+	}
+	if last.Office.N < int64(d.MinCell) {
+		d.FigureHidden = last.Office.N > 0
+		return nil
+	}
+	d.Index = last.Office.Index()
+	d.Kinerja = d.Index.Mutu.Kinerja(lang)
+	for i, e := range survey.Elements {
+		d.Elements = append(d.Elements, elementView{e.Name(lang), d.Index.NRR[i]})
+	}
+	return nil
 }
 
 type syncPage struct {

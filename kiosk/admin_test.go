@@ -9,7 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/skmkiosk/skm/kiosk"
 	"github.com/skmkiosk/skm/survey"
+	"github.com/skmkiosk/skm/sync/wire"
 	"github.com/skmkiosk/skm/web"
 )
 
@@ -57,9 +59,12 @@ func TestSummaryCountsAndIKM(t *testing.T) {
 	}
 	day := func(d, h int) time.Time { return time.Date(2030, 6, d, h, 0, 0, 0, web.Jakarta) }
 	post(time.Date(2030, 5, 31, 23, 30, 0, 0, web.Jakarta), nipBudi, fill(1)) // last month: not counted
-	post(day(1, 0), nipSiti, fill(4))                                         // first minute of the month
-	post(day(14, 23), nipSiti, fill(4))                                       // yesterday 23:00 WIB = 16:00 UTC
-	post(day(15, 0), nipSiti, fill(4))                                        // today from midnight WIB (17:00 UTC the day before)
+	for d := range 4 {
+		post(time.Date(2030, 5, 20+d, 9, 0, 0, 0, web.Jakarta), nipAgus, fill(4)) // May: 5 ratings, the IKM shown
+	}
+	post(day(1, 0), nipSiti, fill(4))   // first minute of the month
+	post(day(14, 23), nipSiti, fill(4)) // yesterday 23:00 WIB = 16:00 UTC
+	post(day(15, 0), nipSiti, fill(4))  // today from midnight WIB (17:00 UTC the day before)
 	post(day(15, 9), nipBudi, fill(4))
 	post(day(15, 10), nipSiti, fill(4))
 	post(day(16, 8), nipAgus, fill(1)) // tomorrow: not yet
@@ -71,13 +76,15 @@ func TestSummaryCountsAndIKM(t *testing.T) {
 	for _, want := range []string{
 		"Hari ini 3",
 		"Bulan 06/2030 5",
-		"IKM kantor bulan ini 100,00 A Sangat Baik",
-		"Menunggu dikirim 7",
+		// The figures are May's (4 × 4 and 1 × 1: NRR 3.40), never the
+		// month in progress, which would change with each rating.
+		"IKM kantor bulan 05/2030 85,00 B Baik",
+		"Menunggu dikirim 11",
 		"Siti Aminah 1 2 4",
 		"Budi Santoso 2 1 1",
 		"Agus Salim 3 0 0",
-		"Persyaratan 4,00",
-		"Sarana dan Prasarana 4,00",
+		"Persyaratan 3,40",
+		"Sarana dan Prasarana 3,40",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("summary lacks %q in:\n%s", want, got)
@@ -86,7 +93,7 @@ func TestSummaryCountsAndIKM(t *testing.T) {
 
 	resp, en := MustGet(t, admin, k.URL+"/admin?lang=en")
 	MustStatus(t, resp, en, http.StatusOK)
-	if !strings.Contains(text(en), "100.00 A Very good") {
+	if !strings.Contains(text(en), "85.00 B Good") {
 		t.Errorf("English summary: %s", text(en))
 	}
 
@@ -98,21 +105,60 @@ func TestSummaryMixedRatings(t *testing.T) {
 	k := MustStartKiosk(t)
 	MustAddStaff(t, k, nipSiti, "Siti Aminah", "1")
 	admin := MustSetUp(t, k)
-	// One response all 4 but biaya 1, one all 3: NRR 3.50 for eight elements
-	// and 2.00 for biaya; IKM = (8×3.5 + 2)/9 × 25 = 83.33, grade B.
+	// In May, one response all 4 but biaya 1 and four all 3: NRR 3.20 for
+	// eight elements and 2.60 for biaya; IKM = (8×3.2 + 2.6)/9 × 25 = 78.33, grade B.
 	first := fill(4)
 	first["biaya"] = 1
+	k.Clock.Set(time.Date(2030, 5, 10, 9, 0, 0, 0, web.Jakarta))
 	MustCreateResponse(t, k.URL, ratingsBody(nipSiti, first), http.StatusCreated)
-	MustCreateResponse(t, k.URL, ratingsBody(nipSiti, fill(3)), http.StatusCreated)
-
 	resp, page := MustGet(t, admin, k.URL+"/admin")
 	MustStatus(t, resp, page, http.StatusOK)
+	if got := text(page); strings.Contains(got, "3,20") || strings.Contains(got, "78,33") {
+		t.Errorf("the month in progress shows a figure: %s", got)
+	}
+	for range 4 {
+		MustCreateResponse(t, k.URL, ratingsBody(nipSiti, fill(3)), http.StatusCreated)
+	}
+	k.Clock.Set(testStart)
+	resp, page = MustGet(t, admin, k.URL+"/admin")
+	MustStatus(t, resp, page, http.StatusOK)
 	got := text(page)
-	for _, want := range []string{"IKM kantor bulan ini 83,33 B Baik", "Biaya/Tarif 2,00", "Waktu Penyelesaian 3,50", "Menunggu dikirim 2"} {
+	for _, want := range []string{"IKM kantor bulan 05/2030 78,33 B Baik", "Biaya/Tarif 2,60", "Waktu Penyelesaian 3,20", "Menunggu dikirim 5"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("summary lacks %q in:\n%s", want, got)
 		}
 	}
+	// With four ratings the month holds no figure; a kiosk connected to
+	// central shows none: central's reports do.
+	if got := summaryAfterMay(t, 4); !strings.Contains(got, "Kurang dari 5 penilaian") || strings.Contains(got, "75,00") {
+		t.Errorf("four ratings in May: %s", got)
+	}
+	secret, _, err := wire.NewKioskKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := summaryAfterMay(t, 6, func(c *kiosk.Config) {
+		c.Central.URL, c.Central.KioskID, c.Central.Secret = "http://127.0.0.1:9", "kios-1", secret
+	}); !strings.Contains(got, "laporan aplikasi pusat") || strings.Contains(got, "75,00") {
+		t.Errorf("a kiosk connected to central: %s", got)
+	}
+}
+
+// summaryAfterMay starts a kiosk, stores n ratings of all 3 on 10 May 2030
+// and returns the summary's text on 15 June.
+func summaryAfterMay(t *testing.T, n int, configure ...func(*kiosk.Config)) string {
+	t.Helper()
+	k := MustStartKiosk(t, configure...)
+	MustAddStaff(t, k, nipSiti, "Siti Aminah", "1")
+	admin := MustSetUp(t, k)
+	k.Clock.Set(time.Date(2030, 5, 10, 9, 0, 0, 0, web.Jakarta))
+	for range n {
+		MustCreateResponse(t, k.URL, ratingsBody(nipSiti, fill(3)), http.StatusCreated)
+	}
+	k.Clock.Set(testStart)
+	resp, page := MustGet(t, admin, k.URL+"/admin")
+	MustStatus(t, resp, page, http.StatusOK)
+	return text(page)
 }
 
 func TestServicesCatalogue(t *testing.T) {

@@ -20,21 +20,21 @@ func (t Tally) LowShare() float64 {
 	return 100 * float64(low) / float64(all)
 }
 
-// Attention windows: the last AttentionRecentDays complete days against the
-// AttentionBaselineDays before them. A week smooths a single bad morning;
-// four weeks are the office's usual.
-const (
-	AttentionRecentDays   = 7
-	AttentionBaselineDays = 28
-)
+// AttentionBaselineMonths is how many settled months before the latest one
+// its share of low answers is compared with: a quarter is the office's usual.
+const AttentionBaselineMonths = 3
 
-// AttentionWindows returns the recent and baseline periods as [from, to)
-// midnights in loc (Asia/Jakarta), for a page shown at now: today is left
-// out, as it is from every report. The baseline ends where recent begins.
-func AttentionWindows(now time.Time, loc *time.Location) (recentFrom, recentTo, baseFrom time.Time) {
-	recentTo = DayStart(now, loc)
-	recentFrom = recentTo.AddDate(0, 0, -AttentionRecentDays)
-	return recentFrom, recentTo, recentFrom.AddDate(0, 0, -AttentionBaselineDays)
+// AttentionMonths returns the recent window, the latest month settled at
+// now, and the baseline, the AttentionBaselineMonths before it. A window of
+// days, sliding each day, would let anyone subtract one day's figure from
+// the next (docs/reports-api.md, "Disclosure rule"); whole settled months
+// rest on the same release groups as every report.
+func AttentionMonths(now time.Time, loc *time.Location) (recent, baseline Period) {
+	end := SettledEnd(now, loc)
+	recent = Period{From: end.AddDate(0, -1, 0), To: end, Label: end.AddDate(0, -1, 0).Format("2006-01")}
+	baseline = Period{From: recent.From.AddDate(0, -AttentionBaselineMonths, 0), To: recent.From}
+	baseline.Label = baseline.From.Format("2006-01") + " – " + baseline.To.AddDate(0, -1, 0).Format("2006-01")
+	return recent, baseline
 }
 
 // Attention is a group (a unit, or "" for the whole office) whose share of

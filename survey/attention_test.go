@@ -59,17 +59,22 @@ func TestRisingLowShares(t *testing.T) {
 	}
 }
 
-func TestAttentionWindows(t *testing.T) {
+func TestAttentionMonths(t *testing.T) {
 	wib := time.FixedZone("WIB", 7*3600)
-	// 27 November, 01:30 WIB (26 November 18:30 UTC): today is the 27th.
-	from, to, base := AttentionWindows(time.Date(2026, 11, 26, 18, 30, 0, 0, time.UTC), wib)
+	// 8 December, 01:30 WIB: November has just settled; it is compared with
+	// August to October.
+	recent, base := AttentionMonths(time.Date(2026, 12, 7, 18, 30, 0, 0, time.UTC), wib)
 	for _, c := range []struct {
 		name string
 		got  time.Time
 		want string
-	}{{"recent from", from, "2026-11-20"}, {"recent to", to, "2026-11-27"}, {"baseline from", base, "2026-10-23"}} {
+	}{{"recent from", recent.From, "2026-11-01"}, {"recent to", recent.To, "2026-12-01"}, {"baseline from", base.From, "2026-08-01"}, {"baseline to", base.To, "2026-11-01"}} {
 		if c.got.In(wib).Format(time.DateTime) != c.want+" 00:00:00" {
 			t.Errorf("%s = %s, want %s 00:00 WIB", c.name, c.got.In(wib), c.want)
 		}
+	}
+	// A day earlier November has not settled: October is the recent month.
+	if recent, _ := AttentionMonths(time.Date(2026, 12, 7, 12, 0, 0, 0, wib), wib); recent.Label != "2026-10" {
+		t.Errorf("on 7 December the recent month is %s, want 2026-10", recent.Label)
 	}
 }

@@ -200,8 +200,8 @@ func TestGroupAndSumCells(t *testing.T) {
 
 func TestCountProfiles(t *testing.T) {
 	counts := CountProfiles([]ProfileCell{
-		{Profile{AgeBand: "30-39", Sex: "P"}, 3},
-		{Profile{AgeBand: "30-39", Sex: "L", Education: "s1"}, 1},
+		{Profile: Profile{AgeBand: "30-39", Sex: "P"}, N: 3},
+		{Profile: Profile{AgeBand: "30-39", Sex: "L", Education: "s1"}, N: 1},
 	})
 	get := func(field, code string) ProfileCount {
 		for _, c := range counts {
@@ -228,8 +228,12 @@ func TestParseReportPeriod(t *testing.T) {
 	for _, tc := range []struct{ code, from, to, want, first, last string }{
 		{"2026-q4", "", "", "2026-Q4", "2026-10-01", "2026-12-31"},
 		{"2026-11", "", "", "2026-11", "2026-11-01", "2026-11-30"},
-		{"", "2026-11-03", "2026-11-09", "2026-11-03~2026-11-09", "2026-11-03", "2026-11-09"},
-		{"2026-11-03~2026-11-09", "", "", "2026-11-03~2026-11-09", "2026-11-03", "2026-11-09"},
+		{"", "2026-11-01", "2026-11-30", "2026-11", "2026-11-01", "2026-11-30"},
+		{"", "2026-02", "2026-07", "2026-02~2026-07", "2026-02-01", "2026-07-31"},
+		{"2026-02~2026-07", "", "", "2026-02~2026-07", "2026-02-01", "2026-07-31"},
+		{"2026-10-01~2026-12-31", "", "", "2026-Q4", "2026-10-01", "2026-12-31"},
+		{"", "2026-07", "2026-12", "2026-S2", "2026-07-01", "2026-12-31"},
+		{"", "2025-11", "2026-02", "2025-11~2026-02", "2025-11-01", "2026-02-28"},
 	} {
 		p, code, err := ParseReportPeriod(tc.code, tc.from, tc.to, jkt)
 		if err != nil {
@@ -245,7 +249,12 @@ func TestParseReportPeriod(t *testing.T) {
 		{"", "", "", "from"},
 		{"2026-Q9", "", "", "period"},
 		{"", "2026-01-32", "2026-02-01", "from"},
-		{"", "2020-01-01", "2026-01-01", "to"},
+		{"", "2020-01", "2026-01", "to"},
+		// Days that do not make whole months: the differencing the rule closes.
+		{"", "2026-11-03", "2026-11-09", "from"},
+		{"", "2026-11-01", "2026-11-09", "to"},
+		{"2026-11-03~2026-11-30", "", "", "from"},
+		{"", "2026-07", "2026-02", "to"},
 		{"1999", "", "", "period"},
 	} {
 		_, _, err := ParseReportPeriod(tc.code, tc.from, tc.to, jkt)
@@ -257,11 +266,15 @@ func TestParseReportPeriod(t *testing.T) {
 
 func TestRecentPeriods(t *testing.T) {
 	jkt := time.FixedZone("WIB", 7*3600)
-	now := time.Date(2026, 11, 26, 10, 0, 0, 0, jkt)
+	// On 8 December November has settled: it is the latest period offered.
+	now := time.Date(2026, 12, 8, 10, 0, 0, 0, jkt)
 	ps := RecentPeriods(now, jkt)
 	if len(ps) != 27 || ps[0] != "2026-11" || ps[11] != "2025-12" || ps[12] != "2026-Q4" || ps[19] != "2025-Q1" ||
 		ps[20] != "2026-S2" || ps[23] != "2025-S1" || ps[24] != "2026" || ps[26] != "2024" {
 		t.Errorf("recent periods = %v", ps)
+	}
+	if ps := RecentPeriods(now.AddDate(0, 0, -1), jkt); ps[0] != "2026-10" {
+		t.Errorf("on 7 December the latest period offered is %s, want 2026-10 (November settles on the 8th)", ps[0])
 	}
 	for _, p := range ps {
 		if _, _, err := ParseReportPeriod(p, "", "", jkt); err != nil {

@@ -171,16 +171,25 @@ func SumCells(cells []Cell, keep func(Cell) bool) Tally {
 }
 
 // Comment is a citizen's comment as reports show it: the text and the month,
-// nothing that would tell which visit it came from.
+// nothing that would tell which visit it came from. Its staff member and
+// class only decide whether the report's release shows it (Part.ShowsLeaf).
 type Comment struct {
-	Month string `json:"month"`
-	Text  string `json:"text"`
+	Month    string `json:"month"`
+	Text     string `json:"text"`
+	NIP      string `json:"-"`
+	Verified bool   `json:"-"`
+	Suspect  bool   `json:"-"`
 }
 
-// ProfileCell counts the responses sharing one respondent profile.
+// ProfileCell counts the responses sharing one respondent profile, staff
+// member, month and class (which only decide what a report's release shows).
 type ProfileCell struct {
-	Profile Profile
-	N       int64
+	Profile  Profile
+	Month    string
+	NIP      string
+	Verified bool
+	Suspect  bool
+	N        int64
 }
 
 // ProfileCount is one line of the respondent profile table.

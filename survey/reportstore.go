@@ -119,8 +119,11 @@ func (s StaffStatement) Validate() error {
 // follow-up register and staff statements. Figures by office, unit, counter,
 // staff member and service come from the daily rollups Ingest maintains;
 // per-person intervals, comments and profiles from the stored responses.
-// Every query takes a ReportFilter of one office and period.
+// Every query takes a ReportFilter of one office and period. The store also
+// keeps the record of who asked for which report.
 type ReportStore interface {
+	ReportAccessStore
+
 	// SumRollups adds up the daily rollups the filter selects.
 	SumRollups(ctx context.Context, f ReportFilter) (Tally, error)
 	// RollupCells groups the selected daily rollups by the given dimensions

@@ -329,7 +329,7 @@ func responseRow(r survey.StoredResponse) []any {
 	return []any{pgtype.UUID{Bytes: id, Valid: true}, r.KioskID, r.OfficeID, r.Seq, r.NIP, r.Service,
 		rt[0], rt[1], rt[2], rt[3], rt[4], rt[5], rt[6], rt[7], rt[8],
 		r.Comment, r.Profile.AgeBand, r.Profile.Sex, r.Profile.Education, r.Profile.Occupation, r.Channel, r.Verified,
-		r.VisitID, survey.FlagsString(r.Flags), utc(r.CreatedAt), utc(r.ReceivedAt), jakartaDay(r.CreatedAt),
+		r.VisitID, survey.FlagsString(r.Flags), utc(r.CreatedAt), utc(r.ReceivedAt), reportDay(r),
 		r.Unit, r.Counter, r.UnknownStaff, r.Suspect, r.PrevHash, r.Hash, r.Fingerprint}
 }
 

@@ -129,6 +129,11 @@ func jakartaDay(t time.Time) time.Time {
 	return time.Date(j.Year(), j.Month(), j.Day(), 0, 0, 0, 0, time.UTC)
 }
 
+// reportDay returns the day r counts on in reports (survey.ReportDay) as a date value.
+func reportDay(r survey.StoredResponse) time.Time {
+	return jakartaDay(survey.ReportDay(r.CreatedAt, r.ReceivedAt, survey.Jakarta))
+}
+
 // utc returns t in UTC with microsecond precision, as timestamptz holds it.
 func utc(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
 

@@ -15,16 +15,16 @@ import (
 var _ survey.ReportStore = (*DB)(nil)
 
 // reportWhere turns a report filter into conditions on responses, whose
-// indexes lead with office_id or nip and created_at; rollupSource selects
-// the same Asia/Jakarta days from the rollups.
+// indexes lead with office_id or nip and day; rollupSource selects the same
+// report days (survey.ReportDay) from the rollups.
 func reportWhere(f survey.ReportFilter) (where, error) {
 	var w where
 	if err := f.Check(); err != nil {
 		return w, err
 	}
 	w.add("office_id = ?", f.OfficeID)
-	w.add("created_at >= ?", utc(f.From))
-	w.add("created_at < ?", utc(f.To))
+	w.add("day >= ?", jakartaDay(f.From))
+	w.add("day < ?", jakartaDay(f.To))
 	addDimensions(&w, f)
 	return w, nil
 }
@@ -202,11 +202,15 @@ func (d *DB) PersonCells(ctx context.Context, f survey.ReportFilter, attributabl
 	return cells, nil
 }
 
-// noVisitSQL keeps the unverified, unflagged responses of days when the
-// office issued visit codes but none for the staff member rated.
+// givenDay is the Asia/Jakarta day a response was given (UTC+7, no DST):
+// its day column is the day it counts on, later for a late upload.
+const givenDay = "((responses.created_at AT TIME ZONE 'UTC') + interval '7 hours')::date"
+
+// noVisitSQL keeps the unverified, unflagged responses given on days when
+// the office issued visit codes but none for the staff member rated.
 const noVisitSQL = ` AND NOT verified AND NOT suspect
-	AND EXISTS (SELECT 1 FROM visit_tallies t WHERE t.office_id = responses.office_id AND t.day = responses.day AND t.issued > 0)
-	AND NOT EXISTS (SELECT 1 FROM visit_tallies t WHERE t.office_id = responses.office_id AND t.day = responses.day
+	AND EXISTS (SELECT 1 FROM visit_tallies t WHERE t.office_id = responses.office_id AND t.day = ` + givenDay + ` AND t.issued > 0)
+	AND NOT EXISTS (SELECT 1 FROM visit_tallies t WHERE t.office_id = responses.office_id AND t.day = ` + givenDay + `
 		AND t.nip = responses.nip AND t.issued > 0)`
 
 // NoVisitCounts counts unverified, unflagged responses per NIP and day on
@@ -216,7 +220,7 @@ func (d *DB) NoVisitCounts(ctx context.Context, f survey.ReportFilter) ([]survey
 	if err != nil {
 		return nil, err
 	}
-	rows, err := d.pool.Query(ctx, "SELECT nip, to_char(day, 'YYYY-MM-DD'), COUNT(*) FROM responses"+w.String()+noVisitSQL+" GROUP BY 1, 2 ORDER BY 1, 2", w.args...)
+	rows, err := d.pool.Query(ctx, "SELECT nip, to_char("+givenDay+", 'YYYY-MM-DD'), COUNT(*) FROM responses"+w.String()+noVisitSQL+" GROUP BY 1, 2 ORDER BY 1, 2", w.args...)
 	if err != nil {
 		return nil, fmt.Errorf("ratings without visits of office %d: %w", f.OfficeID, translate(err))
 	}
@@ -235,13 +239,14 @@ func (d *DB) FindComments(ctx context.Context, f survey.ReportFilter) ([]survey.
 	}
 	w.conds = append(w.conds, "comment <> ''")
 	// COLLATE "C" orders by code point, as SQLite does.
-	rows, err := d.pool.Query(ctx, "SELECT to_char(day, 'YYYY-MM'), comment FROM responses"+w.String()+` ORDER BY 1, comment COLLATE "C"`, w.args...)
+	rows, err := d.pool.Query(ctx, "SELECT to_char(day, 'YYYY-MM'), comment, nip, verified, suspect FROM responses"+w.String()+
+		` ORDER BY 1, comment COLLATE "C", nip COLLATE "C", verified, suspect`, w.args...)
 	if err != nil {
 		return nil, fmt.Errorf("comments of office %d: %w", f.OfficeID, translate(err))
 	}
 	return collect(rows, fmt.Sprintf("comments of office %d", f.OfficeID), func(row pgx.Row) (survey.Comment, error) {
 		var x survey.Comment
-		err := row.Scan(&x.Month, &x.Text)
+		err := row.Scan(&x.Month, &x.Text, &x.NIP, &x.Verified, &x.Suspect)
 		return x, err
 	})
 }
@@ -252,15 +257,15 @@ func (d *DB) ProfileCells(ctx context.Context, f survey.ReportFilter) ([]survey.
 	if err != nil {
 		return nil, err
 	}
-	rows, err := d.pool.Query(ctx, "SELECT age_band, sex, education, occupation, COUNT(*) FROM responses"+w.String()+
-		" GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4", w.args...)
+	rows, err := d.pool.Query(ctx, "SELECT age_band, sex, education, occupation, to_char(day, 'YYYY-MM'), nip, verified, suspect, COUNT(*) FROM responses"+
+		w.String()+` GROUP BY 1, 2, 3, 4, 5, 6, 7, 8 ORDER BY 1, 2, 3, 4, 5, nip COLLATE "C", 7, 8`, w.args...)
 	if err != nil {
 		return nil, fmt.Errorf("respondent profiles of office %d: %w", f.OfficeID, translate(err))
 	}
 	return collect(rows, fmt.Sprintf("respondent profiles of office %d", f.OfficeID), func(row pgx.Row) (survey.ProfileCell, error) {
 		var x survey.ProfileCell
 		p := &x.Profile
-		err := row.Scan(&p.AgeBand, &p.Sex, &p.Education, &p.Occupation, &x.N)
+		err := row.Scan(&p.AgeBand, &p.Sex, &p.Education, &p.Occupation, &x.Month, &x.NIP, &x.Verified, &x.Suspect, &x.N)
 		return x, err
 	})
 }

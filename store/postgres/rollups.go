@@ -41,7 +41,7 @@ func rollUp(rows []survey.StoredResponse, monthly bool) ([]rollupKey, map[rollup
 	tallies := map[rollupKey]*survey.Tally{}
 	var keys []rollupKey
 	for _, r := range rows {
-		day := jakartaDay(r.CreatedAt)
+		day := reportDay(r)
 		if monthly {
 			day = day.AddDate(0, 0, 1-day.Day())
 		}

@@ -291,7 +291,7 @@ func insertResponses(ctx context.Context, tx *sql.Tx, rows []survey.StoredRespon
 		res, err := stmt.ExecContext(ctx, id, r.KioskID, r.OfficeID, r.Seq, r.NIP, r.Service,
 			rt[0], rt[1], rt[2], rt[3], rt[4], rt[5], rt[6], rt[7], rt[8],
 			r.Comment, r.Profile.AgeBand, r.Profile.Sex, r.Profile.Education, r.Profile.Occupation, r.Channel, r.Verified,
-			r.VisitID, survey.FlagsString(r.Flags), formatTime(r.CreatedAt), formatTime(r.ReceivedAt), r.Day(survey.Jakarta),
+			r.VisitID, survey.FlagsString(r.Flags), formatTime(r.CreatedAt), formatTime(r.ReceivedAt), r.ReportDay(survey.Jakarta),
 			r.Unit, r.Counter, r.UnknownStaff, r.Suspect, r.PrevHash, r.Hash, r.Fingerprint)
 		if err != nil {
 			return nil, fmt.Errorf("insert response %s: %w", r.ID, translate(err))

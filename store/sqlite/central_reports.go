@@ -12,22 +12,17 @@ import (
 // Compile-time check that CentralDB answers report queries.
 var _ survey.ReportStore = (*CentralDB)(nil)
 
-// reportWhere turns a report filter into conditions on daily_rollups
-// (byDay) or on responses, whose indexes lead with office_id or nip and
-// created_at. Both forms select the same Asia/Jakarta days.
-func reportWhere(f survey.ReportFilter, byDay bool) (where, error) {
+// reportWhere turns a report filter into conditions on daily_rollups or on
+// responses, whose indexes lead with office_id or nip and day: both select
+// the same report days (survey.ReportDay).
+func reportWhere(f survey.ReportFilter) (where, error) {
 	var w where
 	if err := f.Check(); err != nil {
 		return w, err
 	}
 	w.add("office_id = ?", f.OfficeID)
-	if byDay {
-		w.add("day >= ?", survey.JakartaDate(f.From))
-		w.add("day < ?", survey.JakartaDate(f.To))
-	} else {
-		w.add("created_at >= ?", formatTime(f.From))
-		w.add("created_at < ?", formatTime(f.To))
-	}
+	w.add("day >= ?", survey.JakartaDate(f.From))
+	w.add("day < ?", survey.JakartaDate(f.To))
 	for _, c := range []struct{ col, v string }{{"unit", f.Unit}, {"counter", f.Counter}, {"nip", f.NIP}, {"service", f.Service}} {
 		if c.v != "" {
 			w.add(c.col+" = ?", c.v)
@@ -54,7 +49,7 @@ func tallyDest(t *survey.Tally) []any {
 
 // SumRollups adds up the daily rollups the filter selects.
 func (c *CentralDB) SumRollups(ctx context.Context, f survey.ReportFilter) (survey.Tally, error) {
-	w, err := reportWhere(f, true)
+	w, err := reportWhere(f)
 	if err != nil {
 		return survey.Tally{}, err
 	}
@@ -83,7 +78,7 @@ func rollupGroup(by []survey.Dimension) ([]string, error) {
 
 // RollupCells groups the selected daily rollups by the given dimensions.
 func (c *CentralDB) RollupCells(ctx context.Context, f survey.ReportFilter, by ...survey.Dimension) ([]survey.Cell, error) {
-	w, err := reportWhere(f, true)
+	w, err := reportWhere(f)
 	if err != nil {
 		return nil, err
 	}
@@ -129,7 +124,7 @@ func (c *CentralDB) PersonCells(ctx context.Context, f survey.ReportFilter, attr
 	if err != nil {
 		return nil, err
 	}
-	w, err := reportWhere(f, false)
+	w, err := reportWhere(f)
 	if err != nil {
 		return nil, err
 	}
@@ -156,17 +151,21 @@ func (c *CentralDB) PersonCells(ctx context.Context, f survey.ReportFilter, attr
 	return cells, nil
 }
 
-// noVisitSQL keeps the unverified, unflagged responses of days when the
-// office issued visit codes but none for the staff member rated.
+// givenDay is the Asia/Jakarta day a response was given (UTC+7, no DST):
+// its day column is the day it counts on, later for a late upload.
+const givenDay = "date(responses.created_at, '+7 hours')"
+
+// noVisitSQL keeps the unverified, unflagged responses given on days when
+// the office issued visit codes but none for the staff member rated.
 const noVisitSQL = ` AND verified = 0 AND suspect = 0
-	AND EXISTS (SELECT 1 FROM visit_tallies t WHERE t.office_id = responses.office_id AND t.day = responses.day AND t.issued > 0)
-	AND NOT EXISTS (SELECT 1 FROM visit_tallies t WHERE t.office_id = responses.office_id AND t.day = responses.day
+	AND EXISTS (SELECT 1 FROM visit_tallies t WHERE t.office_id = responses.office_id AND t.day = ` + givenDay + ` AND t.issued > 0)
+	AND NOT EXISTS (SELECT 1 FROM visit_tallies t WHERE t.office_id = responses.office_id AND t.day = ` + givenDay + `
 		AND t.nip = responses.nip AND t.issued > 0)`
 
 // NoVisitCounts counts unverified, unflagged responses per NIP and day on
 // days without a visit code for the staff member rated.
 func (c *CentralDB) NoVisitCounts(ctx context.Context, f survey.ReportFilter) ([]survey.NoVisitCount, error) {
-	w, err := reportWhere(f, false)
+	w, err := reportWhere(f)
 	if err != nil {
 		return nil, err
 	}
@@ -174,34 +173,34 @@ func (c *CentralDB) NoVisitCounts(ctx context.Context, f survey.ReportFilter) ([
 		var x survey.NoVisitCount
 		err := sc.Scan(&x.NIP, &x.Day, &x.N)
 		return x, err
-	}, "SELECT nip, day, COUNT(*) FROM responses"+w.String()+noVisitSQL+" GROUP BY 1, 2 ORDER BY 1, 2", w.args...)
+	}, "SELECT nip, "+givenDay+", COUNT(*) FROM responses"+w.String()+noVisitSQL+" GROUP BY 1, 2 ORDER BY 1, 2", w.args...)
 }
 
 // FindComments lists the selected non-empty comments by month and text.
 func (c *CentralDB) FindComments(ctx context.Context, f survey.ReportFilter) ([]survey.Comment, error) {
-	w, err := reportWhere(f, false)
+	w, err := reportWhere(f)
 	if err != nil {
 		return nil, err
 	}
 	w.conds = append(w.conds, "comment <> ''")
 	return queryAll(ctx, c.db, fmt.Sprintf("comments of office %d", f.OfficeID), func(sc scanner) (survey.Comment, error) {
 		var x survey.Comment
-		err := sc.Scan(&x.Month, &x.Text)
+		err := sc.Scan(&x.Month, &x.Text, &x.NIP, &x.Verified, &x.Suspect)
 		return x, err
-	}, "SELECT substr(day, 1, 7), comment FROM responses"+w.String()+" ORDER BY 1, 2", w.args...)
+	}, "SELECT substr(day, 1, 7), comment, nip, verified, suspect FROM responses"+w.String()+" ORDER BY 1, 2, 3, 4, 5", w.args...)
 }
 
 // ProfileCells counts the selected responses per respondent profile.
 func (c *CentralDB) ProfileCells(ctx context.Context, f survey.ReportFilter) ([]survey.ProfileCell, error) {
-	w, err := reportWhere(f, false)
+	w, err := reportWhere(f)
 	if err != nil {
 		return nil, err
 	}
 	return queryAll(ctx, c.db, fmt.Sprintf("respondent profiles of office %d", f.OfficeID), func(sc scanner) (survey.ProfileCell, error) {
 		var x survey.ProfileCell
 		p := &x.Profile
-		err := sc.Scan(&p.AgeBand, &p.Sex, &p.Education, &p.Occupation, &x.N)
+		err := sc.Scan(&p.AgeBand, &p.Sex, &p.Education, &p.Occupation, &x.Month, &x.NIP, &x.Verified, &x.Suspect, &x.N)
 		return x, err
-	}, "SELECT age_band, sex, education, occupation, COUNT(*) FROM responses"+w.String()+
-		" GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4", w.args...)
+	}, "SELECT age_band, sex, education, occupation, substr(day, 1, 7), nip, verified, suspect, COUNT(*) FROM responses"+w.String()+
+		" GROUP BY 1, 2, 3, 4, 5, 6, 7, 8 ORDER BY 1, 2, 3, 4, 5, 6, 7, 8", w.args...)
 }

@@ -37,7 +37,7 @@ func rollUp(rows []survey.StoredResponse) ([]rollupKey, map[rollupKey]*survey.Ta
 	tallies := map[rollupKey]*survey.Tally{}
 	var keys []rollupKey
 	for _, r := range rows {
-		k := rollupKey{r.OfficeID, r.Day(survey.Jakarta), r.Unit, r.Counter, r.NIP, r.Service, r.Verified, r.Suspect}
+		k := rollupKey{r.OfficeID, r.ReportDay(survey.Jakarta), r.Unit, r.Counter, r.NIP, r.Service, r.Verified, r.Suspect}
 		t := tallies[k]
 		if t == nil {
 			t = &survey.Tally{}

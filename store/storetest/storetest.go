@@ -67,7 +67,7 @@ func RunCentralStore(t *testing.T, open func(t *testing.T, now func() time.Time)
 		{"Settings", testSettings},
 		{"NULInText", testNULInText},
 		{"Ping", testPing},
-		{"ReportSums", testReportSums}, {"ReportPeriods", testReportPeriods}, {"ReportCells", testReportCells}, {"ReportPersonCells", testReportPersonCells}, {"ReportNoVisit", testReportNoVisit}, {"ReportComments", testReportComments}, {"ReportProfiles", testReportProfiles}, {"ReportWorkedExample", testReportWorkedExample}, {"ReportRTL", testReportRTL}, {"ReportStatements", testReportStatements},
+		{"ReportSums", testReportSums}, {"ReportPeriods", testReportPeriods}, {"ReportCells", testReportCells}, {"ReportPersonCells", testReportPersonCells}, {"ReportNoVisit", testReportNoVisit}, {"ReportComments", testReportComments}, {"ReportProfiles", testReportProfiles}, {"ReportWorkedExample", testReportWorkedExample}, {"ReportLateRows", testReportLateRows}, {"ReportAccess", testReportAccess}, {"ReportRTL", testReportRTL}, {"ReportStatements", testReportStatements},
 		{"Documents", testDocuments},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, open) })

@@ -1,4 +1,4 @@
--- Central schema 6: follow-up cases opened from kiosks' tracking codes.
+-- Central schema 7: follow-up cases opened from kiosks' tracking codes.
 -- store/postgres/migrations holds the same logical schema: change both.
 -- A case holds no contact (that stays on the kiosk): the code the citizen
 -- was shown, the rating it refers to, the low elements that opened it, and

@@ -1,4 +1,4 @@
--- Central appraisal database, schema 7, for PostgreSQL: follow-up cases
+-- Central appraisal database, schema 8, for PostgreSQL: follow-up cases
 -- opened from kiosks' tracking codes. store/sqlite/migrations/central holds
 -- the same logical schema for SQLite: change both together.
 -- A case holds no contact (that stays on the kiosk): the code the citizen
