@@ -35,6 +35,11 @@ type dashboardData struct {
 	// Attention is the kepala's office's list of rising shares of poor
 	// answers (as on its report); other roles open each office's report.
 	Attention []attentionRow
+	// Overdue are the follow-up cases past their due time (the kepala's
+	// office's, or every office's), with their offices' names.
+	Overdue      []survey.FollowUpCase
+	OfficeNames  map[int64]string
+	OverdueLimit int
 }
 
 func (s *Server) handleDashboard(c *fiber.Ctx) error {
@@ -61,6 +66,13 @@ func (s *Server) handleDashboard(c *fiber.Ctx) error {
 	}
 	if d.Findings, err = s.store.FindFindings(ctx, survey.FindingFilter{OfficeID: officeID, Limit: 10}); err != nil {
 		return err
+	}
+	if d.Overdue, err = s.overdueCases(ctx, officeID); err != nil {
+		return err
+	}
+	d.OfficeNames, d.OverdueLimit = map[int64]string{}, 50
+	for _, o := range offices {
+		d.OfficeNames[o.ID] = o.Name
 	}
 	if officeID != 0 && s.cfg.Reports.AttentionRise > 0 {
 		r, err := s.reports()

@@ -30,14 +30,34 @@ type Config struct {
 	// anywhere; empty, /metrics answers only on this machine (loopback).
 	MetricsToken string `toml:"metrics_token"`
 
-	Log     LogConfig     `toml:"log"`
-	TLS     TLSConfig     `toml:"tls"`
-	Sync    SyncConfig    `toml:"sync"`
-	Reports ReportsConfig `toml:"reports"`
-	Witness WitnessConfig `toml:"witness"`
+	Log       LogConfig       `toml:"log"`
+	TLS       TLSConfig       `toml:"tls"`
+	Sync      SyncConfig      `toml:"sync"`
+	Reports   ReportsConfig   `toml:"reports"`
+	Witness   WitnessConfig   `toml:"witness"`
+	FollowUps FollowUpsConfig `toml:"followups"`
 
 	// HTTP bounds the server's connections and how long it waits on them.
 	HTTP web.HTTPConfig `toml:"http"`
+}
+
+// FollowUpsConfig sets the follow-up cases opened for low ratings whose
+// citizens agreed to be contacted (docs/followups.md).
+type FollowUpsConfig struct {
+	// DueWorkingDays is the working days an office has to answer a case
+	// (LAPOR!/SP4N: five for complaints).
+	DueWorkingDays int `toml:"due_working_days"`
+	// Holidays are the days, besides Saturdays and Sundays, that are not
+	// working days (libur nasional and cuti bersama), as YYYY-MM-DD.
+	Holidays []string `toml:"holidays"`
+}
+
+// Policy returns the rule that opens cases: the attributable elements and
+// pengaduan, and the due date in working days.
+func (c *Config) Policy() survey.FollowUpPolicy {
+	cal, _ := survey.NewWorkCalendar(c.FollowUps.Holidays) // checked by Validate
+	return survey.FollowUpPolicy{Elements: survey.FollowUpElements(c.Reports.Rules().Attributable),
+		DueDays: c.FollowUps.DueWorkingDays, Calendar: cal}
 }
 
 // WitnessConfig governs central's two public endpoints for citizens: the
@@ -117,11 +137,12 @@ type ReportsConfig struct {
 // DefaultConfig returns the configuration used when no file is given.
 func DefaultConfig() Config {
 	c := Config{
-		Listen:   ":8090",
-		Database: "data/central.db",
-		Name:     "Penilaian Layanan ASN",
-		Log:      LogConfig{Format: "text", Level: "info"},
-		Sync:     SyncConfig{ClockSkewLimit: survey.Duration(10 * time.Minute), MaxConcurrentBatches: 16},
+		Listen:    ":8090",
+		Database:  "data/central.db",
+		Name:      "Penilaian Layanan ASN",
+		Log:       LogConfig{Format: "text", Level: "info"},
+		Sync:      SyncConfig{ClockSkewLimit: survey.Duration(10 * time.Minute), MaxConcurrentBatches: 16},
+		FollowUps: FollowUpsConfig{DueWorkingDays: 5, Holidays: []string{}},
 		Reports: ReportsConfig{MinResponses: 30, MinCell: 5, Attributable: []string{"kompetensi", "perilaku"},
 			RewardLowerBound: 88.31, CoachingUpperBound: 76.61, CoachingWeakMonths: 3,
 			AttentionRise: 10, APIRequestsPerMinute: 600, ContestZ: 3.29, ContestShift: 10, ContestNoVisitShare: 10, ContestBaselineMonths: 3,
@@ -177,6 +198,12 @@ func (c *Config) Validate() error {
 	}
 	if c.Sync.ClockSkewLimit.D() < 0 {
 		return fmt.Errorf("sync.clock_skew_limit: must not be negative")
+	}
+	if c.FollowUps.DueWorkingDays < 1 || c.FollowUps.DueWorkingDays > 60 {
+		return fmt.Errorf("followups.due_working_days: %d must be 1 to 60", c.FollowUps.DueWorkingDays)
+	}
+	if _, err := survey.NewWorkCalendar(c.FollowUps.Holidays); err != nil {
+		return fmt.Errorf("followups.holidays: %v", err)
 	}
 	if c.Witness.RequestsPerMinute < 0 {
 		return fmt.Errorf("witness.requests_per_minute: %d must not be negative (0 turns the bound off)", c.Witness.RequestsPerMinute)

@@ -105,6 +105,8 @@ type officePageData struct {
 	// AttentionMonth the settled month it looks at (YYYY-MM).
 	AttentionRise  float64
 	AttentionMonth string
+	// FollowUps are the office's follow-up figures for the period (nil on a narrower report).
+	FollowUps *survey.FollowUpStats
 }
 
 // attentionRow is a unit (or the office, Key "") whose share of low answers
@@ -134,6 +136,13 @@ func (s *Server) handleOfficeReport(c *fiber.Ctx) error {
 		}
 		recent, _ := survey.AttentionMonths(r.now, web.Jakarta)
 		d.AttentionMonth = recent.Label
+	}
+	if !q.Narrow() {
+		reg, err := s.followUpRegisterOf(c.UserContext(), q.Office.ID, q.Asked.From, q.Asked.To)
+		if err != nil {
+			return err
+		}
+		d.FollowUps = &reg.Stats
 	}
 	lang := web.LangOf(c)
 	tr := s.render.Tr

@@ -20,6 +20,8 @@ type rtlPageData struct {
 	Statuses []survey.RTLStatus
 	Elements []survey.Element
 	Periods  []string
+	// FollowUps is the register of citizens' follow-up cases.
+	FollowUps followUpRegister
 }
 
 func (s *Server) rtlPage(c *fiber.Ctx, status int, draft survey.RTLAction, perr error) error {
@@ -33,6 +35,9 @@ func (s *Server) rtlPage(c *fiber.Ctx, status int, draft survey.RTLAction, perr 
 	u, _ := web.CurrentUser(c)
 	d.CanEdit = u.Role == survey.RoleAdmin || u.Role == survey.RoleKepala
 	if d.Actions, err = r.store.FindRTL(ctx, q.Office.ID, q.Code); err != nil {
+		return err
+	}
+	if d.FollowUps, err = s.followUpRegisterOf(ctx, q.Office.ID, q.Asked.From, q.Asked.To); err != nil {
 		return err
 	}
 	rel, err := r.release(ctx, q.Office.ID, q.Period)

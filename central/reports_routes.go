@@ -19,6 +19,7 @@ func (s *Server) registerReportRoutes(app *fiber.App, admin fiber.Router) {
 	admin.Get("/reports/:office/rtl", readers, s.handleRTLPage)
 	admin.Post("/reports/:office/rtl", editors, s.handleRTLCreate)
 	admin.Post("/reports/:office/rtl/:id", editors, s.handleRTLUpdate)
+	admin.Post("/reports/:office/rtl/kasus/:id", editors, s.handleFollowUpUpdate)
 	admin.Get("/reports/:office/export.xlsx", readers, s.handleReportWorkbook)
 	admin.Get("/reports/:office/export/:table.:ext", readers, s.handleReportTable)
 	// Staff pages check their own access: readers, and a staff member's own account.
@@ -36,11 +37,13 @@ func (s *Server) registerReportRoutes(app *fiber.App, admin fiber.Router) {
 	api.Get("/appraisal", s.handleAPIAppraisal)
 	api.Get("/evidence.pdf", s.handleAPIEvidencePDF)
 	api.Get("/skm.pdf", s.handleAPISKMPDF)
+	api.Get("/followups", s.handleAPIFollowUps)
 
 	app.Get("/publik", s.handlePublicIndex)
-	// Registered before /publik/:office, which would otherwise take "dokumen".
+	// Registered before /publik/:office, which would otherwise take "dokumen" and "tindak-lanjut".
 	verify := verifyLimit()
 	app.Get("/publik/dokumen/:id", verify, s.handleDocumentPage)
 	app.Post("/publik/dokumen/:id", verify, s.handleDocumentPage)
+	app.Get("/publik/tindak-lanjut", s.handleFollowUpStatus)
 	app.Get("/publik/:office", s.handlePublicPage)
 }

@@ -78,7 +78,7 @@ func NewServer(cfg Config, store survey.CentralStore, o Options) (*Server, error
 	s.auth = &web.Auth{Store: store, Now: o.Now, Secure: cfg.SecureCookies || cfg.TLS.Enabled(), BcryptCost: o.BcryptCost}
 	render.CSRF = s.auth.CSRFToken
 	s.ingest = &ingest.Handler{Store: store, Now: o.Now, SkewLimit: cfg.Sync.ClockSkewLimit.D(), MaxConcurrent: cfg.Sync.MaxConcurrentBatches,
-		Logger: o.Logger.With("component", "ingest"), Metrics: o.Metrics}
+		Logger: o.Logger.With("component", "ingest"), Metrics: o.Metrics, FollowUps: cfg.Policy(), PublicURL: cfg.PublicURL}
 	s.app = web.NewApp(web.AppOptions{Name: "central", HTTP: cfg.HTTP, BodyTimeout: 2 * time.Minute, WriteTimeout: 2 * time.Minute,
 		ErrorHandler: web.ErrorHandler(s.log, s.errorPage), Log: s.log})
 	s.registerRoutes()
@@ -88,7 +88,7 @@ func NewServer(cfg Config, store survey.CentralStore, o Options) (*Server, error
 
 func (s *Server) registerRoutes() {
 	app := s.app
-	app.Use(s.metrics.Measure, web.Recover(s.log), web.SecurityHeaders, bodyLimits.Handler, web.Lang)
+	app.Use(s.metrics.Measure, web.Recover(s.log), web.SecurityHeaders, bodyLimits.Handler, web.Lang, web.Display)
 	app.Use(compress.New(compress.Config{Level: compress.LevelBestSpeed, Next: func(c *fiber.Ctx) bool {
 		return strings.HasPrefix(c.Path(), "/static/") || strings.HasPrefix(c.Path(), "/api/v1/sync/")
 	}}))
@@ -124,6 +124,8 @@ func (s *Server) registerRoutes() {
 	catalogue := &web.CataloguePages{Auth: s.auth, Render: s.render, Page: s.page, Backend: s.officeCatalogue}
 	admin.Get("/offices/:office/services", readers, catalogue.List)
 	admin.Post("/offices/:office/services", editors, catalogue.Save)
+	admin.Get("/offices/:office/wording", readers, s.handleWording)
+	admin.Post("/offices/:office/wording", editors, s.handleWordingSave)
 
 	s.apiLimit = s.reportRateLimit()
 	s.registerReportRoutes(app, admin)

@@ -64,7 +64,12 @@ func MustRegisterKiosk(tb testing.TB, ctx context.Context, c *centralServer) *co
 	if err != nil {
 		tb.Fatal(err)
 	}
-	k := MustStartKiosk(tb, kioskOptions{Key: key, Configure: queueSystem})
+	// The kiosk's [central] section, as pasted from the kiosks page.
+	connect := func(kc *kiosk.Config) {
+		queueSystem(kc)
+		kc.Central = kiosk.CentralConfig{URL: c.URL, KioskID: m[1], Secret: m[2]}
+	}
+	k := MustStartKiosk(tb, kioskOptions{Key: key, Configure: connect})
 	up := upload.New(k.DB, upload.Config{BaseURL: c.URL, KioskID: m[1], Key: key, Now: c.Clock.Now, Logger: discard})
 	res := MustSync(tb, up)
 	if res.Roster.Added != 1 {

@@ -210,7 +210,8 @@ func TestKeyboardOnlySurvey(t *testing.T) {
 		t.Fatalf("two presses of ArrowDown in the service list chose %q, want KTPEL_BARU", got)
 	}
 	for _, e := range survey.Elements {
-		MustTabTo(t, ctx, fmt.Sprintf("#%s-1", e), 1)
+		// Each question's "Bacakan" button comes first (shown where the browser can speak).
+		MustTabTo(t, ctx, fmt.Sprintf("#%s-1", e), 2)
 		if e == survey.Persyaratan {
 			outline := MustEval[string](t, ctx, `getComputedStyle(document.activeElement.labels[0]).outlineStyle`)
 			if outline == "none" {

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 )
 
@@ -80,8 +82,14 @@ func TestScreenshots(t *testing.T) {
 			prep: []chromedp.Action[chromedp.Void]{chromedp.SetValue(chromedp.CSS("#service"), "KTPEL_BARU"),
 				chromedp.Click(chromedp.CSS(`label[for="persyaratan-4"]`)), chromedp.Evaluate[chromedp.Void]("scrollTo(0, 0)")}},
 		{file: "phone-thanks.png", v: phone, url: k.URL + "/s/" + siti.Code + "/terima-kasih", sel: ".thanks"},
-		{file: "tablet-start.png", v: tablet, url: k.URL + "/kiosk", sel: ".staff-grid"},
+		{file: "phone-survey-sunda-large.png", v: phone, url: k.URL + "/s/" + siti.Code + "?lang=su&tampilan=besar", sel: "form[data-survey]",
+			prep: []chromedp.Action[chromedp.Void]{chromedp.Click(chromedp.CSS(`label[for="persyaratan-3"]`)),
+				chromedp.Evaluate[chromedp.Void](`scrollTo(0, document.getElementById("q-persyaratan").getBoundingClientRect().top + scrollY - 8)`)}},
+		{file: "tablet-start.png", v: tablet, url: k.URL + "/kiosk?lang=id&tampilan=biasa", sel: ".staff-grid"},
 		{file: "tablet-survey.png", v: tablet, url: k.URL + "/kiosk/s/" + siti.Code, sel: "form[data-survey]"},
+		{file: "tablet-prompt.png", v: tablet, url: k.URL + "/kiosk/s/" + siti.Code, sel: "form[data-survey]",
+			prep: []chromedp.Action[chromedp.Void]{chromedp.Click(chromedp.CSS(`label[for="persyaratan-4"]`)), chromedp.Click(chromedp.CSS(`label[for="prosedur-3"]`)),
+				chromedp.Evaluate[chromedp.Void](`scrollTo(0, 0); document.getElementById("more-time").showModal()`)}},
 		{file: "desktop-counter.png", v: desktop, url: k.URL + "/counter/" + siti.Code, sel: ".counter-screen img.qr"},
 	}
 	for _, s := range shots {
@@ -108,8 +116,35 @@ func TestScreenshots(t *testing.T) {
 		MustShoot(t, ctx, s)
 	}
 
+	// A low rating with a contact: the tracking code, and the case at central after the sync.
+	cs, err := ck.DB.StaffByNIP(context.Background(), nipSiti)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Another citizen's phone (the browser rated Siti already): no cookies.
+	MustDo(t, ctx, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, network.ClearBrowserCookies, cdp.Empty{})
+		return err
+	}))
+	MustOpen(t, ctx, phone, ck.URL+"/s/"+cs.Code+"?lang=id&tampilan=biasa", "form[data-survey]")
+	thanks := MustRateWithContact(t, ctx, lowAnswers, "0812 3456 7890")
+	MustSync(t, ck.Uploader)
+	code := MustText(t, ctx, "#tracking-code")
+	MustLogIn(t, ctx, c.URL)
+	loop := []shot{
+		{file: "phone-thanks-tracking.png", v: phone, url: thanks, sel: "#tracking-code",
+			prep: []chromedp.Action[chromedp.Void]{chromedp.Evaluate[chromedp.Void](`scrollTo(0, document.querySelector(".tracking").getBoundingClientRect().top + scrollY - 8)`)}},
+		{file: "phone-central-followup.png", v: phone, url: c.URL + "/publik/tindak-lanjut?lang=id&kode=" + code, sel: "#fu-result"},
+		{file: "desktop-central-register.png", v: desktop, url: c.URL + "/admin/reports/" + ck.OfficeID + "/rtl", sel: "#fu-cases",
+			prep: []chromedp.Action[chromedp.Void]{chromedp.Evaluate[chromedp.Void](
+				`document.querySelector("#fu-cases details").open = true; scrollTo(0, document.getElementById("fu-register").getBoundingClientRect().top + scrollY - 8)`)}},
+	}
+	for _, s := range loop {
+		MustShoot(t, ctx, s)
+	}
+
 	var want []string
-	for _, s := range slices.Concat(shots, admin, central) {
+	for _, s := range slices.Concat(shots, admin, central, loop) {
 		want = append(want, s.file)
 	}
 	files, err := filepath.Glob(filepath.Join(screenshotDir, "*.png"))

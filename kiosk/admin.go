@@ -50,6 +50,9 @@ type summaryData struct {
 	Flagged int64
 	// RefusedBy counts this month's refused attempts of every kind.
 	RefusedBy []refusalCount
+	// Unfinished counts this month's unfinished tablet surveys kept apart
+	// ([kiosk] unfinished = "keep_partial"); -1 when the office drops them.
+	Unfinished int64
 }
 
 // refusalCount is one line of the summary's refused attempts.
@@ -190,6 +193,12 @@ func (s *Server) abuseSummary(c *fiber.Ctx, d *summaryData, today, month, end ti
 	for _, reason := range survey.RefusalReasons {
 		d.RefusedBy = append(d.RefusedBy, refusalCount{reason, refused[reason]})
 	}
-	d.Flagged, err = s.store.CountFlagged(ctx, month, end)
+	if d.Flagged, err = s.store.CountFlagged(ctx, month, end); err != nil {
+		return err
+	}
+	d.Unfinished = -1
+	if s.cfg.Kiosk.Unfinished == UnfinishedKeep {
+		d.Unfinished, err = s.store.CountPartials(ctx, month, end)
+	}
 	return err
 }

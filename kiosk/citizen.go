@@ -10,6 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/skmkiosk/skm/survey"
+	"github.com/skmkiosk/skm/sync/upload"
 	"github.com/skmkiosk/skm/web"
 )
 
@@ -28,6 +29,11 @@ type surveyForm struct {
 	ProfileOpen   bool
 	ErrField      string
 	IdleSeconds   int
+	// PromptSeconds is how long the tablet's "Perlu waktu lagi?" waits;
+	// PartialAction, when the office keeps unfinished surveys, is where the
+	// tablet sends one before it resets.
+	PromptSeconds int
+	PartialAction string
 	// Verified marks the survey of a one-time visit code: its service is fixed.
 	Verified    bool
 	ServiceName string
@@ -36,6 +42,8 @@ type surveyForm struct {
 	Contact     string
 	Consent     bool
 	ContactDays int
+	// Tracked: a low rating with a contact gets a tracking code (the kiosk is connected to central).
+	Tracked bool
 }
 
 type serviceGroup struct {
@@ -49,6 +57,7 @@ type questionView struct {
 	Code, Name, Text string
 	Options          []answerOption
 	Invalid          bool
+	N                int // its number on the page, 1 to 9
 }
 
 type answerOption struct {
@@ -106,24 +115,48 @@ func (s *Server) handleSurvey(c *fiber.Ctx) error {
 	if !strings.HasPrefix(c.Path(), "/kiosk") {
 		s.deviceID(c) // the limits count this browser's ratings from its cookie
 	}
-	// No "no-store": the browser's back button must show this same form (and
-	// its key) again rather than fetch a fresh one, so a resend is recognised.
+	setSurveyCache(c)
+	return s.render.Render(c, fiber.StatusOK, "survey", s.surveyPage(c, "survey_title", form))
+}
+
+// setSurveyCache keeps a phone's survey in its history and sends the
+// tablet's never from a cache. On a phone the back button must show the same
+// form (and its key) again rather than fetch a fresh one, so a resend is
+// recognised. On the shared tablet nothing of one citizen's form may come
+// back for the next (docs/accessibility.md, "Desk tablet").
+func setSurveyCache(c *fiber.Ctx) {
+	if strings.HasPrefix(c.Path(), "/kiosk") {
+		c.Set(fiber.HeaderCacheControl, "no-store")
+		return
+	}
 	c.Set(fiber.HeaderCacheControl, "private, max-age=0")
-	return s.render.Render(c, fiber.StatusOK, "survey", s.page(c, "survey_title", form))
+}
+
+// surveyPage starts a citizen's survey page: in the survey's language
+// (regional ones included), with the large-text switch.
+func (s *Server) surveyPage(c *fiber.Ctx, title string, data any) *web.Page {
+	p := s.page(c, title, data)
+	p.SurveyPage(c)
+	p.Title = p.T(title)
+	return p
 }
 
 func (s *Server) surveyForm(c *fiber.Ctx, st survey.Staff, r survey.Response, errField string) (*surveyForm, error) {
-	lang := web.LangOf(c)
+	lang := web.SurveyLangOf(c)
 	services, err := s.store.FindServices(c.UserContext(), true)
 	if err != nil {
 		return nil, err
 	}
 	f := &surveyForm{Staff: st, PhotoURL: s.photoURL(st), Service: r.Service, Comment: r.Comment,
 		CommentLimit: s.cfg.CommentLimit, ErrField: errField, IdleSeconds: int(s.cfg.Kiosk.IdleReset.D().Seconds()),
-		FollowUp: s.cfg.Privacy.FollowUp, ContactDays: days(s.cfg.Privacy.ContactRetention.D())}
+		PromptSeconds: int(s.cfg.Kiosk.PromptWait.D().Seconds()),
+		FollowUp:      s.cfg.Privacy.FollowUp, ContactDays: days(s.cfg.Privacy.ContactRetention.D()), Tracked: s.cfg.Central.Enabled()}
 	f.Action = "/s/" + st.Code + "/kirim"
 	if strings.HasPrefix(c.Path(), "/kiosk") {
 		f.Action = "/kiosk/s/" + st.Code + "/kirim"
+		if s.cfg.Kiosk.Unfinished == UnfinishedKeep {
+			f.PartialAction = "/kiosk/s/" + st.Code + "/sebagian"
+		}
 	}
 	groups := map[string]int{}
 	for _, sv := range services {
@@ -140,9 +173,9 @@ func (s *Server) surveyForm(c *fiber.Ctx, st survey.Staff, r survey.Response, er
 		f.ServiceGroups[i].Services = append(f.ServiceGroups[i].Services, serviceOption{sv.Code, sv.Name(lang)})
 	}
 	wording := s.wording(c, lang)
-	for _, e := range survey.Elements {
+	for i, e := range survey.Elements {
 		q := wording[e]
-		qv := questionView{Code: string(e), Name: e.Name(lang), Text: q.Text, Invalid: errField == "ratings."+string(e)}
+		qv := questionView{Code: string(e), Name: wording.ElementName(e, lang), Text: q.Text, Invalid: errField == "ratings."+string(e), N: i + 1}
 		for v := 1; v <= 4; v++ {
 			qv.Options = append(qv.Options, answerOption{Value: v, Label: q.Labels[v-1],
 				Icon: s.render.Static.URL(fmt.Sprintf("icons/face-%d.svg", v)), Checked: r.Ratings.Get(e) == v})
@@ -210,7 +243,7 @@ func (s *Server) handleSurveySubmit(c *fiber.Ctx) error {
 		return err
 	}
 	created := false
-	if in.Contact, err = s.formContact(c); err == nil {
+	if in.Contact, err = s.formContact(c, r.Ratings); err == nil {
 		created, err = s.store.CreateResponseWith(c.UserContext(), &r, in)
 	}
 	switch code := survey.ErrorCode(err); {
@@ -228,6 +261,13 @@ func (s *Server) handleSurveySubmit(c *fiber.Ctx) error {
 	if kiosk {
 		target = "/kiosk/terima-kasih"
 	}
+	return c.Redirect(s.thanksURL(c, target, &r, in, created), fiber.StatusSeeOther)
+}
+
+// thanksURL is the thank-you page after r was stored (or replayed): with
+// its receipt code (a kiosk that delivers witnesses), the tracking code of
+// its follow-up, if any, and the replay notice.
+func (s *Server) thanksURL(c *fiber.Ctx, base string, r *survey.Response, in survey.Intake, created bool) string {
 	q := url.Values{}
 	if !created {
 		q.Set("ulang", "1")
@@ -235,10 +275,20 @@ func (s *Server) handleSurveySubmit(c *fiber.Ctx) error {
 	if s.cfg.Witness() {
 		q.Set("tanda", survey.NewReceiptCode(s.cfg.Central.KioskID, r.Seq, r.Hash).String())
 	}
-	if len(q) > 0 {
-		target += "?" + q.Encode()
+	code := ""
+	if in.Contact != nil {
+		code = in.Contact.Code
 	}
-	return c.Redirect(target, fiber.StatusSeeOther)
+	if !created && r.ID != "" { // a replay: the code given the first time
+		code, _ = s.store.TrackingCodeOf(c.UserContext(), r.ID)
+	}
+	if code != "" {
+		q.Set("kode", code)
+	}
+	if len(q) == 0 {
+		return base
+	}
+	return base + "?" + q.Encode()
 }
 
 // surveyRefused shows the form again with the answers given and what is missing.
@@ -250,7 +300,8 @@ func (s *Server) surveyRefused(c *fiber.Ctx, st survey.Staff, r survey.Response,
 	}
 	form.FormKey = c.FormValue("form_key") // the same form, so the same key
 	form.Contact, form.Consent = c.FormValue("contact"), c.FormValue("followup_consent") == "1"
-	p := s.page(c, "survey_title", form)
+	setSurveyCache(c)
+	p := s.surveyPage(c, "survey_title", form)
 	p.Error = e
 	return s.render.Render(c, fiber.StatusBadRequest, "survey", p)
 }
@@ -260,18 +311,65 @@ type thanksData struct {
 	Replayed      bool
 	ReturnSeconds int
 	Receipt       *receiptView
+	// Code is the follow-up's tracking code, StatusURL where the citizen
+	// checks it, and Spelled the code read out character by character.
+	Code, StatusURL, Spelled string
 }
 
 func (s *Server) handleThanks(c *fiber.Ctx) error {
-	data := thanksData{Replayed: c.Query("ulang") == "1", ReturnSeconds: int(s.cfg.Kiosk.ReturnAfter.D().Seconds())}
+	d := thanksData{Replayed: c.Query("ulang") == "1", ReturnSeconds: int(s.cfg.Kiosk.ReturnAfter.D().Seconds())}
 	if rv, err := s.receipt(c); err != nil {
 		return err
 	} else if rv != nil {
-		data.Receipt = rv
+		d.Receipt = rv
 		// The witness image is the page's only request to another origin.
 		c.Set("Content-Security-Policy", web.ContentSecurityPolicyImages(s.cfg.Central.PublicURL))
 	}
-	return s.render.Render(c, fiber.StatusOK, "thanks", s.page(c, "thanks_title", data))
+	// Only a code this kiosk gave is shown: a made-up one in a link is not.
+	if code, err := survey.ParseTrackingCode(c.Query("kode")); err == nil {
+		ok, err := s.store.HasTrackingCode(c.UserContext(), code)
+		if err != nil {
+			return err
+		}
+		if ok {
+			d.Code, d.StatusURL, d.Spelled = code, s.followUpStatusURL(c, code), spell(code)
+			// The citizen needs time to note the code: the tablet waits as long as for a survey.
+			d.ReturnSeconds = max(d.ReturnSeconds, int(s.cfg.Kiosk.IdleReset.D().Seconds()))
+		}
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return s.render.Render(c, fiber.StatusOK, "thanks", s.surveyPage(c, "thanks_title", d))
+}
+
+// followUpStatusURL is central's public page for a tracking code.
+func (s *Server) followUpStatusURL(c *fiber.Ctx, code string) string {
+	base := s.cfg.Central.PublicURL
+	if base == "" {
+		if v, ok, err := s.store.Setting(c.UserContext(), upload.SettingPublicURL); err == nil && ok {
+			base = v
+		}
+	}
+	if base == "" {
+		base = strings.TrimRight(s.cfg.Central.URL, "/")
+	}
+	return base + "/publik/tindak-lanjut?kode=" + url.QueryEscape(code)
+}
+
+// spell spaces a code's characters for speech: "K 7 M 2, 9 P Q X, …".
+func spell(code string) string {
+	var b strings.Builder
+	for i, r := range code {
+		switch {
+		case r == '-':
+			b.WriteString(",")
+		case i > 0:
+			b.WriteByte(' ')
+		}
+		if r != '-' {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 type tabletStaff struct {
@@ -304,7 +402,7 @@ func (s *Server) handleTablet(c *fiber.Ctx) error {
 		return err
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	p := s.page(c, "tablet_title", d)
+	p := s.surveyPage(c, "tablet_title", d)
 	if c.Query("terdaftar") != "" {
 		p.Flash = p.T("tablet_enrolled_flash", t.Name)
 	}
@@ -335,6 +433,39 @@ func (s *Server) photoURL(st survey.Staff) string {
 		return s.render.Static.URL("icons/person.svg")
 	}
 	return "/photo/" + url.PathEscape(st.Code) + ".jpg"
+}
+
+// handlePartial keeps an unfinished tablet survey apart from the responses
+// when the office chose [kiosk] unfinished = "keep_partial"; the tablet sends
+// it just before a reset. It answers 204 whatever it kept.
+func (s *Server) handlePartial(c *fiber.Ctx) error {
+	if s.cfg.Kiosk.Unfinished != UnfinishedKeep {
+		return c.SendStatus(fiber.StatusNoContent)
+	}
+	var nip, scope string
+	if id := c.Params("id"); id != "" {
+		v, err := s.store.VisitByID(c.UserContext(), id)
+		if err != nil {
+			return err
+		}
+		nip, scope = v.NIP, "v:"+v.ID
+	} else {
+		st, err := s.activeStaff(c, c.Params("code"))
+		if err != nil {
+			return err
+		}
+		nip, scope = st.NIP, st.Code
+	}
+	key := c.FormValue("form_key")
+	if !s.checkFormKey(key, scope) {
+		return survey.NewError(survey.EINVALID, "this form is not valid any more", "formulir ini tidak berlaku lagi")
+	}
+	r := parseSurveyForm(c, survey.Staff{NIP: nip})
+	p := survey.Partial{FormKey: key, NIP: nip, Service: r.Service, Ratings: r.Ratings, Channel: survey.ChannelKiosk, CreatedAt: s.now()}
+	if err := s.store.SavePartial(c.UserContext(), p); err != nil && survey.ErrorCode(err) != survey.EINVALID {
+		return err // nothing answered (EINVALID) is nothing to keep
+	}
+	return c.SendStatus(fiber.StatusNoContent)
 }
 
 // wording is the survey text: central's, when it manages the office, else the configuration's.

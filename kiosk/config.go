@@ -57,9 +57,27 @@ type LogConfig struct {
 type TabletConfig struct {
 	// ReturnAfter is how long the thank-you page shows before the start screen returns.
 	ReturnAfter survey.Duration `toml:"return_after"`
-	// IdleReset returns a half-filled survey to the start after this much inactivity.
+	// IdleReset is how long a half-filled survey may sit untouched before
+	// the tablet asks "Perlu waktu lagi?" (need more time?).
 	IdleReset survey.Duration `toml:"idle_reset"`
+	// PromptWait is how long that question waits for a tap before the survey
+	// is reset: at least 20 s (WCAG 2.2, success criterion 2.2.1).
+	PromptWait survey.Duration `toml:"prompt_wait"`
+	// Unfinished says what a reset does with the answers given so far:
+	// UnfinishedDrop forgets them, UnfinishedKeep keeps them apart as a
+	// partial survey that never counts in the IKM and never leaves the kiosk.
+	Unfinished string `toml:"unfinished"`
 }
+
+// What a reset does with an unfinished survey ([kiosk] unfinished).
+const (
+	UnfinishedDrop = "drop"
+	UnfinishedKeep = "keep_partial"
+)
+
+// MinPromptWait is the shortest PromptWait: WCAG 2.2 success criterion
+// 2.2.1 asks that a user be warned and given at least 20 seconds.
+const MinPromptWait = 20 * time.Second
 
 // SurveyConfig overrides the survey's wording per language and element:
 // [survey.wording.id.persyaratan] question = "..." labels = ["", "", "", ""].
@@ -80,7 +98,9 @@ type CentralConfig struct {
 	// over mobile data, when url is an address of the office's network).
 	// With it, the thank-you page gives a receipt code that central's page
 	// checks, and the phone delivers the kiosk's signed head to central
-	// (privacy.witness turns both off). Empty: neither.
+	// (privacy.witness turns both off). A follow-up tracking code's status
+	// page is under it too; empty, that link uses what central says on sync
+	// ([central] public_url there), else url.
 	PublicURL string `toml:"public_url"`
 }
 
@@ -114,7 +134,8 @@ func DefaultConfig() Config {
 		OfficeName:   "Disdukcapil",
 		CommentLimit: survey.DefaultCommentLimit,
 		Log:          LogConfig{Format: "text", Level: "info"},
-		Kiosk:        TabletConfig{ReturnAfter: survey.Duration(8 * time.Second), IdleReset: survey.Duration(90 * time.Second)},
+		Kiosk: TabletConfig{ReturnAfter: survey.Duration(8 * time.Second), IdleReset: survey.Duration(90 * time.Second),
+			PromptWait: survey.Duration(30 * time.Second), Unfinished: UnfinishedDrop},
 		Sync: SyncConfig{Schedule: "0 2 * * *", Jitter: survey.Duration(30 * time.Minute), BatchSize: wire.DefaultBatchResponses,
 			Retention: survey.Duration(90 * 24 * time.Hour), Timeout: survey.Duration(45 * time.Second),
 			Window: survey.Duration(3 * time.Hour), Heartbeat: survey.Duration(5 * time.Minute)},
@@ -163,13 +184,22 @@ func (c *Config) Validate() error {
 	if c.Kiosk.IdleReset.D() < 10*time.Second || c.Kiosk.IdleReset.D() > time.Hour {
 		return fmt.Errorf("kiosk.idle_reset: %s must be between 10s and 1h", c.Kiosk.IdleReset.D())
 	}
+	if c.Kiosk.PromptWait.D() < MinPromptWait || c.Kiosk.PromptWait.D() > 10*time.Minute {
+		return fmt.Errorf("kiosk.prompt_wait: %s must be between 20s (WCAG 2.2.1) and 10m", c.Kiosk.PromptWait.D())
+	}
+	if c.Kiosk.Unfinished != UnfinishedDrop && c.Kiosk.Unfinished != UnfinishedKeep {
+		return fmt.Errorf("kiosk.unfinished: %q must be %q or %q", c.Kiosk.Unfinished, UnfinishedDrop, UnfinishedKeep)
+	}
 	for lang, byElement := range c.Survey.Wording {
-		if lang != "id" && lang != "en" {
-			return fmt.Errorf("survey.wording.%s: language must be id or en", lang)
+		if !survey.ValidWordingLang(lang) {
+			return fmt.Errorf("survey.wording.%s: language must be id, en, jv or su", lang)
 		}
-		for code := range byElement {
+		for code, q := range byElement {
 			if !survey.Element(code).Valid() {
 				return fmt.Errorf("survey.wording.%s.%s: %q is not an element code (persyaratan, prosedur, waktu, biaya, produk, kompetensi, perilaku, pengaduan, sarana)", lang, code, code)
+			}
+			if err := q.Validate(survey.Element(code)); err != nil {
+				return fmt.Errorf("survey.wording.%s.%s: %s", lang, code, survey.AsError(err).Message)
 			}
 		}
 	}

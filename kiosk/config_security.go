@@ -145,7 +145,8 @@ func (c *Config) validateSecurity() error {
 // Retention returns the retention policy the daily job applies.
 func (c *Config) Retention() survey.RetentionPolicy {
 	p := survey.RetentionPolicy{Visits: c.Privacy.VisitRetention.D(), Contacts: c.Privacy.ContactRetention.D(),
-		Pseudonyms: 2 * c.Limits.KeyRotation.D(), Refusals: c.Privacy.VisitRetention.D()}
+		Pseudonyms: 2 * c.Limits.KeyRotation.D(), Refusals: c.Privacy.VisitRetention.D(),
+		TrackingCodes: c.Privacy.VisitRetention.D(), Partials: c.Sync.Retention.D()}
 	if c.Central.Enabled() {
 		p.SyncedResponses = c.Sync.Retention.D()
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/skmkiosk/skm/survey"
+	"github.com/skmkiosk/skm/sync/upload"
 	"github.com/skmkiosk/skm/web"
 )
 
@@ -44,12 +45,16 @@ func (s *Server) handlePrivacy(c *fiber.Ctx) error {
 	if cfg.Witness() {
 		d.Witness = cfg.Central.PublicURL
 	}
-	return s.render.Render(c, fiber.StatusOK, "privacy", s.page(c, "privacy_title", d))
+	p := s.page(c, "privacy_title", d)
+	p.Citizen = true
+	return s.render.Render(c, fiber.StatusOK, "privacy", p)
 }
 
 // formContact reads the optional follow-up contact: nothing, or a contact
 // with the consent box ticked. The consent text shown is recorded with it.
-func (s *Server) formContact(c *fiber.Ctx) (*survey.FollowUp, error) {
+// A kiosk connected to central gives a tracking code when one of central's
+// follow-up elements is answered 1 or 2 (docs/followups.md).
+func (s *Server) formContact(c *fiber.Ctx, ratings survey.Ratings) (*survey.FollowUp, error) {
 	if !s.cfg.Privacy.FollowUp {
 		return nil, nil
 	}
@@ -57,14 +62,18 @@ func (s *Server) formContact(c *fiber.Ctx) (*survey.FollowUp, error) {
 	if err != nil || contact == "" {
 		return nil, err
 	}
-	lang := web.LangOf(c)
-	consent := s.render.Tr.T(lang, "followup_consent_text", days(s.cfg.Privacy.ContactRetention.D()))
-	return &survey.FollowUp{Contact: contact, Consent: consent, Lang: lang}, nil
+	lang := web.SurveyLangOf(c)
+	f := &survey.FollowUp{Contact: contact, Lang: lang,
+		Consent: s.render.Tr.T(lang, "followup_consent_text", days(s.cfg.Privacy.ContactRetention.D()))}
+	if s.cfg.Central.Enabled() && len(survey.LowElements(ratings, upload.FollowUpElements(c.UserContext(), s.store))) > 0 {
+		f.Code = survey.NewTrackingCode()
+	}
+	return f, nil
 }
 
 // rateLimited answers a rating over a limit with a kind page (429).
 func (s *Server) rateLimited(c *fiber.Ctx, err error) error {
-	p := s.page(c, "limited_title", struct{ IdleSeconds int }{int(s.cfg.Kiosk.IdleReset.D().Seconds())})
+	p := s.surveyPage(c, "limited_title", struct{ IdleSeconds int }{int(s.cfg.Kiosk.IdleReset.D().Seconds())})
 	p.Error = survey.AsError(err)
 	return s.render.Render(c, fiber.StatusTooManyRequests, "limited", p)
 }

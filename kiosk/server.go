@@ -148,7 +148,7 @@ func loadSecret(ctx context.Context, store Store) ([]byte, error) {
 
 func (s *Server) registerRoutes() {
 	app := s.app
-	app.Use(s.metrics.Measure, web.Recover(s.log), web.SecurityHeaders, bodyLimits.Handler, web.Lang)
+	app.Use(s.metrics.Measure, web.Recover(s.log), web.SecurityHeaders, bodyLimits.Handler, web.Lang, web.Display)
 	// Not compressed: static files, QR codes and photos (gzipped or PNG/JPEG
 	// already), and the API's answers to a POST, a few hundred bytes each,
 	// where gzip saved a hundred bytes for a twentieth of the CPU of a rating.
@@ -178,6 +178,9 @@ func (s *Server) registerRoutes() {
 	app.Get("/kiosk/v/:id", s.requireTablet, s.handleTabletVisitSurvey)
 	app.Post("/kiosk/v/:id/kirim", s.countSubmission, s.requireTablet, s.handleTabletVisitSubmit)
 	app.Get("/kiosk/terima-kasih", s.requireTablet, s.handleThanks)
+	// An unfinished survey, sent by the tablet just before a reset ([kiosk] unfinished).
+	app.Post("/kiosk/s/:code/sebagian", s.requireTablet, s.handlePartial)
+	app.Post("/kiosk/v/:id/sebagian", s.requireTablet, s.handlePartial)
 	app.Get("/privasi", s.handlePrivacy)
 	app.Get("/qr/:file", s.handleQR)
 	app.Get("/photo/:file", s.handlePhoto)

@@ -43,7 +43,7 @@ var standardWording = map[string]struct {
 
 var (
 	fieldsetRE = regexp.MustCompile(`(?s)<fieldset class="q[^"]*" id="q-([a-z]+)">(.*?)</fieldset>`)
-	legendRE   = regexp.MustCompile(`(?s)<legend><span class="el">[^<]*</span>(.*?)</legend>`)
+	legendRE   = regexp.MustCompile(`(?s)<legend><span class="el">[^<]*</span> <span class="qt">(.*?)</span></legend>`)
 	optionRE   = regexp.MustCompile(`<input type="radio" id="[a-z]+-(\d)" name="([a-z]+)" value="(\d)"[^>]*><label for="[a-z]+-\d"><img src="([^"]+)"[^>]*><span>([^<]*)</span>`)
 )
 
@@ -442,8 +442,8 @@ func TestTabletFlow(t *testing.T) {
 	MustStatus(t, resp, body, http.StatusOK)
 
 	page, key := MustSurveyPage(t, hc, k.URL+"/kiosk/s/"+siti.Code)
-	for _, want := range []string{` data-home="/kiosk" data-idle="45"`,
-		`<noscript><meta http-equiv="refresh" content="45;url=/kiosk"></noscript>`,
+	for _, want := range []string{` data-home="/kiosk?lang=id" data-idle="45" data-prompt="30"`,
+		`<noscript><meta http-equiv="refresh" content="45;url=/kiosk?lang=id"></noscript>`, `autocomplete="off"`,
 		`<form method="post" action="/kiosk/s/` + siti.Code + `/kirim"`} {
 		if !strings.Contains(page, want) {
 			t.Errorf("tablet survey lacks %q", want)
@@ -457,7 +457,7 @@ func TestTabletFlow(t *testing.T) {
 	}
 	resp, thanks := MustGet(t, hc, k.URL+"/kiosk/terima-kasih")
 	MustStatus(t, resp, thanks, http.StatusOK)
-	if !strings.Contains(thanks, `<meta http-equiv="refresh" content="5;url=/kiosk">`) {
+	if !strings.Contains(thanks, `<meta http-equiv="refresh" content="5;url=/kiosk?lang=id">`) {
 		t.Error("the tablet thank-you page does not return to /kiosk after kiosk.return_after")
 	}
 	MustStayInKiosk(t, "tablet thank-you", thanks)

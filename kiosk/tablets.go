@@ -242,7 +242,7 @@ func (s *Server) serviceNames(c *fiber.Ctx) map[string]string {
 		return names
 	}
 	for _, sv := range services {
-		names[sv.Code] = sv.Name(web.LangOf(c))
+		names[sv.Code] = sv.Name(web.SurveyLangOf(c))
 	}
 	return names
 }
@@ -260,8 +260,11 @@ func (s *Server) handleTabletVisitSurvey(c *fiber.Ctx) error {
 	}
 	s.fixVisitForm(c, form, v, "/kiosk/v/"+v.ID+"/kirim")
 	form.FormKey = s.newFormKey("v:" + v.ID)
-	c.Set(fiber.HeaderCacheControl, "private, max-age=0")
-	return s.render.Render(c, fiber.StatusOK, "survey", s.page(c, "survey_title", form))
+	if form.PartialAction != "" {
+		form.PartialAction = "/kiosk/v/" + v.ID + "/sebagian"
+	}
+	setSurveyCache(c)
+	return s.render.Render(c, fiber.StatusOK, "survey", s.surveyPage(c, "survey_title", form))
 }
 
 // openTabletVisit claims the route's visit for this tablet.

@@ -128,8 +128,8 @@ func (s *Server) handleVisitSurvey(c *fiber.Ctx) error {
 	}
 	s.fixVisitForm(c, form, v, "/v/"+c.Params("token")+"/kirim")
 	form.FormKey = s.newFormKey("v:" + v.ID)
-	c.Set(fiber.HeaderCacheControl, "private, max-age=0")
-	return s.render.Render(c, fiber.StatusOK, "survey", s.page(c, "survey_title", form))
+	setSurveyCache(c)
+	return s.render.Render(c, fiber.StatusOK, "survey", s.surveyPage(c, "survey_title", form))
 }
 
 // fixVisitForm binds the form to the visit: its address and its service.
@@ -176,8 +176,9 @@ func (s *Server) submitVisit(c *fiber.Ctx, st survey.Staff, v survey.Visit, r *s
 	if r.IdempotencyKey, err = s.scoper.Scope(survey.IdempotencyScope(survey.ScopeVisit, v.ID), r.IdempotencyKey); err != nil {
 		return err
 	}
-	if in.Contact, err = s.formContact(c); err == nil {
-		_, err = s.store.CreateResponseWith(c.UserContext(), r, in)
+	created := false
+	if in.Contact, err = s.formContact(c, r.Ratings); err == nil {
+		created, err = s.store.CreateResponseWith(c.UserContext(), r, in)
 	}
 	switch code := survey.ErrorCode(err); {
 	case err == nil:
@@ -188,13 +189,14 @@ func (s *Server) submitVisit(c *fiber.Ctx, st survey.Staff, v survey.Visit, r *s
 		}
 		s.fixVisitForm(c, form, v, action)
 		form.FormKey, form.Contact, form.Consent = c.FormValue("form_key"), c.FormValue("contact"), c.FormValue("followup_consent") == "1"
-		p := s.page(c, "survey_title", form)
+		setSurveyCache(c)
+		p := s.surveyPage(c, "survey_title", form)
 		p.Error = survey.AsError(err)
 		return s.render.Render(c, fiber.StatusBadRequest, "survey", p)
 	default:
 		return s.visitRefused(c, err)
 	}
-	return c.Redirect(thanks, fiber.StatusSeeOther)
+	return c.Redirect(s.thanksURL(c, thanks, r, in, created), fiber.StatusSeeOther)
 }
 
 // usedVisit reads a used visit's staff member, so that the same form sent
@@ -218,7 +220,7 @@ func (s *Server) visitRefused(c *fiber.Ctx, err error) error {
 	if e == nil || e.Field != "visit_token" {
 		return err
 	}
-	p := s.page(c, "visit_refused_title", struct{ IdleSeconds int }{int(s.cfg.Kiosk.IdleReset.D().Seconds())})
+	p := s.surveyPage(c, "visit_refused_title", struct{ IdleSeconds int }{int(s.cfg.Kiosk.IdleReset.D().Seconds())})
 	p.Error = e
 	return s.render.Render(c, web.StatusOf(err), "visit_refused", p)
 }

@@ -105,7 +105,8 @@ type RefusalCount struct {
 
 // FollowUp is a citizen's optional contact for a follow-up, given with
 // explicit consent. It is stored apart from the response, never synced,
-// and deleted once the follow-up is closed (or after the retention period).
+// and deleted once the follow-up is closed, once central reports its case
+// answered, or after the retention period.
 type FollowUp struct {
 	ID         int64     `json:"id"`
 	ResponseID string    `json:"response_id"`
@@ -113,6 +114,13 @@ type FollowUp struct {
 	Consent    string    `json:"consent"` // the consent text the citizen agreed to, as shown
 	Lang       string    `json:"lang"`
 	CreatedAt  time.Time `json:"created_at"`
+	// Code is the tracking code shown on the thank-you page when the rating
+	// opens a case at central ("" otherwise); only the code and the
+	// response's id are sent to central.
+	Code string `json:"code,omitempty"`
+	// Status is central's last word on the code (a FollowUpStatus,
+	// FollowUpPending, FollowUpRefused, or "" before the first sync).
+	Status string `json:"status,omitempty"`
 	// Filled from the response when listed, for the person following up.
 	Service string `json:"service,omitempty"`
 	Comment string `json:"comment,omitempty"`
@@ -156,6 +164,11 @@ type RetentionPolicy struct {
 	Pseudonyms time.Duration
 	// Refusals: daily counts of refused ratings are deleted after this long.
 	Refusals time.Duration
+	// TrackingCodes: follow-up tracking codes (no contact in them) are
+	// deleted this long after they were given.
+	TrackingCodes time.Duration
+	// Partials: unfinished surveys kept apart are deleted after this long.
+	Partials time.Duration
 }
 
 // PurgeResult counts what a retention run deleted.
@@ -167,11 +180,13 @@ type PurgeResult struct {
 	Refusals   int64 `json:"refusals"`
 	Keys       int64 `json:"keys"`
 	Sessions   int64 `json:"sessions"`
+	Codes      int64 `json:"tracking_codes"`
+	Partials   int64 `json:"partials"`
 }
 
 // Total is the number of rows deleted.
 func (p PurgeResult) Total() int64 {
-	return p.Responses + p.Visits + p.Contacts + p.Pseudonyms + p.Refusals + p.Keys + p.Sessions
+	return p.Responses + p.Visits + p.Contacts + p.Pseudonyms + p.Refusals + p.Keys + p.Sessions + p.Codes + p.Partials
 }
 
 // IntakeStore is the kiosk's side of abuse limits, flags, follow-up
@@ -192,8 +207,23 @@ type IntakeStore interface {
 	CountFlagged(ctx context.Context, from, to time.Time) (int64, error)
 	// FindFollowUps lists the open follow-up contacts, oldest first.
 	FindFollowUps(ctx context.Context) ([]FollowUp, error)
-	// CloseFollowUp deletes a follow-up contact.
+	// CloseFollowUp deletes a follow-up contact (its tracking code stays,
+	// so central still learns of the case).
 	CloseFollowUp(ctx context.Context, id int64) error
+	// TrackingCodeOf returns the tracking code of a response (ENOTFOUND without one).
+	TrackingCodeOf(ctx context.Context, responseID string) (string, error)
+	// HasTrackingCode reports whether the kiosk gave the code.
+	HasTrackingCode(ctx context.Context, code string) (bool, error)
+	// PendingTrackingCodes lists, in code order after the code after, up to
+	// limit codes whose case central has not yet answered or refused.
+	PendingTrackingCodes(ctx context.Context, after string, limit int) ([]FollowUpRef, error)
+	// ApplyFollowUpResults records central's answers at at; a case answered
+	// deletes its contact. It returns how many contacts it deleted.
+	ApplyFollowUpResults(ctx context.Context, results []FollowUpResult, at time.Time) (int64, error)
+	// SavePartial keeps an unfinished survey apart from the responses (once per form).
+	SavePartial(ctx context.Context, p Partial) error
+	// CountPartials counts the unfinished surveys kept in [from, to).
+	CountPartials(ctx context.Context, from, to time.Time) (int64, error)
 	// Purge deletes what the retention policy says has expired at now.
 	Purge(ctx context.Context, p RetentionPolicy, now time.Time) (PurgeResult, error)
 }

@@ -115,6 +115,7 @@ type CentralStore interface {
 	IngestStore
 	TokenStore
 	VisitTallyStore
+	FollowUpStore
 	AnchorStore
 	AuthStore
 	Setting(ctx context.Context, key string) (string, bool, error)

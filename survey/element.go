@@ -3,6 +3,8 @@ package survey
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
+	"unicode/utf8"
 )
 
 // Element is one of the nine SKM elements (unsur) of PermenPAN-RB 14/2017,
@@ -67,21 +69,51 @@ var elementNames = map[Element][2]string{
 }
 
 // Question is the wording of one element: the question and the labels of
-// answers 1 to 4.
+// answers 1 to 4, and, in the regional languages, the element's name.
 type Question struct {
 	Text   string    `json:"question" toml:"question"`
 	Labels [4]string `json:"labels" toml:"labels"`
+	// Name is the element's name in this language; empty, Element.Name's
+	// Indonesian or English name is shown.
+	Name string `json:"name,omitempty" toml:"name"`
+	// Draft marks a machine-written wording a native speaker has not yet
+	// reviewed (the built-in Basa Jawa and Basa Sunda texts). An override
+	// that changes any part of an element clears it unless it says otherwise.
+	Draft bool `json:"draft,omitempty" toml:"-"`
 }
 
 // Wording is the survey text of one language, by element.
 type Wording map[Element]Question
 
+// WordingLanguages are the languages the survey is offered in: Bahasa
+// Indonesia (the default), English, Basa Jawa (Jawa Serang/Banten) and
+// Basa Sunda. The answer is the value 1 to 4 whatever the language, so the
+// IKM does not depend on it.
+var WordingLanguages = []string{"id", "en", "jv", "su"}
+
+// ValidWordingLang reports whether lang is one of WordingLanguages.
+func ValidWordingLang(lang string) bool {
+	for _, l := range WordingLanguages {
+		if l == lang {
+			return true
+		}
+	}
+	return false
+}
+
 // DefaultWording returns the standard questions and answer labels of the
-// official sample questionnaire (lang "id", shown exactly) or an English rendering.
+// official sample questionnaire (lang "id", shown exactly), an English
+// rendering, or the draft Basa Jawa ("jv") and Basa Sunda ("su") wordings.
+// Any other language gets the Indonesian text.
 func DefaultWording(lang string) Wording {
 	src := wordingID
-	if lang == "en" {
+	switch lang {
+	case "en":
 		src = wordingEN
+	case "jv":
+		src = wordingJV
+	case "su":
+		src = wordingSU
 	}
 	w := make(Wording, NumElements)
 	for k, v := range src {
@@ -90,7 +122,8 @@ func DefaultWording(lang string) Wording {
 	return w
 }
 
-// Merge returns w with the non-empty parts of override applied.
+// Merge returns w with the non-empty parts of override applied. An element
+// the override changes takes the override's Draft mark.
 func (w Wording) Merge(override Wording) Wording {
 	out := make(Wording, NumElements)
 	for k, v := range w {
@@ -98,59 +131,132 @@ func (w Wording) Merge(override Wording) Wording {
 	}
 	for k, o := range override {
 		q := out[k]
+		changed := false
 		if o.Text != "" {
-			q.Text = o.Text
+			q.Text, changed = o.Text, true
+		}
+		if o.Name != "" {
+			q.Name, changed = o.Name, true
 		}
 		for i, l := range o.Labels {
 			if l != "" {
-				q.Labels[i] = l
+				q.Labels[i], changed = l, true
 			}
+		}
+		if changed {
+			q.Draft = o.Draft
 		}
 		out[k] = q
 	}
 	return out
 }
 
+// Drafts lists the elements whose wording is still a draft, in order.
+func (w Wording) Drafts() []Element {
+	var out []Element
+	for _, e := range Elements {
+		if w[e].Draft {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// ElementName returns e's name in lang: the wording's own, else Element.Name.
+func (w Wording) ElementName(e Element, lang string) string {
+	if n := w[e].Name; n != "" {
+		return n
+	}
+	return e.Name(lang)
+}
+
+// MaxWordingText bounds a question, and MaxWordingLabel a name or an answer label, in characters.
+const (
+	MaxWordingText  = 500
+	MaxWordingLabel = 100
+)
+
+// ValidateWording refuses a language the survey does not offer, an
+// unknown element and texts that are not one line within their bounds.
+func ValidateWording(lang string, w Wording) error {
+	if !ValidWordingLang(lang) {
+		return Invalid("lang", fmt.Sprintf("wording language %q must be id, en, jv or su", lang),
+			fmt.Sprintf("bahasa %q harus id, en, jv atau su", lang))
+	}
+	for e, q := range w {
+		if !e.Valid() {
+			return Invalid("element", fmt.Sprintf("%q is not an element code", e), fmt.Sprintf("%q bukan kode unsur", e))
+		}
+		if err := q.Validate(e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Validate checks an override's texts: valid UTF-8 within the bounds.
+func (q Question) Validate(e Element) error {
+	check := func(field, v string, max int) error {
+		if !utf8.ValidString(v) || utf8.RuneCountInString(v) > max || strings.ContainsAny(v, "\x00\r\n") {
+			return Invalid(string(e)+"."+field, fmt.Sprintf("%s of %s must be one line of at most %d characters", field, e, max),
+				fmt.Sprintf("%s unsur %s harus satu baris, paling banyak %d karakter", field, e.Name("id"), max))
+		}
+		return nil
+	}
+	if err := check("question", q.Text, MaxWordingText); err != nil {
+		return err
+	}
+	if err := check("name", q.Name, MaxWordingLabel); err != nil {
+		return err
+	}
+	for i, l := range q.Labels {
+		if err := check(fmt.Sprintf("labels[%d]", i), l, MaxWordingLabel); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 var wordingID = Wording{
-	Persyaratan: {"Bagaimana pendapat Saudara tentang kesesuaian persyaratan pelayanan dengan jenis pelayanannya?",
-		[4]string{"Tidak sesuai", "Kurang sesuai", "Sesuai", "Sangat sesuai"}},
-	Prosedur: {"Bagaimana pemahaman Saudara tentang kemudahan prosedur pelayanan di unit ini?",
-		[4]string{"Tidak mudah", "Kurang mudah", "Mudah", "Sangat mudah"}},
-	Waktu: {"Bagaimana pendapat Saudara tentang kecepatan waktu dalam memberikan pelayanan?",
-		[4]string{"Tidak cepat", "Kurang cepat", "Cepat", "Sangat cepat"}},
-	Biaya: {"Bagaimana pendapat Saudara tentang kewajaran biaya/tarif dalam pelayanan?",
-		[4]string{"Sangat mahal", "Cukup mahal", "Murah", "Gratis"}},
-	Produk: {"Bagaimana pendapat Saudara tentang kesesuaian produk pelayanan antara yang tercantum dalam standar pelayanan dengan hasil yang diberikan?",
-		[4]string{"Tidak sesuai", "Kurang sesuai", "Sesuai", "Sangat sesuai"}},
-	Kompetensi: {"Bagaimana pendapat Saudara tentang kompetensi/kemampuan petugas dalam pelayanan?",
-		[4]string{"Tidak kompeten", "Kurang kompeten", "Kompeten", "Sangat kompeten"}},
-	Perilaku: {"Bagaimana pendapat Saudara tentang perilaku petugas dalam pelayanan terkait kesopanan dan keramahan?",
-		[4]string{"Tidak sopan dan ramah", "Kurang sopan dan ramah", "Sopan dan ramah", "Sangat sopan dan ramah"}},
-	Pengaduan: {"Bagaimana pendapat Saudara tentang penanganan pengaduan pengguna layanan?",
-		[4]string{"Tidak ada", "Ada tetapi tidak berfungsi", "Berfungsi kurang maksimal", "Dikelola dengan baik"}},
-	Sarana: {"Bagaimana pendapat Saudara tentang kualitas sarana dan prasarana?",
-		[4]string{"Buruk", "Cukup", "Baik", "Sangat Baik"}},
+	Persyaratan: {Text: "Bagaimana pendapat Saudara tentang kesesuaian persyaratan pelayanan dengan jenis pelayanannya?",
+		Labels: [4]string{"Tidak sesuai", "Kurang sesuai", "Sesuai", "Sangat sesuai"}},
+	Prosedur: {Text: "Bagaimana pemahaman Saudara tentang kemudahan prosedur pelayanan di unit ini?",
+		Labels: [4]string{"Tidak mudah", "Kurang mudah", "Mudah", "Sangat mudah"}},
+	Waktu: {Text: "Bagaimana pendapat Saudara tentang kecepatan waktu dalam memberikan pelayanan?",
+		Labels: [4]string{"Tidak cepat", "Kurang cepat", "Cepat", "Sangat cepat"}},
+	Biaya: {Text: "Bagaimana pendapat Saudara tentang kewajaran biaya/tarif dalam pelayanan?",
+		Labels: [4]string{"Sangat mahal", "Cukup mahal", "Murah", "Gratis"}},
+	Produk: {Text: "Bagaimana pendapat Saudara tentang kesesuaian produk pelayanan antara yang tercantum dalam standar pelayanan dengan hasil yang diberikan?",
+		Labels: [4]string{"Tidak sesuai", "Kurang sesuai", "Sesuai", "Sangat sesuai"}},
+	Kompetensi: {Text: "Bagaimana pendapat Saudara tentang kompetensi/kemampuan petugas dalam pelayanan?",
+		Labels: [4]string{"Tidak kompeten", "Kurang kompeten", "Kompeten", "Sangat kompeten"}},
+	Perilaku: {Text: "Bagaimana pendapat Saudara tentang perilaku petugas dalam pelayanan terkait kesopanan dan keramahan?",
+		Labels: [4]string{"Tidak sopan dan ramah", "Kurang sopan dan ramah", "Sopan dan ramah", "Sangat sopan dan ramah"}},
+	Pengaduan: {Text: "Bagaimana pendapat Saudara tentang penanganan pengaduan pengguna layanan?",
+		Labels: [4]string{"Tidak ada", "Ada tetapi tidak berfungsi", "Berfungsi kurang maksimal", "Dikelola dengan baik"}},
+	Sarana: {Text: "Bagaimana pendapat Saudara tentang kualitas sarana dan prasarana?",
+		Labels: [4]string{"Buruk", "Cukup", "Baik", "Sangat Baik"}},
 }
 
 var wordingEN = Wording{
-	Persyaratan: {"How well did the requirements match the service you asked for?",
-		[4]string{"Not matching", "Barely matching", "Matching", "Fully matching"}},
-	Prosedur: {"How easy was the service procedure at this office?",
-		[4]string{"Not easy", "Not very easy", "Easy", "Very easy"}},
-	Waktu: {"How fast were you served?",
-		[4]string{"Not fast", "Not very fast", "Fast", "Very fast"}},
-	Biaya: {"How fair was the cost or fee of the service?",
-		[4]string{"Very expensive", "Rather expensive", "Cheap", "Free"}},
-	Produk: {"How well did what you received match the published service standard?",
-		[4]string{"Not matching", "Barely matching", "Matching", "Fully matching"}},
-	Kompetensi: {"How competent was the officer who served you?",
-		[4]string{"Not competent", "Barely competent", "Competent", "Very competent"}},
-	Perilaku: {"How polite and friendly was the officer who served you?",
-		[4]string{"Not polite or friendly", "Barely polite and friendly", "Polite and friendly", "Very polite and friendly"}},
-	Pengaduan: {"How are complaints from service users handled?",
-		[4]string{"There is none", "Exists but does not work", "Works, not at its best", "Well managed"}},
-	Sarana: {"How good are the facilities and the building?",
-		[4]string{"Poor", "Fair", "Good", "Very good"}},
+	Persyaratan: {Text: "How well did the requirements match the service you asked for?",
+		Labels: [4]string{"Not matching", "Barely matching", "Matching", "Fully matching"}},
+	Prosedur: {Text: "How easy was the service procedure at this office?",
+		Labels: [4]string{"Not easy", "Not very easy", "Easy", "Very easy"}},
+	Waktu: {Text: "How fast were you served?",
+		Labels: [4]string{"Not fast", "Not very fast", "Fast", "Very fast"}},
+	Biaya: {Text: "How fair was the cost or fee of the service?",
+		Labels: [4]string{"Very expensive", "Rather expensive", "Cheap", "Free"}},
+	Produk: {Text: "How well did what you received match the published service standard?",
+		Labels: [4]string{"Not matching", "Barely matching", "Matching", "Fully matching"}},
+	Kompetensi: {Text: "How competent was the officer who served you?",
+		Labels: [4]string{"Not competent", "Barely competent", "Competent", "Very competent"}},
+	Perilaku: {Text: "How polite and friendly was the officer who served you?",
+		Labels: [4]string{"Not polite or friendly", "Barely polite and friendly", "Polite and friendly", "Very polite and friendly"}},
+	Pengaduan: {Text: "How are complaints from service users handled?",
+		Labels: [4]string{"There is none", "Exists but does not work", "Works, not at its best", "Well managed"}},
+	Sarana: {Text: "How good are the facilities and the building?",
+		Labels: [4]string{"Poor", "Fair", "Good", "Very good"}},
 }
 
 // ParseWording reads a wording from its JSON form ({"persyaratan": {"question": ..., "labels": [...]}}).

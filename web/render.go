@@ -181,7 +181,46 @@ type Page struct {
 	BodyClass string
 	Kiosk     bool // the locked tablet flow: no links out
 	Data      any
+	// Languages are the choices of the language switch: Languages, or
+	// SurveyLanguages on the survey pages (see SurveyPage).
+	Languages []string
+	// Citizen pages offer the large-text switch; LargeText is its state.
+	Citizen   bool
+	LargeText bool
 	tr        *Translator
+}
+
+// SurveyPage makes p a citizen's survey page: in the survey's language,
+// which may be a regional one, with every survey language on the switch.
+func (p *Page) SurveyPage(c *fiber.Ctx) {
+	p.Lang, p.Languages, p.Citizen = SurveyLangOf(c), SurveyLanguages, true
+}
+
+// LangName names lang in itself.
+func (p *Page) LangName(lang string) string { return LanguageNames[lang] }
+
+// DisplayURL returns the current URL with the large-text switch flipped.
+func (p *Page) DisplayURL() string {
+	v := DisplayLarge
+	if p.LargeText {
+		v = "biasa"
+	}
+	q := DisplayCookie + "=" + v
+	if rest := stripParam(p.Query, DisplayCookie); rest != "" {
+		q = rest + "&" + q
+	}
+	return p.Path + "?" + q
+}
+
+// stripParam removes name's parameters from an encoded query.
+func stripParam(query, name string) string {
+	var keep []string
+	for _, kv := range strings.Split(query, "&") {
+		if kv != "" && !strings.HasPrefix(kv, name+"=") {
+			keep = append(keep, kv)
+		}
+	}
+	return strings.Join(keep, "&")
 }
 
 // T translates key into the page's language.
@@ -198,7 +237,7 @@ func (p *Page) ErrorText() string {
 // Num formats x with two decimals, with a decimal comma in Indonesian.
 func (p *Page) Num(x float64) string {
 	s := strconv.FormatFloat(x, 'f', 2, 64)
-	if p.Lang == "id" {
+	if p.Lang != "en" {
 		s = strings.Replace(s, ".", ",", 1)
 	}
 	return s
@@ -226,18 +265,26 @@ func (p *Page) Time(t time.Time) string {
 	return t.In(Jakarta).Format("02-01-2006 15:04") + " WIB"
 }
 
+// Date formats t's Asia/Jakarta date.
+func (p *Page) Date(t time.Time) string {
+	if t.IsZero() {
+		return "–"
+	}
+	return t.In(Jakarta).Format("02-01-2006")
+}
+
 // LangURL returns the current URL switched to lang.
 func (p *Page) LangURL(lang string) string {
 	q := "lang=" + lang
-	if p.Query != "" {
-		q = p.Query + "&" + q
+	if rest := stripParam(p.Query, DisplayCookie); rest != "" {
+		q = rest + "&" + q
 	}
 	return p.Path + "?" + q
 }
 
 // NewPage starts a page for the request: language, path, CSRF token and user.
 func (r *Renderer) NewPage(c *fiber.Ctx, title string, data any) *Page {
-	p := &Page{Lang: LangOf(c), Path: c.Path(), Data: data, tr: r.Tr}
+	p := &Page{Lang: LangOf(c), Path: c.Path(), Data: data, tr: r.Tr, Languages: Languages, LargeText: LargeText(c)}
 	p.Title = p.T(title)
 	args := c.Context().QueryArgs()
 	var q []string

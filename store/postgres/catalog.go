@@ -43,16 +43,7 @@ func (d *DB) SaveOfficeService(ctx context.Context, officeID int64, s *survey.Se
 	return nil
 }
 
-// validWordingLang refuses languages other than those the kiosk shows.
-func validWordingLang(lang string) error {
-	if lang != "id" && lang != "en" {
-		return survey.Invalid("lang", fmt.Sprintf("wording language %q must be id or en", lang),
-			fmt.Sprintf("bahasa %q harus id atau en", lang))
-	}
-	return nil
-}
-
-// OfficeWording returns an office's wording overrides per language ("id", "en").
+// OfficeWording returns an office's wording overrides per language (survey.WordingLanguages).
 func (d *DB) OfficeWording(ctx context.Context, officeID int64) (map[string]survey.Wording, error) {
 	rows, err := d.pool.Query(ctx, "SELECT lang, json::text FROM wording WHERE office_id = $1", officeID)
 	if err != nil {
@@ -80,7 +71,7 @@ func (d *DB) OfficeWording(ctx context.Context, officeID int64) (map[string]surv
 
 // SetOfficeWording stores an office's wording overrides for one language.
 func (d *DB) SetOfficeWording(ctx context.Context, officeID int64, lang string, w survey.Wording) error {
-	if err := validWordingLang(lang); err != nil {
+	if err := survey.ValidateWording(lang, w); err != nil {
 		return err
 	}
 	js, err := json.Marshal(w)

@@ -33,16 +33,7 @@ func (c *CentralDB) SaveOfficeService(ctx context.Context, officeID int64, s *su
 	return nil
 }
 
-// validWordingLang refuses languages other than those the kiosk shows.
-func validWordingLang(lang string) error {
-	if lang != "id" && lang != "en" {
-		return survey.Invalid("lang", fmt.Sprintf("wording language %q must be id or en", lang),
-			fmt.Sprintf("bahasa %q harus id atau en", lang))
-	}
-	return nil
-}
-
-// OfficeWording returns an office's wording overrides per language ("id", "en").
+// OfficeWording returns an office's wording overrides per language (survey.WordingLanguages).
 func (c *CentralDB) OfficeWording(ctx context.Context, officeID int64) (map[string]survey.Wording, error) {
 	rows, err := c.db.QueryContext(ctx, "SELECT lang, json FROM wording WHERE office_id = ?", officeID)
 	if err != nil {
@@ -66,7 +57,7 @@ func (c *CentralDB) OfficeWording(ctx context.Context, officeID int64) (map[stri
 
 // SetOfficeWording stores an office's wording overrides for one language.
 func (c *CentralDB) SetOfficeWording(ctx context.Context, officeID int64, lang string, w survey.Wording) error {
-	if err := validWordingLang(lang); err != nil {
+	if err := survey.ValidateWording(lang, w); err != nil {
 		return err
 	}
 	js, err := json.Marshal(w)

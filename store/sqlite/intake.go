@@ -183,6 +183,12 @@ func recordIntake(ctx context.Context, tx querier, r *survey.Response, in survey
 			r.ID, c.Contact, c.Consent, c.Lang, at); err != nil {
 			return fmt.Errorf("store follow-up contact: %w", translate(err))
 		}
+		if c.Code != "" {
+			if _, err := tx.ExecContext(ctx, "INSERT INTO followup_codes (code, response_id, created_at) VALUES (?, ?, ?)",
+				c.Code, r.ID, at); err != nil {
+				return fmt.Errorf("store tracking code: %w", translate(err))
+			}
+		}
 	}
 	return nil
 }

@@ -194,4 +194,20 @@ func testWording(t *testing.T, open Opener) {
 	}
 	wantCode(t, f.s.SetOfficeWording(f.ctx, o.ID, "fr", id), survey.EINVALID, "unknown wording language")
 	wantCode(t, f.s.SetOfficeWording(f.ctx, o.ID+100, "id", id), survey.ENOTFOUND, "wording of an unknown office")
+
+	// A regional language: a reviewed element with its own name; the rest stays the built-in draft.
+	su := survey.Wording{survey.Sarana: {Name: "Sarana", Text: "Kumaha sarana di dieu?", Labels: [4]string{"Awon", "Lumayan", "Sae", "Sae pisan"}}}
+	if err := f.s.SetOfficeWording(f.ctx, o.ID, "su", su); err != nil {
+		t.Fatal(err)
+	}
+	got, err = f.s.OfficeWording(f.ctx, o.ID)
+	if err != nil || got["su"][survey.Sarana] != su[survey.Sarana] {
+		t.Fatalf("Sunda wording round trip = %+v (%v)", got["su"], err)
+	}
+	merged := survey.DefaultWording("su").Merge(got["su"])
+	if merged[survey.Sarana].Draft || merged[survey.Sarana].Name != "Sarana" || !merged[survey.Waktu].Draft {
+		t.Errorf("merged Sunda wording: sarana %+v, waktu draft %v", merged[survey.Sarana], merged[survey.Waktu].Draft)
+	}
+	wantCode(t, f.s.SetOfficeWording(f.ctx, o.ID, "jv", survey.Wording{survey.Sarana: {Text: "loro\nbaris"}}), survey.EINVALID, "a two-line question")
+	wantCode(t, f.s.SetOfficeWording(f.ctx, o.ID, "jv", survey.Wording{"antrean": {Text: "?"}}), survey.EINVALID, "an unknown element")
 }

@@ -60,6 +60,7 @@ func RunCentralStore(t *testing.T, open func(t *testing.T, now func() time.Time)
 		{"Findings", testFindings},
 		{"Tokens", testTokens},
 		{"VisitTallies", testVisitTallies},
+		{"FollowUps", testFollowUps},
 		{"Users", testUsers},
 		{"Sessions", testSessions},
 		{"Audit", testAudit},

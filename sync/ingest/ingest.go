@@ -42,6 +42,11 @@ type Handler struct {
 	// in the same second, the rest are told to come back (503) rather than
 	// all held in memory. Each kiosk has at most one upload in flight.
 	MaxConcurrent int
+	// FollowUps is the rule that opens follow-up cases from kiosks'
+	// tracking codes; its elements are sent to kiosks with the roster.
+	FollowUps survey.FollowUpPolicy
+	// PublicURL is central's public address, sent to kiosks with the roster.
+	PublicURL string
 
 	slotsOnce sync.Once
 	slots     chan struct{}
@@ -442,7 +447,44 @@ func (h *Handler) GetConfig(c *fiber.Ctx) error {
 	if cfg.ReceivedSeq, err = h.Store.HighestSeq(ctx, k.ID); err != nil {
 		return err
 	}
+	cfg.FollowUpElements, cfg.PublicURL = h.FollowUps.Elements, h.PublicURL
 	return c.JSON(cfg)
+}
+
+// PostFollowUps handles POST /api/v1/sync/followups: each tracking code
+// opens a case for its low rating, once; every code's status is answered.
+func (h *Handler) PostFollowUps(c *fiber.Ctx) error {
+	data, err := body(c)
+	if err != nil {
+		return err
+	}
+	k := KioskOf(c)
+	var req wire.FollowUps
+	if err := decodeJSON(data, &req, "follow-ups"); err != nil {
+		return err
+	}
+	switch {
+	case req.KioskID != k.ID:
+		return survey.NewError(survey.EFORBIDDEN,
+			fmt.Sprintf("the follow-ups are for kiosk %q but were signed by kiosk %q", req.KioskID, k.ID),
+			fmt.Sprintf("tindak lanjut untuk kios %q tetapi ditandatangani kios %q", req.KioskID, k.ID))
+	case len(req.FollowUps) > wire.MaxFollowUpRefs:
+		return survey.Invalid("followups", fmt.Sprintf("send at most %d follow-ups at once, not %d", wire.MaxFollowUpRefs, len(req.FollowUps)),
+			fmt.Sprintf("kirim paling banyak %d tindak lanjut sekaligus", wire.MaxFollowUpRefs))
+	}
+	for i := range req.FollowUps {
+		if err := req.FollowUps[i].CheckRef(); err != nil {
+			e := *survey.AsError(err)
+			e.Field = fmt.Sprintf("followups[%d].%s", i, e.Field)
+			return &e
+		}
+	}
+	now := h.now()
+	results, err := h.Store.OpenFollowUps(c.UserContext(), k.ID, req.FollowUps, h.FollowUps, now)
+	if err != nil {
+		return err
+	}
+	return c.JSON(wire.FollowUpsReply{Results: results, ReceivedAt: now.UTC()})
 }
 
 // GetPhoto handles GET /api/v1/sync/photos/:nip.
@@ -462,6 +504,7 @@ func (h *Handler) Register(app fiber.Router) {
 	app.Get(wire.PathConfig, h.Authenticate, h.GetConfig)
 	app.Get(wire.PathPhotos+":nip", h.Authenticate, h.GetPhoto)
 	app.Post(wire.PathVisits, h.Authenticate, h.PostVisits)
+	app.Post(wire.PathFollowUps, h.Authenticate, h.PostFollowUps)
 	app.Get(wire.PathHead, h.Authenticate, h.GetHead)
 	app.Post(wire.PathHead, h.Authenticate, h.PostHead)
 }

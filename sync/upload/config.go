@@ -49,7 +49,7 @@ func (u *Uploader) applyConfig(ctx context.Context, cfg wire.Config) (res survey
 	if err := u.store.ReplaceServices(ctx, cfg.Services); err != nil {
 		return res, fmt.Errorf("apply central's service catalogue: %w", err)
 	}
-	for _, lang := range []string{"id", "en"} {
+	for _, lang := range survey.WordingLanguages {
 		b, err := json.Marshal(cfg.Wording[lang])
 		if err != nil {
 			return res, err
@@ -60,6 +60,17 @@ func (u *Uploader) applyConfig(ctx context.Context, cfg wire.Config) (res survey
 	}
 	if err := u.store.SetSetting(ctx, SettingOffice, cfg.Office); err != nil {
 		return res, err
+	}
+	// A central older than follow-ups sends neither: the kiosk keeps its defaults.
+	if len(cfg.FollowUpElements) > 0 {
+		if err := u.store.SetSetting(ctx, SettingFollowUpElements, survey.JoinElements(cfg.FollowUpElements)); err != nil {
+			return res, err
+		}
+	}
+	if cfg.PublicURL != "" {
+		if err := u.store.SetSetting(ctx, SettingPublicURL, cfg.PublicURL); err != nil {
+			return res, err
+		}
 	}
 	if err := u.store.SetSetting(ctx, SettingManaged, "1"); err != nil {
 		return res, err

@@ -42,6 +42,8 @@ type Store interface {
 	// VisitTallies counts the visit codes issued from since on, and how many
 	// were rated, per Asia/Jakarta day, staff member and service.
 	VisitTallies(ctx context.Context, since time.Time) ([]survey.VisitTally, error)
+	PendingTrackingCodes(ctx context.Context, after string, limit int) ([]survey.FollowUpRef, error)
+	ApplyFollowUpResults(ctx context.Context, results []survey.FollowUpResult, at time.Time) (int64, error)
 	ChainStore
 }
 
@@ -233,6 +235,9 @@ func (u *Uploader) syncOnce(ctx context.Context, do steps) (Result, error) {
 	}
 	if err == nil {
 		err = u.sendVisitTallies(ctx)
+	}
+	if err == nil {
+		err = u.sendFollowUps(ctx)
 	}
 	if err == nil && u.cfg.Retention > 0 {
 		if n, derr := u.store.DeleteSyncedBefore(ctx, u.cfg.Now().Add(-u.cfg.Retention)); derr != nil {

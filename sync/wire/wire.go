@@ -15,6 +15,8 @@ const (
 	PathConfig  = "/api/v1/sync/config"  // GET the office's Config
 	PathPhotos  = "/api/v1/sync/photos/" // GET PathPhotos + NIP: a staff photo (JPEG)
 	PathVisits  = "/api/v1/sync/visits"  // POST VisitTallies, answered with VisitTalliesReply
+	// PathFollowUps: POST FollowUps, answered with FollowUpsReply.
+	PathFollowUps = "/api/v1/sync/followups"
 	// PathHead: GET (?after=SEQ) central's ChainState of the kiosk; POST a
 	// HeadReport (every sync attempt and heartbeat), answered with a HeadReply.
 	PathHead = "/api/v1/sync/head"
@@ -43,6 +45,8 @@ const (
 	MaxVisitTallies = 20000
 	// MaxClockSkew is how far a request's timestamp may be from central's clock.
 	MaxClockSkew = 5 * time.Minute
+	// MaxFollowUpRefs bounds the references of one POST to PathFollowUps.
+	MaxFollowUpRefs = 1000
 	// MaxSegments bounds the segments of one head report or batch.
 	MaxSegments = 1000
 )
@@ -116,6 +120,21 @@ type VisitTalliesReply struct {
 	ReceivedAt time.Time `json:"received_at"`
 }
 
+// FollowUps is the body of POST /api/v1/sync/followups: the tracking codes
+// the kiosk showed citizens whose low rating it holds a contact for, and the
+// responses they refer to. Never a contact. Central opens a case for each
+// new one and answers every code's status.
+type FollowUps struct {
+	KioskID   string               `json:"kiosk_id"`
+	FollowUps []survey.FollowUpRef `json:"followups"`
+}
+
+// FollowUpsReply is central's answer: one result per reference, in order.
+type FollowUpsReply struct {
+	Results    []survey.FollowUpResult `json:"results"`
+	ReceivedAt time.Time               `json:"received_at"`
+}
+
 // Config is the body of GET /api/v1/sync/config: central is the source of
 // truth for the office's roster, catalogue and wording once a kiosk connects.
 type Config struct {
@@ -128,6 +147,12 @@ type Config struct {
 	// kiosk (0: none). A kiosk that marked responses above it as synced
 	// sends them again: central lost them (it was restored from a backup).
 	ReceivedSeq int64 `json:"received_seq"`
+	// FollowUpElements are the elements whose answer 1 or 2 opens a
+	// follow-up case (absent from centrals older than follow-ups).
+	FollowUpElements []survey.Element `json:"followup_elements,omitempty"`
+	// PublicURL is central's public address, for the follow-up status page
+	// the kiosk's thank-you page points to ("" when central does not know it).
+	PublicURL string `json:"public_url,omitempty"`
 }
 
 // ConfigStaff is a roster entry with its photo's ETag ("" without a photo).

@@ -170,6 +170,15 @@ func (m *memKiosk) VisitTallies(context.Context, time.Time) ([]survey.VisitTally
 	return nil, nil
 }
 
+// The load's ratings carry no follow-up contacts.
+func (m *memKiosk) PendingTrackingCodes(context.Context, string, int) ([]survey.FollowUpRef, error) {
+	return nil, nil
+}
+
+func (m *memKiosk) ApplyFollowUpResults(context.Context, []survey.FollowUpResult, time.Time) (int64, error) {
+	return 0, nil
+}
+
 var _ upload.Store = (*memKiosk)(nil)
 
 // batchTimer times every POST of a batch, whatever its outcome.
