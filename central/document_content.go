@@ -258,12 +258,15 @@ func evidenceContent(tr *web.Translator, rep personReport) (pdf.Document, []surv
 
 // skmExtras are what the SKM report states beside the report view: the
 // visit codes issued (the population, when known), the address of the
-// public page, and the follow-up of complaints (complaintFollowUps).
+// public page, and the follow-up of citizens' low ratings (docs/followups.md).
 type skmExtras struct {
 	Visits    survey.VisitCounts
 	PublicURL string
-	// Complaints are extra PEKPPP rows about the follow-up of complaints, when central has them.
-	Complaints [][]string
+	// FollowUps are the cases opened in the period from low ratings whose
+	// citizens asked to be contacted, and how they were answered.
+	FollowUps survey.FollowUpStats
+	// DueWorkingDays is the answer time the office is held to.
+	DueWorkingDays int
 }
 
 // skmContent is an office's SKM report in the structure of PermenPAN-RB
@@ -406,10 +409,16 @@ func pekpppTable(rep skmReport, x skmExtras, figs *figures) pdf.Table {
 		fmt.Sprintf("%s dari %s tindakan selesai, %s tepat waktu; %s", figs.add("pekppp.rtl_done", "Tindakan selesai", strconv.Itoa(s.Done)),
 			figs.add("pekppp.rtl_actions", "Tindakan", strconv.Itoa(s.Actions)), figs.add("pekppp.rtl_on_time", "Selesai tepat waktu", strconv.Itoa(s.OnTime)),
 			figs.add("pekppp.rtl_speed", "Kecepatan tindak lanjut", speed))})
-	for i, r := range x.Complaints {
-		if len(r) == 3 {
-			t.Rows = append(t.Rows, []string{r[0], figs.add(fmt.Sprintf("pekppp.complaints.%d", i), r[0], r[1]), r[2]})
-		}
+	fu := x.FollowUps
+	answerSpeed := "belum ada yang dijawab"
+	if fu.MedianWorkingDays != nil {
+		answerSpeed = fmt.Sprintf("median %s hari kerja", idDec(*fu.MedianWorkingDays, 1))
 	}
+	// A case is a low rating whose citizen asked to be contacted (docs/followups.md).
+	t.Rows = append(t.Rows, []string{"Pengaduan warga dijawab",
+		figs.add("pekppp.followups_answered_share", "Pengaduan dijawab", idDec(fu.AnsweredShare, 2)+" %"),
+		fmt.Sprintf("%s dari %s kasus dijawab, %s dalam %d hari kerja; %s", figs.add("pekppp.followups_answered", "Kasus dijawab", strconv.Itoa(fu.Answered)),
+			figs.add("pekppp.followups_opened", "Kasus dibuka", strconv.Itoa(fu.Opened)), figs.add("pekppp.followups_on_time", "Dijawab tepat waktu", strconv.Itoa(fu.OnTime)),
+			x.DueWorkingDays, figs.add("pekppp.followups_speed", "Kecepatan menjawab", answerSpeed))})
 	return t
 }

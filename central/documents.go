@@ -74,21 +74,16 @@ func (s *Server) documentContent(ctx context.Context, r reports, of documentOf, 
 		if x.Visits, err = s.store.CountVisitTallies(ctx, of.Query.OfficeFilter()); err != nil {
 			return doc, nil, err
 		}
-		if x.Complaints, err = s.complaintFollowUps(ctx, of.Query); err != nil {
+		// The same cases as GET /api/v1/reports/followups for this period.
+		reg, err := s.followUpRegisterOf(ctx, of.Query.Office.ID, of.Query.Asked.From, of.Query.Asked.To)
+		if err != nil {
 			return doc, nil, err
 		}
+		x.FollowUps, x.DueWorkingDays = reg.Stats, reg.DueDays
 		doc, figs = skmContent(tr, rep, x)
 	}
 	doc.Author = s.cfg.Name
 	return doc, figs, nil
-}
-
-// complaintFollowUps returns the PEKPPP rows about the follow-up of
-// complaints ({indicator, result, remark}) for the SKM report. Central
-// keeps no complaint cases yet, so there are none: the report states the
-// follow-up of its own results from the RTL register (pekpppTable).
-func (s *Server) complaintFollowUps(context.Context, reportQuery) ([][]string, error) {
-	return nil, nil
 }
 
 // issueDocument renders, signs, records and sends a document.

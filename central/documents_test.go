@@ -117,6 +117,12 @@ func testDocumentsVerify(t *testing.T, open func(testing.TB, func() time.Time) s
 		"IKM (25–100) " + idNum(office["ikm"], 2), "Mutu pelayanan " + office["mutu"].(string), "Nilai indeks (1–4) " + idNum(office["index"], 4),
 		"Tambah petugas loket KTP-el", "Selesai", "Hasil survei ditindaklanjuti 50,00 % 1 dari 2 tindakan selesai",
 		"Hasil survei dipublikasikan ya", "No. dokumen " + skmID}
+	fu := MustAPI(t, rs.URL, token, "/api/v1/reports/followups?office=1&period=2031-Q1", http.StatusOK)
+	if fu["opened"] != 2.0 || fu["answered"] != 1.0 {
+		t.Fatalf("follow-ups API = %v, want 2 opened and 1 answered", fu)
+	}
+	want = append(want, fmt.Sprintf("Pengaduan warga dijawab %s %% %s dari %s kasus dijawab, %s dalam 5 hari kerja; median %s hari kerja",
+		idNum(fu["answered_share"], 2), idNum(fu["answered"], 0), idNum(fu["opened"], 0), idNum(fu["answered_on_time"], 0), idNum(fu["median_working_days"], 1)))
 	for _, e := range office["elements"].([]any) {
 		el := e.(map[string]any)
 		want = append(want, fmt.Sprintf("%s %s", idNum(el["nrr"], 2), idNum(el["nrr_weighted"], 6)))
@@ -136,11 +142,11 @@ func testDocumentsVerify(t *testing.T, open func(testing.TB, func() time.Time) s
 	// A rating that arrives late for a day both documents cover changes their figures.
 	rs.MustIngestRatings(t, nipSiti, "KIA", time.Date(2031, 3, 30, 11, 0, 0, 0, wib), time.Hour, []survey.Ratings{all(2)}, qr())
 	v = mustVerify(t, verifyURL, doc)
-	if v["verdict"] != "matches" || v["figures_match"] != false || !changedLabel(v, "Jumlah penilaian") {
-		t.Errorf("after a late rating: %v, want the file still matching and Jumlah penilaian changed", v)
+	if v["verdict"] != "matches" || v["figures_match"] != false || !changedLabel(v, "Tidak terverifikasi: jumlah") {
+		t.Errorf("after a late rating: %v, want the file still matching and the unverified count changed", v)
 	}
 	page = mustGetText(t, verifyURL, http.StatusOK)
-	if !strings.Contains(page, `data-match="false"`) || !strings.Contains(page, "Jumlah penilaian") {
+	if !strings.Contains(page, `data-match="false"`) || !strings.Contains(page, "Tidak terverifikasi: jumlah") {
 		t.Errorf("verification page after a late rating lacks what changed:\n%s", clip(page))
 	}
 	if v := mustVerify(t, rs.URL+"/publik/dokumen/"+skmID, skm); v["figures_match"] != false || !changedLabel(v, "Jumlah responden") {
@@ -216,6 +222,16 @@ func documentsOffice(t *testing.T, rs *reportServer) {
 		if err := rstore.CreateRTL(ctx, a); err != nil {
 			t.Fatal(err)
 		}
+	}
+	// Two citizens' low ratings with consent to be contacted: one answered
+	// within its five working days, one still open.
+	answered := rs.mustOpenCaseOf(t, nipAgus, "DDDD-EEEE-FFF1", time.Date(2031, 2, 10, 10, 0, 0, 0, wib))
+	rs.mustOpenCaseOf(t, nipAgus, "DDDD-EEEE-FFF2", time.Date(2031, 3, 10, 10, 0, 0, 0, wib))
+	at := time.Date(2031, 2, 12, 14, 0, 0, 0, wib)
+	answered.Status, answered.Action, answered.Answer, answered.AnsweredAt, answered.UpdatedBy = survey.FollowUpAnswered,
+		"Petugas ditegur", "Terima kasih, petugas sudah kami bina.", &at, "kepala"
+	if err := rs.Store.UpdateFollowUpCase(ctx, answered); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -17,9 +17,15 @@ import (
 // its follow-up case under code, as a kiosk's sync does.
 func (rs *reportServer) mustOpenCase(tb testing.TB, code string, at time.Time) survey.FollowUpCase {
 	tb.Helper()
+	return rs.mustOpenCaseOf(tb, nipSiti, code, at)
+}
+
+// mustOpenCaseOf is mustOpenCase for the staff member nip.
+func (rs *reportServer) mustOpenCaseOf(tb testing.TB, nip, code string, at time.Time) survey.FollowUpCase {
+	tb.Helper()
 	r := all(3)
 	r.Set(survey.Perilaku, 1)
-	resp := rs.MustIngestRatings(tb, nipSiti, "KIA", at, time.Minute, []survey.Ratings{r}, func(x *survey.Response) { x.Comment = "dibentak" })
+	resp := rs.MustIngestRatings(tb, nip, "KIA", at, time.Minute, []survey.Ratings{r}, func(x *survey.Response) { x.Comment = "dibentak" })
 	cal, _ := survey.NewWorkCalendar(nil)
 	p := survey.FollowUpPolicy{Elements: survey.DefaultFollowUpElements, DueDays: 5, Calendar: cal}
 	res, err := rs.Store.OpenFollowUps(context.Background(), rs.Kiosk.ID, []survey.FollowUpRef{{Code: code, ResponseID: resp[0].ID}}, p, rs.Clock.Now())
